@@ -1,0 +1,73 @@
+import { EventMetadata, LogPosition, NewEvent, RecordedEvent } from './event';
+import { ExpectedVersion } from './expected-version';
+import { JsonValue } from './json';
+
+/** What a command records with its events, so that a repeated command is a no-op. */
+export interface CommandRecord {
+  /** Unique per command; a repeat carries the same id. */
+  readonly id: string;
+  /** The command's response, computed from the append; stored and replayed to repeats. */
+  readonly result: (appended: AppendResult) => JsonValue;
+}
+
+export interface AppendOptions {
+  readonly metadata: EventMetadata;
+  /** When given, the command id and result commit in the same transaction as the events. */
+  readonly command?: CommandRecord;
+}
+
+export interface AppendResult {
+  readonly streamId: string;
+  /** The stream's version after the append: pass it as the next expected version. */
+  readonly nextExpectedVersion: number;
+  /** Position of the last appended event: a consistency token for readers. */
+  readonly lastPosition: LogPosition;
+  readonly events: readonly RecordedEvent[];
+  /** The command result as stored, when the append recorded a command. */
+  readonly commandResult?: JsonValue;
+}
+
+export interface ReadStreamOptions {
+  /** First version to read (inclusive), default 1. */
+  readonly fromVersion?: number;
+  /** Last version to read (inclusive), default the stream's end. */
+  readonly toVersion?: number;
+  /** Only events that occurred at or before this instant (temporal queries). */
+  readonly occurredAtOrBefore?: Date;
+}
+
+/**
+ * The book of record. Implementations guarantee:
+ * - appends are atomic (all events of one call or none) and optimistic: two appends that
+ *   expect the same version cannot both commit;
+ * - `readAll` is gap-safe: it never returns an event after one that could still become
+ *   visible before it, so a reader that checkpoints the last position it processed never
+ *   skips an event.
+ */
+export interface EventStore {
+  /**
+   * Appends events to a stream if it satisfies `expected`.
+   * @throws WrongExpectedVersionError on a version conflict (nothing is written)
+   * @throws DuplicateCommandError when `options.command.id` is already recorded
+   * @throws DuplicateEventIdError, AppendNotFirstWriteError
+   */
+  appendToStream(
+    streamId: string,
+    expected: ExpectedVersion,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult>;
+
+  /** Events of one stream in version order; empty when the stream does not exist. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  /**
+   * Up to `limit` events after `after`, in (transaction id, position) order, only from
+   * transactions older than every transaction still in flight. Waits for nothing: an
+   * in-flight append simply holds back what comes after it until it commits or rolls back.
+   */
+  readAll(after: LogPosition, limit: number): Promise<RecordedEvent[]>;
+
+  /** The stored result of a recorded command, or undefined when it was never recorded. */
+  findCommandResult(commandId: string): Promise<JsonValue | undefined>;
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource, QueryRunner } from 'typeorm';
+import {
+  AppendNotFirstWriteError,
+  DuplicateCommandError,
+  DuplicateEventIdError,
+  WrongExpectedVersionError,
+} from '../core/errors';
+import { LogPosition, NewEvent, RecordedEvent } from '../core/event';
+import {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  ReadStreamOptions,
+} from '../core/event-store.port';
+import { assertValidExpectedVersion, ExpectedVersion } from '../core/expected-version';
+import { JsonValue } from '../core/json';
+import { pgErrorDetails, UNIQUE_VIOLATION } from './pg-errors';
+import { runInTransaction } from './run-in-transaction';
+import { APPEND_DIAGNOSIS_SQL, APPEND_EVENTS_SQL } from './sql/append-events.sql';
+import { EventRow, toRecordedEvent } from './sql/event-row';
+import { READ_ALL_SQL } from './sql/read-all.sql';
+import { READ_STREAM_SQL } from './sql/read-stream.sql';
+import { FIND_COMMAND_SQL, RECORD_COMMAND_SQL } from './sql/record-command.sql';
+
+const MAX_VERSION = 2_147_483_647; // stream_version is a PostgreSQL integer
+
+/**
+ * The PostgreSQL event store on a TypeORM DataSource. Each append is one transaction:
+ * the events (first write), then the command record. Schema: `eventStoreMigrations`.
+ */
+export class PostgresEventStore implements EventStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async appendToStream(
+    streamId: string,
+    expected: ExpectedVersion,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    assertValidExpectedVersion(expected);
+    if (events.length === 0) throw new RangeError('appendToStream needs at least one event');
+    return runInTransaction(this.dataSource, (queryRunner) =>
+      this.appendInTransaction(queryRunner, streamId, expected, events, options),
+    );
+  }
+
+  /**
+   * The append inside a transaction the caller owns. The caller must not have written
+   * anything before it in that transaction (AppendNotFirstWriteError otherwise).
+   */
+  async appendInTransaction(
+    queryRunner: QueryRunner,
+    streamId: string,
+    expected: ExpectedVersion,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    try {
+      return await this.insertEventsAndCommand(queryRunner, streamId, expected, events, options);
+    } catch (error) {
+      throw this.translateAppendError(error, streamId, expected, options.command?.id);
+    }
+  }
+
+  private async insertEventsAndCommand(
+    queryRunner: QueryRunner,
+    streamId: string,
+    expected: ExpectedVersion,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    const payload = events.map((event) => ({
+      eventId: randomUUID(),
+      type: event.type,
+      schemaVersion: event.schemaVersion ?? 1,
+      data: event.data,
+    }));
+    const kind = typeof expected === 'number' ? 'version' : expected;
+    const inserted = await queryRunner.query(
+      APPEND_EVENTS_SQL,
+      [
+        streamId,
+        JSON.stringify(payload),
+        JSON.stringify(options.metadata),
+        options.metadata.occurredAt,
+        kind,
+        typeof expected === 'number' ? Math.min(expected, MAX_VERSION) : null,
+      ],
+      true,
+    );
+    const rows = inserted.records as EventRow[];
+    if (rows.length !== events.length) {
+      await this.diagnoseEmptyAppend(queryRunner, streamId, expected);
+    }
+    const recorded = rows.map(toRecordedEvent).sort((a, b) => a.streamVersion - b.streamVersion);
+    const last = recorded[recorded.length - 1];
+    const appended: AppendResult = {
+      streamId,
+      nextExpectedVersion: last.streamVersion,
+      lastPosition: { transactionId: last.transactionId, globalPosition: last.globalPosition },
+      events: recorded,
+    };
+    if (!options.command) return appended;
+    const commandResult = options.command.result(appended);
+    await queryRunner.query(RECORD_COMMAND_SQL, [
+      options.command.id,
+      streamId,
+      JSON.stringify(commandResult),
+    ]);
+    return { ...appended, commandResult };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const rows: EventRow[] = await this.dataSource.query(READ_STREAM_SQL, [
+      streamId,
+      options.fromVersion ?? 1,
+      options.toVersion ?? MAX_VERSION,
+      options.occurredAtOrBefore?.toISOString() ?? null,
+    ]);
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(after: LogPosition, limit: number): Promise<RecordedEvent[]> {
+    const rows: EventRow[] = await this.dataSource.query(READ_ALL_SQL, [
+      after.transactionId.toString(),
+      after.globalPosition.toString(),
+      limit,
+    ]);
+    return rows.map(toRecordedEvent);
+  }
+
+  async findCommandResult(commandId: string): Promise<JsonValue | undefined> {
+    const rows: { result: JsonValue }[] = await this.dataSource.query(FIND_COMMAND_SQL, [commandId]);
+    return rows.length > 0 ? rows[0].result : undefined;
+  }
+
+  private async diagnoseEmptyAppend(
+    queryRunner: QueryRunner,
+    streamId: string,
+    expected: ExpectedVersion,
+  ): Promise<never> {
+    const [diagnosis] = (await queryRunner.query(APPEND_DIAGNOSIS_SQL, [streamId])) as {
+      first_write: boolean;
+      current_version: number;
+    }[];
+    if (!diagnosis.first_write) throw new AppendNotFirstWriteError(streamId);
+    throw new WrongExpectedVersionError(streamId, expected, diagnosis.current_version);
+  }
+
+  private translateAppendError(
+    error: unknown,
+    streamId: string,
+    expected: ExpectedVersion,
+    commandId: string | undefined,
+  ): unknown {
+    const { code, constraint } = pgErrorDetails(error);
+    if (code !== UNIQUE_VIOLATION) return error;
+    switch (constraint) {
+      case 'es_events_stream_version_key':
+        return new WrongExpectedVersionError(streamId, expected, undefined);
+      case 'es_events_event_id_key':
+        return new DuplicateEventIdError(streamId);
+      case 'es_commands_pkey':
+        return new DuplicateCommandError(commandId ?? 'unknown');
+      default:
+        return error;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { AggregateRepository, CommandExecutor, EventStore } from '@ledgerline/event-sourcing';
+import { EVENT_STORE } from '../database/database.tokens';
+import { ACCOUNT_COMMANDS, ACCOUNT_REPOSITORY } from './accounts.tokens';
+import { CloseAccountHandler } from './commands/close-account.handler';
+import { DepositMoneyHandler } from './commands/deposit-money.handler';
+import { OpenAccountHandler } from './commands/open-account.handler';
+import { WithdrawMoneyHandler } from './commands/withdraw-money.handler';
+import { accountAggregate } from './domain/account.state';
+import { AccountsController } from './http/accounts.controller';
+import { AccountRepository } from './queries/account-repository';
+import { GetAccountHistoryHandler } from './queries/get-account-history.handler';
+import { GetAccountHandler } from './queries/get-account.handler';
+import { GetBalanceAsOfHandler } from './queries/get-balance-as-of.handler';
+
+const CommandHandlers = [OpenAccountHandler, DepositMoneyHandler, WithdrawMoneyHandler, CloseAccountHandler];
+const QueryHandlers = [GetAccountHandler, GetAccountHistoryHandler, GetBalanceAsOfHandler];
+
+/** The accounts bounded context: open, deposit, withdraw, close; reads from the stream. */
+@Module({
+  controllers: [AccountsController],
+  providers: [
+    ...CommandHandlers,
+    ...QueryHandlers,
+    {
+      provide: ACCOUNT_REPOSITORY,
+      inject: [EVENT_STORE],
+      useFactory: (store: EventStore) => new AggregateRepository(store, accountAggregate),
+    },
+    {
+      provide: ACCOUNT_COMMANDS,
+      inject: [EVENT_STORE, ACCOUNT_REPOSITORY],
+      useFactory: (store: EventStore, repository: AccountRepository) => new CommandExecutor(store, repository),
+    },
+  ],
+})
+export class AccountsModule {}

@@ -1,0 +1,12 @@
+import { Command } from '@nestjs/cqrs';
+import { CommandContext } from '../../common/commands/command-context';
+import { AccountWriteResult } from './account-command.results';
+
+export class CloseAccountCommand extends Command<AccountWriteResult> {
+  constructor(
+    readonly accountId: string,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,14 @@
+import { Command } from '@nestjs/cqrs';
+import { CommandContext } from '../../common/commands/command-context';
+import { MoneyMovementResult } from './account-command.results';
+
+export class DepositMoneyCommand extends Command<MoneyMovementResult> {
+  constructor(
+    readonly accountId: string,
+    readonly amount: number,
+    readonly reference: string | null,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}

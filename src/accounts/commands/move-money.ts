@@ -1,0 +1,26 @@
+import { CommandExecution } from '@ledgerline/event-sourcing';
+import { AccountEvent } from '../domain/account.events';
+import { AccountState, accountStreamId } from '../domain/account.state';
+import { MoneyMovementResult, toMovementResult } from './account-command.results';
+import { DepositMoneyCommand } from './deposit-money.command';
+import { WithdrawMoneyCommand } from './withdraw-money.command';
+
+type MoveMoneyDecision = (
+  command: { accountId: string; amount: number; reference: string | null },
+  state: AccountState,
+) => AccountEvent[];
+
+/** Deposits and withdrawals share their orchestration; only the decision differs. */
+export function moneyMovement(
+  { accountId, amount, reference, context }: DepositMoneyCommand | WithdrawMoneyCommand,
+  decide: MoveMoneyDecision,
+): CommandExecution<AccountState, AccountEvent, MoneyMovementResult> {
+  return {
+    streamId: accountStreamId(accountId),
+    commandId: context.metadata.commandId,
+    metadata: context.metadata,
+    expectedVersion: context.expectedVersion,
+    decide: (state) => decide({ accountId, amount, reference }, state),
+    result: toMovementResult,
+  };
+}

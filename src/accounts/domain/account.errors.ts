@@ -1,0 +1,57 @@
+import { DomainError } from '../../shared-kernel/domain-error';
+
+export class AccountNotFoundError extends DomainError {
+  readonly code = 'ACCOUNT_NOT_FOUND';
+  constructor(readonly accountId: string) {
+    super(`account ${accountId} does not exist`);
+  }
+}
+
+export class AccountAlreadyExistsError extends DomainError {
+  readonly code = 'ACCOUNT_ALREADY_EXISTS';
+  constructor(readonly accountId: string) {
+    super(`account ${accountId} already exists`);
+  }
+}
+
+export class AccountClosedError extends DomainError {
+  readonly code = 'ACCOUNT_CLOSED';
+  constructor(readonly accountId: string) {
+    super(`account ${accountId} is closed`);
+  }
+}
+
+export class InsufficientFundsError extends DomainError {
+  readonly code = 'INSUFFICIENT_FUNDS';
+  constructor(
+    readonly accountId: string,
+    readonly balance: number,
+    readonly requested: number,
+  ) {
+    super(`account ${accountId} holds ${balance}, cannot withdraw ${requested}`);
+  }
+}
+
+export class BalanceNotZeroError extends DomainError {
+  readonly code = 'BALANCE_NOT_ZERO';
+  constructor(
+    readonly accountId: string,
+    readonly balance: number,
+  ) {
+    super(`account ${accountId} still holds ${balance}; only an empty account can be closed`);
+  }
+}
+
+export class BalanceLimitExceededError extends DomainError {
+  readonly code = 'BALANCE_LIMIT_EXCEEDED';
+  constructor(readonly accountId: string) {
+    super(`a deposit to ${accountId} would exceed the largest balance an account may hold`);
+  }
+}
+
+export class InvalidAmountError extends DomainError {
+  readonly code = 'INVALID_AMOUNT';
+  constructor(readonly amount: number) {
+    super(`amount must be a positive whole number of minor units, at most the documented maximum`);
+  }
+}

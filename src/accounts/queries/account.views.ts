@@ -1,0 +1,40 @@
+/** GET /accounts/{id} */
+export interface AccountView {
+  id: string;
+  customerId: string;
+  currency: string;
+  balance: number;
+  status: 'OPEN' | 'CLOSED';
+  version: number;
+}
+
+/** One entry of GET /accounts/{id}/events: the audit history, as recorded. */
+export interface AccountHistoryEntry {
+  version: number;
+  position: string;
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  data: Record<string, unknown>;
+  occurredAt: string;
+  recordedAt: string;
+  commandId: string;
+  correlationId: string;
+  causationId: string;
+  actor: string;
+}
+
+export interface AccountHistoryPage {
+  accountId: string;
+  events: AccountHistoryEntry[];
+  /** Pass as `fromVersion` to read the next page; null on the last page. */
+  nextFromVersion: number | null;
+}
+
+/** GET /accounts/{id}/balance?asOf= */
+export interface BalanceAsOfView {
+  balance: number;
+  currency: string;
+  asOf: string;
+  version: number;
+}

@@ -1,0 +1,46 @@
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { EventStore, RecordedEvent } from '@ledgerline/event-sourcing';
+import { EVENT_STORE } from '../../database/database.tokens';
+import { AccountNotFoundError } from '../domain/account.errors';
+import { accountStreamId } from '../domain/account.state';
+import { AccountHistoryEntry, AccountHistoryPage } from './account.views';
+import { GetAccountHistoryQuery } from './get-account-history.query';
+
+function toEntry(event: RecordedEvent): AccountHistoryEntry {
+  const { commandId, correlationId, causationId, actor, occurredAt } = event.metadata;
+  return {
+    version: event.streamVersion,
+    position: event.globalPosition.toString(),
+    eventId: event.eventId,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    data: event.data,
+    occurredAt,
+    recordedAt: event.recordedAt.toISOString(),
+    commandId,
+    correlationId,
+    causationId,
+    actor,
+  };
+}
+
+@QueryHandler(GetAccountHistoryQuery)
+export class GetAccountHistoryHandler implements IQueryHandler<GetAccountHistoryQuery> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ accountId, fromVersion, limit }: GetAccountHistoryQuery): Promise<AccountHistoryPage> {
+    const streamId = accountStreamId(accountId);
+    // One event more than the page tells whether another page follows.
+    const events = await this.store.readStream(streamId, { fromVersion, toVersion: fromVersion + limit });
+    if (events.length === 0 && (fromVersion === 1 || (await this.store.readStream(streamId, { toVersion: 1 })).length === 0)) {
+      throw new AccountNotFoundError(accountId);
+    }
+    const page = events.slice(0, limit);
+    return {
+      accountId,
+      events: page.map(toEntry),
+      nextFromVersion: events.length > limit ? fromVersion + limit : null,
+    };
+  }
+}

@@ -1,0 +1,12 @@
+import { Query } from '@nestjs/cqrs';
+import { AccountHistoryPage } from './account.views';
+
+export class GetAccountHistoryQuery extends Query<AccountHistoryPage> {
+  constructor(
+    readonly accountId: string,
+    readonly fromVersion: number,
+    readonly limit: number,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,39 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { AppModule } from './app.module';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { createValidationPipe } from './common/http/validation.pipe';
+import { AppConfig } from './config/app-config';
+
+/**
+ * Builds the HTTP application exactly as production runs it (the e2e tests use this too):
+ * helmet, a JSON body-size limit, the strict validation pipe, problem+json errors, Swagger.
+ */
+export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot({ url: databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize }),
+    { bodyParser: false, logger: ['error', 'warn', 'log'] },
+  );
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.useBodyParser('json', { limit: config.bodyLimit, strict: true });
+  app.useGlobalPipes(createValidationPipe());
+  // Also registered as APP_FILTER; this instance catches what happens outside the module graph.
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.enableShutdownHooks();
+  if (config.swagger) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Ledgerline')
+        .setDescription('Event-sourced banking core. Money is integer minor units; errors are RFC 9457 problem+json with a stable code.')
+        .setVersion('0.1.0')
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  }
+  return app;
+}

@@ -1,0 +1,29 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from './accounts';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { IdempotencyModule } from './common/idempotency/idempotency.module';
+import { EventStoreModule } from './database/event-store.module';
+import { DatabaseSettings, typeOrmOptions } from './database/typeorm-options';
+import { HealthModule } from './health/health.module';
+
+/** The composition root: infrastructure once, then one module per bounded context. */
+@Module({})
+export class AppModule {
+  static forRoot(database: DatabaseSettings): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot({ ...typeOrmOptions(database), retryAttempts: 3, retryDelay: 1_000 }),
+        CqrsModule.forRoot(),
+        EventStoreModule,
+        IdempotencyModule,
+        HealthModule,
+        AccountsModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+    };
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Every error code the API returns, declared once: its HTTP status and a short title.
+ * The codes are a stable contract; titles are for humans. README "Errors" lists them.
+ */
+export const ERROR_CATALOGUE = {
+  VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
+  INVALID_ID: { status: 400, title: 'The id in the path is not a valid id' },
+  INVALID_IF_MATCH: { status: 400, title: 'The If-Match header is not a quoted stream version' },
+  INVALID_IDEMPOTENCY_KEY: { status: 400, title: 'The Idempotency-Key header is not valid' },
+  INVALID_CORRELATION_ID: { status: 400, title: 'The X-Correlation-Id header is not valid' },
+  INVALID_AMOUNT: { status: 400, title: 'The amount is not valid' },
+  NOT_FOUND: { status: 404, title: 'No such resource' },
+  ACCOUNT_NOT_FOUND: { status: 404, title: 'Account not found' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  VERSION_CONFLICT: { status: 409, title: 'The resource changed since the version you sent' },
+  ACCOUNT_CLOSED: { status: 409, title: 'The account is closed' },
+  ACCOUNT_ALREADY_EXISTS: { status: 409, title: 'The account already exists' },
+  BALANCE_NOT_ZERO: { status: 409, title: 'Only an account with a zero balance can be closed' },
+  IDEMPOTENCY_KEY_IN_USE: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
+  INSUFFICIENT_FUNDS: { status: 422, title: 'The account balance is too low' },
+  BALANCE_LIMIT_EXCEEDED: { status: 422, title: 'The balance would exceed the largest balance an account may hold' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used with a different request' },
+  INTERNAL_ERROR: { status: 500, title: 'Internal error' },
+  SERVICE_UNAVAILABLE: { status: 503, title: 'The service is temporarily unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CATALOGUE, code);
+}

@@ -1,0 +1,21 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { Request, Response } from 'express';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details';
+
+/** The one place errors become HTTP responses: RFC 9457 `application/problem+json`. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const body = { ...toProblem(error), instance: request.originalUrl };
+    if (body.status >= 500) {
+      this.logger.error(`${request.method} ${request.originalUrl}`, error instanceof Error ? error.stack : String(error));
+    }
+    if (response.headersSent) return;
+    response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+}

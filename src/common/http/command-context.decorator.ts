@@ -1,0 +1,42 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Request } from 'express';
+import { v5 as uuidV5 } from 'uuid';
+import { ApiError } from '../errors/api-error';
+import { CommandContext } from '../commands/command-context';
+import { parseIfMatch } from './if-match';
+import { idempotencyClaimOf } from './request-state';
+
+// Fixed namespace: command ids derived from Idempotency-Keys must stay stable across releases.
+const COMMAND_ID_NAMESPACE = '0b7f7c5e-4a43-4f6e-9a53-5b1f0f2f6d7a';
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Builds the command context of a write request. The command id is derived from the
+ * Idempotency-Key and the request fingerprint when a key was sent, so a retry after a lost
+ * response is recognised by the event store as the same command even if the HTTP-level
+ * record was lost; otherwise it is random.
+ */
+export function commandContextOf(request: Request): CommandContext {
+  const claim = idempotencyClaimOf(request);
+  const commandId = claim ? uuidV5(`${claim.key}\n${claim.fingerprint}`, COMMAND_ID_NAMESPACE) : randomUUID();
+  const correlationHeader = request.header('x-correlation-id');
+  if (correlationHeader !== undefined && !CORRELATION_ID.test(correlationHeader)) {
+    throw new ApiError('INVALID_CORRELATION_ID', 'X-Correlation-Id must be 1-128 characters of A-Z a-z 0-9 . _ : -');
+  }
+  return {
+    metadata: {
+      commandId,
+      correlationId: correlationHeader ?? commandId,
+      causationId: commandId,
+      actor: 'anonymous',
+      occurredAt: new Date().toISOString(),
+    },
+    expectedVersion: parseIfMatch(request.header('if-match')),
+  };
+}
+
+/** Controller parameter: the CommandContext of this request. */
+export const WriteContext = createParamDecorator((_: unknown, context: ExecutionContext) =>
+  commandContextOf(context.switchToHttp().getRequest<Request>()),
+);

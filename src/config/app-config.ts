@@ -1,0 +1,36 @@
+/** Everything the app reads from its environment, parsed and checked once at start-up. */
+export interface AppConfig {
+  readonly port: number;
+  /** Unset: the embedded database is started (see embedded-postgres.ts). */
+  readonly databaseUrl?: string;
+  /** Schema for all tables (tests use one per file); default `public`. */
+  readonly databaseSchema: string;
+  readonly databasePoolSize: number;
+  readonly embeddedDataDir: string;
+  readonly bodyLimit: string;
+  readonly swagger: boolean;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const schema = env.DATABASE_SCHEMA ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`DATABASE_SCHEMA "${schema}" is not a plain identifier`);
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: schema,
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    embeddedDataDir: env.EMBEDDED_DATA_DIR ?? '.data/pglite',
+    bodyLimit: env.BODY_LIMIT ?? '16kb',
+    swagger: env.SWAGGER !== 'off',
+  };
+}

@@ -1,0 +1,37 @@
+import { DataSourceOptions } from 'typeorm';
+import { eventStoreMigrations } from '@ledgerline/event-sourcing';
+import { IdempotencyKeys1732300000001 } from '../common/idempotency/1732300000001-idempotency-keys.migration';
+
+/** Every migration of the application, in order (library first). */
+export const allMigrations = [...eventStoreMigrations, IdempotencyKeys1732300000001];
+
+export interface DatabaseSettings {
+  readonly url: string;
+  readonly schema: string;
+  readonly poolSize: number;
+}
+
+/**
+ * The one DataSource configuration (app, migration CLI, tests). Schema by migrations only,
+ * never `synchronize`. Short statement and idle-in-transaction timeouts: a stuck transaction
+ * holds back every gap-safe reader, so none may live long.
+ */
+export function typeOrmOptions(settings: DatabaseSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    schema: settings.schema,
+    synchronize: false,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each',
+    migrations: allMigrations,
+    entities: [],
+    extra: {
+      max: settings.poolSize,
+      application_name: 'ledgerline',
+      statement_timeout: 15_000,
+      idle_in_transaction_session_timeout: 15_000,
+      options: `-c search_path=${settings.schema}`,
+    },
+  };
+}

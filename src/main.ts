@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory';
+import { loadAppConfig } from './config/app-config';
+import { startEmbeddedPostgres } from './database/embedded-postgres';
+
+async function bootstrap(): Promise<void> {
+  const logger = new Logger('Ledgerline');
+  const config = loadAppConfig();
+  let databaseUrl = config.databaseUrl;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (databaseUrl) {
+    logger.log(`database: PostgreSQL server at ${new URL(databaseUrl).host} (DATABASE_URL)`);
+  } else {
+    const embedded = await startEmbeddedPostgres(config.embeddedDataDir, config.databasePoolSize);
+    databaseUrl = embedded.url;
+    stopEmbedded = () => embedded.stop();
+    logger.log(`database: embedded PostgreSQL (PGlite), data in ${config.embeddedDataDir}; set DATABASE_URL for a server`);
+  }
+  const app = await createApp(config, databaseUrl);
+  if (stopEmbedded) {
+    const stop = stopEmbedded;
+    process.once('beforeExit', () => void stop());
+  }
+  await app.listen(config.port);
+  logger.log(`listening on http://localhost:${config.port} (API docs at /docs)`);
+}
+
+bootstrap().catch((error: unknown) => {
+  new Logger('Ledgerline').error(error instanceof Error ? error.stack : String(error));
+  process.exit(1);
+});
