@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { rejectPrototypeKeys } from './common/http/forbidden-keys.middleware';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
 
@@ -14,12 +15,17 @@ import { AppConfig } from './config/app-config';
  */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ url: databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize }),
-    { bodyParser: false, logger: ['error', 'warn', 'log'] },
+    AppModule.forRoot({
+      url: databaseUrl,
+      schema: config.databaseSchema,
+      poolSize: config.databasePoolSize,
+    }),
+    { bodyParser: false, logger: config.logLevels },
   );
   app.disable('x-powered-by');
   app.use(helmet());
   app.useBodyParser('json', { limit: config.bodyLimit, strict: true });
+  app.use(rejectPrototypeKeys);
   app.useGlobalPipes(createValidationPipe());
   // Also registered as APP_FILTER; this instance catches what happens outside the module graph.
   app.useGlobalFilters(new ProblemDetailsFilter());
@@ -29,7 +35,9 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
       app,
       new DocumentBuilder()
         .setTitle('Ledgerline')
-        .setDescription('Event-sourced banking core. Money is integer minor units; errors are RFC 9457 problem+json with a stable code.')
+        .setDescription(
+          'Event-sourced banking core. Money is integer minor units; errors are RFC 9457 problem+json with a stable code.',
+        )
         .setVersion('0.1.0')
         .build(),
     );

@@ -15,7 +15,9 @@ async function bootstrap(): Promise<void> {
     const embedded = await startEmbeddedPostgres(config.embeddedDataDir, config.databasePoolSize);
     databaseUrl = embedded.url;
     stopEmbedded = () => embedded.stop();
-    logger.log(`database: embedded PostgreSQL (PGlite), data in ${config.embeddedDataDir}; set DATABASE_URL for a server`);
+    logger.log(
+      `database: embedded PostgreSQL (PGlite), data in ${config.embeddedDataDir}; set DATABASE_URL for a server`,
+    );
   }
   const app = await createApp(config, databaseUrl);
   if (stopEmbedded) {

@@ -13,7 +13,12 @@ import { GetAccountHistoryHandler } from './queries/get-account-history.handler'
 import { GetAccountHandler } from './queries/get-account.handler';
 import { GetBalanceAsOfHandler } from './queries/get-balance-as-of.handler';
 
-const CommandHandlers = [OpenAccountHandler, DepositMoneyHandler, WithdrawMoneyHandler, CloseAccountHandler];
+const CommandHandlers = [
+  OpenAccountHandler,
+  DepositMoneyHandler,
+  WithdrawMoneyHandler,
+  CloseAccountHandler,
+];
 const QueryHandlers = [GetAccountHandler, GetAccountHistoryHandler, GetBalanceAsOfHandler];
 
 /** The accounts bounded context: open, deposit, withdraw, close; reads from the stream. */
@@ -30,7 +35,8 @@ const QueryHandlers = [GetAccountHandler, GetAccountHistoryHandler, GetBalanceAs
     {
       provide: ACCOUNT_COMMANDS,
       inject: [EVENT_STORE, ACCOUNT_REPOSITORY],
-      useFactory: (store: EventStore, repository: AccountRepository) => new CommandExecutor(store, repository),
+      useFactory: (store: EventStore, repository: AccountRepository) =>
+        new CommandExecutor(store, repository),
     },
   ],
 })

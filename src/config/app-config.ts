@@ -1,3 +1,7 @@
+import { LogLevel } from '@nestjs/common';
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
 /** Everything the app reads from its environment, parsed and checked once at start-up. */
 export interface AppConfig {
   readonly port: number;
@@ -9,9 +13,16 @@ export interface AppConfig {
   readonly embeddedDataDir: string;
   readonly bodyLimit: string;
   readonly swagger: boolean;
+  readonly logLevels: LogLevel[];
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+function integer(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -23,7 +34,8 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const schema = env.DATABASE_SCHEMA ?? 'public';
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`DATABASE_SCHEMA "${schema}" is not a plain identifier`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new Error(`DATABASE_SCHEMA "${schema}" is not a plain identifier`);
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     databaseUrl: env.DATABASE_URL || undefined,
@@ -32,5 +44,16 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     embeddedDataDir: env.EMBEDDED_DATA_DIR ?? '.data/pglite',
     bodyLimit: env.BODY_LIMIT ?? '16kb',
     swagger: env.SWAGGER !== 'off',
+    logLevels: parseLogLevels(env.LOG_LEVELS ?? 'error,warn,log'),
   };
+}
+
+function parseLogLevels(raw: string): LogLevel[] {
+  const levels = raw
+    .split(',')
+    .map((level) => level.trim())
+    .filter(Boolean);
+  const unknown = levels.filter((level) => !(LOG_LEVELS as readonly string[]).includes(level));
+  if (unknown.length > 0) throw new Error(`LOG_LEVELS has unknown levels: ${unknown.join(', ')}`);
+  return levels as LogLevel[];
 }

@@ -1,6 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { ApiProblems } from '../common/http/api-problems.decorator';
 
 @ApiTags('operations')
@@ -12,8 +17,11 @@ export class HealthController {
   ) {}
 
   @Get()
-  @HealthCheck()
-  @ApiOperation({ summary: 'Liveness and readiness: the process answers and the database responds' })
+  @HealthCheck({ swaggerDocumentation: false, noCache: true })
+  @ApiOperation({
+    summary: 'Liveness and readiness: the process answers and the database responds',
+  })
+  @ApiOkResponse({ description: '{ status: "ok", info: { database: { status: "up" } } }' })
   @ApiProblems('SERVICE_UNAVAILABLE')
   check(): Promise<HealthCheckResult> {
     return this.health.check([() => this.database.pingCheck('database', { timeout: 2_000 })]);

@@ -11,7 +11,12 @@ import { OpenAccountCommand } from './open-account.command';
 export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand> {
   constructor(@Inject(ACCOUNT_COMMANDS) private readonly accounts: AccountCommands) {}
 
-  execute({ accountId, customerId, currency, context }: OpenAccountCommand): Promise<AccountWriteResult> {
+  execute({
+    accountId,
+    customerId,
+    currency,
+    context,
+  }: OpenAccountCommand): Promise<AccountWriteResult> {
     return this.accounts.execute({
       streamId: accountStreamId(accountId),
       commandId: context.metadata.commandId,

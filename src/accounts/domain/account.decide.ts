@@ -30,7 +30,10 @@ function requireValidAmount(amount: number): void {
   if (!isValidAmount(amount)) throw new InvalidAmountError(amount);
 }
 
-export function decideOpenAccount(command: OpenAccountCommand, state: AccountState): AccountOpened[] {
+export function decideOpenAccount(
+  command: OpenAccountCommand,
+  state: AccountState,
+): AccountOpened[] {
   if (state.status !== 'NONE') throw new AccountAlreadyExistsError(command.accountId);
   return [{ type: AccountEventType.opened, data: { ...command } }];
 }

@@ -18,11 +18,21 @@ export const initialAccountState = (): AccountState => ({ status: 'NONE' });
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
   switch (event.type) {
     case AccountEventType.opened:
-      return { status: 'OPEN', id: event.data.accountId, customerId: event.data.customerId, currency: event.data.currency, balance: 0 };
+      return {
+        status: 'OPEN',
+        id: event.data.accountId,
+        customerId: event.data.customerId,
+        currency: event.data.currency,
+        balance: 0,
+      };
     case AccountEventType.deposited:
-      return state.status === 'NONE' ? state : { ...state, balance: state.balance + event.data.amount };
+      return state.status === 'NONE'
+        ? state
+        : { ...state, balance: state.balance + event.data.amount };
     case AccountEventType.withdrawn:
-      return state.status === 'NONE' ? state : { ...state, balance: state.balance - event.data.amount };
+      return state.status === 'NONE'
+        ? state
+        : { ...state, balance: state.balance - event.data.amount };
     case AccountEventType.closed:
       return state.status === 'NONE' ? state : { ...state, status: 'CLOSED' };
     default: {

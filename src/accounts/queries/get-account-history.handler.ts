@@ -29,11 +29,21 @@ function toEntry(event: RecordedEvent): AccountHistoryEntry {
 export class GetAccountHistoryHandler implements IQueryHandler<GetAccountHistoryQuery> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async execute({ accountId, fromVersion, limit }: GetAccountHistoryQuery): Promise<AccountHistoryPage> {
+  async execute({
+    accountId,
+    fromVersion,
+    limit,
+  }: GetAccountHistoryQuery): Promise<AccountHistoryPage> {
     const streamId = accountStreamId(accountId);
     // One event more than the page tells whether another page follows.
-    const events = await this.store.readStream(streamId, { fromVersion, toVersion: fromVersion + limit });
-    if (events.length === 0 && (fromVersion === 1 || (await this.store.readStream(streamId, { toVersion: 1 })).length === 0)) {
+    const events = await this.store.readStream(streamId, {
+      fromVersion,
+      toVersion: fromVersion + limit,
+    });
+    if (
+      events.length === 0 &&
+      (fromVersion === 1 || (await this.store.readStream(streamId, { toVersion: 1 })).length === 0)
+    ) {
       throw new AccountNotFoundError(accountId);
     }
     const page = events.slice(0, limit);

@@ -13,7 +13,9 @@ export class GetBalanceAsOfHandler implements IQueryHandler<GetBalanceAsOfQuery>
   constructor(@Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository) {}
 
   async execute({ accountId, asOf }: GetBalanceAsOfQuery): Promise<BalanceAsOfView> {
-    const { state, version } = await this.accounts.load(accountStreamId(accountId), { occurredAtOrBefore: asOf });
+    const { state, version } = await this.accounts.load(accountStreamId(accountId), {
+      occurredAtOrBefore: asOf,
+    });
     if (state.status === 'NONE') throw new AccountNotFoundError(accountId);
     return { balance: state.balance, currency: state.currency, asOf: asOf.toISOString(), version };
   }

@@ -17,12 +17,21 @@ export const ERROR_CATALOGUE = {
   ACCOUNT_CLOSED: { status: 409, title: 'The account is closed' },
   ACCOUNT_ALREADY_EXISTS: { status: 409, title: 'The account already exists' },
   BALANCE_NOT_ZERO: { status: 409, title: 'Only an account with a zero balance can be closed' },
-  IDEMPOTENCY_KEY_IN_USE: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
+  IDEMPOTENCY_KEY_IN_USE: {
+    status: 409,
+    title: 'A request with this Idempotency-Key is still being processed',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
   INSUFFICIENT_FUNDS: { status: 422, title: 'The account balance is too low' },
-  BALANCE_LIMIT_EXCEEDED: { status: 422, title: 'The balance would exceed the largest balance an account may hold' },
-  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used with a different request' },
+  BALANCE_LIMIT_EXCEEDED: {
+    status: 422,
+    title: 'The balance would exceed the largest balance an account may hold',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    title: 'This Idempotency-Key was used with a different request',
+  },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'The service is temporarily unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -13,7 +13,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const body = { ...toProblem(error), instance: request.originalUrl };
     if (body.status >= 500) {
-      this.logger.error(`${request.method} ${request.originalUrl}`, error instanceof Error ? error.stack : String(error));
+      this.logger.error(
+        `${request.method} ${request.originalUrl}`,
+        error instanceof Error ? error.stack : String(error),
+      );
     }
     if (response.headersSent) return;
     response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));

@@ -19,7 +19,11 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const problemType = (code: ErrorCode): string =>
   `urn:ledgerline:problem:${code.toLowerCase().replace(/_/g, '-')}`;
 
-function problem(code: ErrorCode, detail: string, extensions: Record<string, unknown> = {}): ProblemDetails {
+function problem(
+  code: ErrorCode,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): ProblemDetails {
   const { status, title } = ERROR_CATALOGUE[code];
   return { type: problemType(code), title, status, code, detail, ...extensions };
 }
@@ -37,8 +41,10 @@ const HTTP_STATUS_CODES: Partial<Record<number, ErrorCode>> = {
 /** Body-parser errors carry a `type` and a `status`; they never reach a controller. */
 function bodyParserProblem(error: object): ProblemDetails | undefined {
   const type = 'type' in error ? error.type : undefined;
-  if (type === 'entity.too.large') return problem('PAYLOAD_TOO_LARGE', 'the request body exceeds the size limit');
-  if (type === 'entity.parse.failed') return problem('MALFORMED_JSON', 'the request body could not be parsed as JSON');
+  if (type === 'entity.too.large')
+    return problem('PAYLOAD_TOO_LARGE', 'the request body exceeds the size limit');
+  if (type === 'entity.parse.failed')
+    return problem('MALFORMED_JSON', 'the request body could not be parsed as JSON');
   if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
     return problem('UNSUPPORTED_MEDIA_TYPE', 'the request body encoding is not supported');
   }
@@ -62,7 +68,10 @@ export function toProblem(error: unknown): ProblemDetails {
   if (error instanceof HttpException) {
     const code = HTTP_STATUS_CODES[error.getStatus()];
     if (code) {
-      const detail = code === 'NOT_FOUND' ? 'no route matches this method and path' : ERROR_CATALOGUE[code].title;
+      const detail =
+        code === 'NOT_FOUND'
+          ? 'no route matches this method and path'
+          : ERROR_CATALOGUE[code].title;
       return problem(code, detail);
     }
   }

@@ -1,5 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { ERROR_CATALOGUE, ErrorCode } from '../errors/error-catalogue';
 
 /** RFC 9457 problem document, as every error response carries it. */
@@ -7,7 +13,10 @@ export class ProblemDetailsDto {
   @ApiProperty({ example: 'urn:ledgerline:problem:insufficient-funds' }) type!: string;
   @ApiProperty({ example: 'The account balance is too low' }) title!: string;
   @ApiProperty({ example: 422 }) status!: number;
-  @ApiProperty({ enum: Object.keys(ERROR_CATALOGUE), description: 'Stable machine-readable error code' })
+  @ApiProperty({
+    enum: Object.keys(ERROR_CATALOGUE),
+    description: 'Stable machine-readable error code',
+  })
   code!: string;
   @ApiProperty() detail!: string;
   @ApiProperty({ example: '/accounts/5f0c…/withdrawals' }) instance!: string;
@@ -31,7 +40,9 @@ export function ApiProblems(...codes: ErrorCode[]): MethodDecorator {
       ApiResponse({
         status,
         description: list.map((code) => `${code}: ${ERROR_CATALOGUE[code].title}`).join('; '),
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
+        content: {
+          'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } },
+        },
       }),
     ),
   );

@@ -19,10 +19,15 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function commandContextOf(request: Request): CommandContext {
   const claim = idempotencyClaimOf(request);
-  const commandId = claim ? uuidV5(`${claim.key}\n${claim.fingerprint}`, COMMAND_ID_NAMESPACE) : randomUUID();
+  const commandId = claim
+    ? uuidV5(`${claim.key}\n${claim.fingerprint}`, COMMAND_ID_NAMESPACE)
+    : randomUUID();
   const correlationHeader = request.header('x-correlation-id');
   if (correlationHeader !== undefined && !CORRELATION_ID.test(correlationHeader)) {
-    throw new ApiError('INVALID_CORRELATION_ID', 'X-Correlation-Id must be 1-128 characters of A-Z a-z 0-9 . _ : -');
+    throw new ApiError(
+      'INVALID_CORRELATION_ID',
+      'X-Correlation-Id must be 1-128 characters of A-Z a-z 0-9 . _ : -',
+    );
   }
   return {
     metadata: {

@@ -12,7 +12,10 @@ export function parseIfMatch(header: string | undefined): number | undefined {
   const match = STRONG_VERSION_TAG.exec(header.trim());
   const version = match ? Number(match[1]) : NaN;
   if (!Number.isSafeInteger(version) || version > 2_147_483_647) {
-    throw new ApiError('INVALID_IF_MATCH', 'If-Match must be one quoted version as sent in ETag, e.g. "3"');
+    throw new ApiError(
+      'INVALID_IF_MATCH',
+      'If-Match must be one quoted version as sent in ETag, e.g. "3"',
+    );
   }
   return version;
 }

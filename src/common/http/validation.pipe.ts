@@ -23,7 +23,9 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const fields = flatten(errors);
-      return new ApiError('VALIDATION_FAILED', `${fields.length} field(s) are invalid`, { errors: fields });
+      return new ApiError('VALIDATION_FAILED', `${fields.length} field(s) are invalid`, {
+        errors: fields,
+      });
     },
   });
 }

@@ -10,11 +10,20 @@ export function ApiWriteHeaders(options: { ifMatch: boolean }): MethodDecorator 
       description:
         '1-255 visible ASCII characters. The same key with the same request replays the first response for 24 h; with a different request it is 422 IDEMPOTENCY_KEY_REUSED.',
     }),
-    ApiHeader({ name: 'X-Correlation-Id', required: false, description: 'Carried into the events\' metadata' }),
+    ApiHeader({
+      name: 'X-Correlation-Id',
+      required: false,
+      description: "Carried into the events' metadata",
+    }),
   ];
   if (options.ifMatch) {
     headers.push(
-      ApiHeader({ name: 'If-Match', required: false, description: 'The ETag (stream version) you last read, e.g. "3"; a mismatch is 409 VERSION_CONFLICT' }),
+      ApiHeader({
+        name: 'If-Match',
+        required: false,
+        description:
+          'The ETag (stream version) you last read, e.g. "3"; a mismatch is 409 VERSION_CONFLICT',
+      }),
     );
   }
   return applyDecorators(...headers);

@@ -1,4 +1,10 @@
-import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor } from '@nestjs/common';
+import {
+  CallHandler,
+  ExecutionContext,
+  HttpStatus,
+  Injectable,
+  NestInterceptor,
+} from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { Request, Response } from 'express';
@@ -37,11 +43,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = request.header('idempotency-key');
     if (request.method !== 'POST' || key === undefined) return next.handle();
     if (!KEY_FORMAT.test(key)) {
-      throw new ApiError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1-255 visible ASCII characters');
+      throw new ApiError(
+        'INVALID_IDEMPOTENCY_KEY',
+        'Idempotency-Key must be 1-255 visible ASCII characters',
+      );
     }
     const fingerprint = requestFingerprint(request.method, request.originalUrl, request.body);
     const response = context.switchToHttp().getResponse<Response>();
-    const successStatus = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
+    const successStatus =
+      this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ??
+      HttpStatus.CREATED;
 
     return from(this.claimOrWait(key, fingerprint)).pipe(
       switchMap((existing) => {
@@ -49,7 +60,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
         rememberIdempotencyClaim(request, { key, fingerprint });
         return next.handle().pipe(
           switchMap((body: unknown) =>
-            from(this.store.complete(key, fingerprint, successStatus, (body ?? null) as JsonValue)).pipe(switchMap(() => of(body))),
+            from(
+              this.store.complete(key, fingerprint, successStatus, (body ?? null) as JsonValue),
+            ).pipe(switchMap(() => of(body))),
           ),
           catchError((error: unknown) => from(this.recordFailure(key, fingerprint, error))),
         );
@@ -58,17 +71,26 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** Claims the key (undefined) or returns the completed record to replay. */
-  private async claimOrWait(key: string, fingerprint: string): Promise<KeyRecord & { state: 'completed' } | undefined> {
+  private async claimOrWait(
+    key: string,
+    fingerprint: string,
+  ): Promise<(KeyRecord & { state: 'completed' }) | undefined> {
     const deadline = Date.now() + WAIT_FOR_IN_FLIGHT_MS;
     for (;;) {
       if (await this.store.claim(key, fingerprint)) return undefined;
       const record = await this.store.find(key);
       if (record && record.fingerprint !== fingerprint) {
-        throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request');
+        throw new ApiError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'this Idempotency-Key was already used with a different request',
+        );
       }
       if (record?.state === 'completed') return record;
       if (Date.now() >= deadline) {
-        throw new ApiError('IDEMPOTENCY_KEY_IN_USE', 'a request with this Idempotency-Key is still being processed; retry later');
+        throw new ApiError(
+          'IDEMPOTENCY_KEY_IN_USE',
+          'a request with this Idempotency-Key is still being processed; retry later',
+        );
       }
       await sleep(POLL_MS);
     }

@@ -36,17 +36,31 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
   }
 
   async claim(key: string, fingerprint: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(CLAIM_KEY_SQL, [key, fingerprint, LEASE_MS, IDEMPOTENCY_RETENTION_MS]);
+    const rows: unknown[] = await this.dataSource.query(CLAIM_KEY_SQL, [
+      key,
+      fingerprint,
+      LEASE_MS,
+      IDEMPOTENCY_RETENTION_MS,
+    ]);
     return rows.length === 1;
   }
 
   async find(key: string): Promise<KeyRecord | undefined> {
-    const rows: { fingerprint: string; state: string; response_status: number | null; response_body: JsonValue }[] =
-      await this.dataSource.query(FIND_KEY_SQL, [key]);
+    const rows: {
+      fingerprint: string;
+      state: string;
+      response_status: number | null;
+      response_body: JsonValue;
+    }[] = await this.dataSource.query(FIND_KEY_SQL, [key]);
     if (rows.length === 0) return undefined;
     const [row] = rows;
     return row.state === 'completed' && row.response_status !== null
-      ? { state: 'completed', fingerprint: row.fingerprint, status: row.response_status, body: row.response_body }
+      ? {
+          state: 'completed',
+          fingerprint: row.fingerprint,
+          status: row.response_status,
+          body: row.response_body,
+        }
       : { state: 'in_flight', fingerprint: row.fingerprint };
   }
 

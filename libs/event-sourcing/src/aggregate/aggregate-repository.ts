@@ -31,7 +31,10 @@ export class AggregateRepository<State, Event extends NewEvent> {
     this.known = new Set(type.eventTypes);
   }
 
-  async load(streamId: string, options?: ReadStreamOptions): Promise<LoadedAggregate<State, Event>> {
+  async load(
+    streamId: string,
+    options?: ReadStreamOptions,
+  ): Promise<LoadedAggregate<State, Event>> {
     const events = (await this.store.readStream(streamId, options)).map((event) =>
       this.narrow(event),
     );

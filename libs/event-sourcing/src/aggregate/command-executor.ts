@@ -53,7 +53,9 @@ export class CommandExecutor<State, Event extends NewEvent> {
     private readonly retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY,
   ) {}
 
-  execute<Result extends JsonValue>(command: CommandExecution<State, Event, Result>): Promise<Result> {
+  execute<Result extends JsonValue>(
+    command: CommandExecution<State, Event, Result>,
+  ): Promise<Result> {
     return this.queue.run(command.streamId, () => this.decideAndAppend(command));
   }
 
@@ -92,8 +94,12 @@ export class CommandExecutor<State, Event extends NewEvent> {
         return appended.commandResult as Result;
       } catch (error) {
         // A concurrent duplicate committed first: the next pass replays its result.
-        if (error instanceof DuplicateCommandError && attempt < this.retryPolicy.maxAttempts) continue;
-        if (!(error instanceof WrongExpectedVersionError) || command.expectedVersion !== undefined) {
+        if (error instanceof DuplicateCommandError && attempt < this.retryPolicy.maxAttempts)
+          continue;
+        if (
+          !(error instanceof WrongExpectedVersionError) ||
+          command.expectedVersion !== undefined
+        ) {
           throw error;
         }
         if (attempt >= this.retryPolicy.maxAttempts) {

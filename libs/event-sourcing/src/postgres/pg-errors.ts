@@ -3,7 +3,8 @@ export function pgErrorDetails(error: unknown): { code?: string; constraint?: st
   if (typeof error !== 'object' || error === null) return {};
   const driverError: unknown = 'driverError' in error ? error.driverError : error;
   if (typeof driverError !== 'object' || driverError === null) return {};
-  const code = 'code' in driverError && typeof driverError.code === 'string' ? driverError.code : undefined;
+  const code =
+    'code' in driverError && typeof driverError.code === 'string' ? driverError.code : undefined;
   const constraint =
     'constraint' in driverError && typeof driverError.constraint === 'string'
       ? driverError.constraint

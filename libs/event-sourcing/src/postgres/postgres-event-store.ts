@@ -131,7 +131,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   async findCommandResult(commandId: string): Promise<JsonValue | undefined> {
-    const rows: { result: JsonValue }[] = await this.dataSource.query(FIND_COMMAND_SQL, [commandId]);
+    const rows: { result: JsonValue }[] = await this.dataSource.query(FIND_COMMAND_SQL, [
+      commandId,
+    ]);
     return rows.length > 0 ? rows[0].result : undefined;
   }
 

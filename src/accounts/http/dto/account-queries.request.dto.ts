@@ -23,7 +23,10 @@ export class AccountHistoryRequestDto {
 }
 
 export class BalanceAsOfRequestDto {
-  @ApiPropertyOptional({ example: '2026-11-22T12:00:00Z', description: 'ISO-8601 instant; default now' })
+  @ApiPropertyOptional({
+    example: '2026-11-22T12:00:00Z',
+    description: 'ISO-8601 instant; default now',
+  })
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
   asOf?: string;

@@ -2,15 +2,24 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class AccountWriteResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ description: 'Stream version after the command; send it back in If-Match' }) version!: number;
-  @ApiPropertyOptional({ description: 'Global position of the last event (consistency token)', nullable: true, type: String })
+  @ApiProperty({ description: 'Stream version after the command; send it back in If-Match' })
+  version!: number;
+  @ApiPropertyOptional({
+    description: 'Global position of the last event (consistency token)',
+    nullable: true,
+    type: String,
+  })
   position!: string | null;
 }
 
 export class MoneyMovementResponseDto {
   @ApiProperty() version!: number;
   @ApiProperty({ description: 'Balance after the movement, in minor units' }) balance!: number;
-  @ApiProperty({ description: 'Global position of the event (consistency token)', type: String, nullable: true })
+  @ApiProperty({
+    description: 'Global position of the event (consistency token)',
+    type: String,
+    nullable: true,
+  })
   position!: string | null;
 }
 
@@ -48,6 +57,10 @@ export class AccountHistoryEntryDto {
 export class AccountHistoryResponseDto {
   @ApiProperty({ format: 'uuid' }) accountId!: string;
   @ApiProperty({ type: [AccountHistoryEntryDto] }) events!: AccountHistoryEntryDto[];
-  @ApiProperty({ type: Number, nullable: true, description: 'fromVersion of the next page, or null' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'fromVersion of the next page, or null',
+  })
   nextFromVersion!: number | null;
 }

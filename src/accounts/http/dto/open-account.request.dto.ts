@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsISO4217CurrencyCode, IsUUID } from 'class-validator';
+import { IsISO4217CurrencyCode, IsUUID, Matches } from 'class-validator';
 
 export class OpenAccountRequestDto {
   @ApiProperty({ format: 'uuid', description: 'The customer who owns the account' })
@@ -7,6 +7,8 @@ export class OpenAccountRequestDto {
   customerId!: string;
 
   @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency code, upper case' })
+  // The ISO check alone accepts lower case; codes are stored exactly as sent, so insist on upper.
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be three upper-case letters' })
   @IsISO4217CurrencyCode()
   currency!: string;
 }

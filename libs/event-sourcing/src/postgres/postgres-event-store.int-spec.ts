@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import { QueryRunner } from 'typeorm';
+import {
+  AppendNotFirstWriteError,
+  DuplicateCommandError,
+  EventMetadata,
+  LogPosition,
+  NewEvent,
+  PostgresEventStore,
+  RecordedEvent,
+  START,
+  WrongExpectedVersionError,
+} from '../index';
+import { eventually } from '../../../../test/support/eventually';
+import {
+  describeOnServer,
+  openTestDatabase,
+  TestDatabase,
+} from '../../../../test/support/test-database';
+
+const metadata = (occurredAt = new Date().toISOString()): EventMetadata => {
+  const commandId = randomUUID();
+  return { commandId, correlationId: commandId, causationId: commandId, actor: 'test', occurredAt };
+};
+const event = (n: number): NewEvent => ({ type: 'Counted', data: { n } });
+const stream = (): string => `test-${randomUUID()}`;
+
+let database: TestDatabase;
+let store: PostgresEventStore;
+
+beforeAll(async () => {
+  database = await openTestDatabase('event_store');
+  store = new PostgresEventStore(database.dataSource);
+});
+afterAll(() => database.close());
+
+/** Reads the whole visible log from a checkpoint, the way a catch-up subscriber would. */
+async function readFrom(after: LogPosition): Promise<RecordedEvent[]> {
+  const all: RecordedEvent[] = [];
+  for (let from = after; ;) {
+    const page = await store.readAll(from, 2);
+    if (page.length === 0) return all;
+    all.push(...page);
+    from = page[page.length - 1];
+  }
+}
+
+/** The events of the given streams in the order readAll delivers them. */
+const ofStreams = (events: RecordedEvent[], ...streams: string[]): string[] =>
+  events.filter((e) => streams.includes(e.streamId)).map((e) => `${e.streamId}@${e.streamVersion}`);
+
+async function beginAppend(streamId: string): Promise<QueryRunner> {
+  const runner = database.dataSource.createQueryRunner();
+  await runner.connect();
+  await runner.startTransaction();
+  await store.appendInTransaction(runner, streamId, 'no_stream', [event(1)], {
+    metadata: metadata(),
+  });
+  return runner;
+}
+
+describe('PostgresEventStore: appends', () => {
+  it('appends in order, returns the next expected version and reads the stream back', async () => {
+    const id = stream();
+    const first = await store.appendToStream(id, 'no_stream', [event(1), event(2)], {
+      metadata: metadata(),
+    });
+    expect(first.nextExpectedVersion).toBe(2);
+    const second = await store.appendToStream(id, 2, [event(3)], { metadata: metadata() });
+    expect(second.nextExpectedVersion).toBe(3);
+    expect(second.lastPosition.globalPosition).toBeGreaterThan(first.lastPosition.globalPosition);
+
+    const read = await store.readStream(id);
+    expect(read.map((e) => [e.streamVersion, e.data.n])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+    expect(read[0].transactionId).toBe(first.lastPosition.transactionId);
+    expect(await store.readStream(id, { fromVersion: 2, toVersion: 2 })).toHaveLength(1);
+  });
+
+  it.each([
+    ['a number behind the stream', 1, 2],
+    ['a number ahead of the stream (no gap is ever created)', 5, 2],
+    ['no_stream on an existing stream', 'no_stream' as const, 2],
+  ])(
+    'refuses %s with WrongExpectedVersionError and writes nothing',
+    async (_, expected, actual) => {
+      const id = stream();
+      await store.appendToStream(id, 'no_stream', [event(1), event(2)], { metadata: metadata() });
+      const attempt = store.appendToStream(id, expected, [event(9)], { metadata: metadata() });
+      await expect(attempt).rejects.toBeInstanceOf(WrongExpectedVersionError);
+      await expect(attempt).rejects.toMatchObject({ actual, code: 'VERSION_CONFLICT' });
+      expect(await store.readStream(id)).toHaveLength(2);
+    },
+  );
+
+  it('honours stream_exists and any', async () => {
+    const id = stream();
+    await expect(
+      store.appendToStream(id, 'stream_exists', [event(1)], { metadata: metadata() }),
+    ).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    await store.appendToStream(id, 'any', [event(1)], { metadata: metadata() });
+    await store.appendToStream(id, 'stream_exists', [event(2)], { metadata: metadata() });
+    expect((await store.readStream(id)).map((e) => e.streamVersion)).toEqual([1, 2]);
+  });
+
+  it('filters a stream by occurred-at for temporal reads', async () => {
+    const id = stream();
+    await store.appendToStream(id, 'no_stream', [event(1)], {
+      metadata: metadata('2026-01-01T00:00:00Z'),
+    });
+    await store.appendToStream(id, 1, [event(2)], { metadata: metadata('2026-02-01T00:00:00Z') });
+    const asOfJanuary = await store.readStream(id, {
+      occurredAtOrBefore: new Date('2026-01-15T00:00:00Z'),
+    });
+    expect(asOfJanuary.map((e) => e.data.n)).toEqual([1]);
+  });
+});
+
+describe('PostgresEventStore: command ids', () => {
+  it('records the command result in the append transaction and refuses the same command twice', async () => {
+    const id = stream();
+    const commandId = randomUUID();
+    const appended = await store.appendToStream(id, 'no_stream', [event(1)], {
+      metadata: metadata(),
+      command: { id: commandId, result: (done) => ({ version: done.nextExpectedVersion }) },
+    });
+    expect(appended.commandResult).toEqual({ version: 1 });
+    expect(await store.findCommandResult(commandId)).toEqual({ version: 1 });
+
+    const repeat = store.appendToStream(id, 1, [event(2)], {
+      metadata: metadata(),
+      command: { id: commandId, result: () => ({ version: 2 }) },
+    });
+    await expect(repeat).rejects.toBeInstanceOf(DuplicateCommandError);
+    // Atomicity: the repeat's event was rolled back with its command record.
+    expect(await store.readStream(id)).toHaveLength(1);
+  });
+
+  it('returns undefined for a command never recorded', async () => {
+    expect(await store.findCommandResult(randomUUID())).toBeUndefined();
+  });
+});
+
+describe('PostgresEventStore: the append is the first write of its transaction', () => {
+  it('refuses an append after the transaction already took a transaction id, and nothing is written', async () => {
+    const id = stream();
+    const runner = database.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query('SELECT pg_current_xact_id()'); // assigns the xid before the append
+      await expect(
+        store.appendInTransaction(runner, id, 'no_stream', [event(1)], { metadata: metadata() }),
+      ).rejects.toBeInstanceOf(AppendNotFirstWriteError);
+      await runner.rollbackTransaction();
+    } finally {
+      await runner.release();
+    }
+    expect(await store.readStream(id)).toHaveLength(0);
+  });
+});
+
+describeOnServer('PostgresEventStore: gap-safe readAll with overlapping transactions', () => {
+  it('holds back a later commit until the earlier position commits, then returns the earlier one first', async () => {
+    const checkpoint = (await readFrom(START)).at(-1) ?? START;
+    const early = stream();
+    const late = stream();
+
+    const earlyTx = await beginAppend(early); // takes the lower position and transaction id
+    const lateTx = await beginAppend(late);
+    await lateTx.commitTransaction(); // the later position commits first
+    await lateTx.release();
+
+    // A naive "position > checkpoint" reader would see `late` now and skip `early` for ever.
+    expect(ofStreams(await readFrom(checkpoint), early, late)).toEqual([]);
+
+    await earlyTx.commitTransaction();
+    await earlyTx.release();
+    await eventually(async () =>
+      expect(ofStreams(await readFrom(checkpoint), early, late)).toEqual([
+        `${early}@1`,
+        `${late}@1`,
+      ]),
+    );
+  });
+
+  it('never skips: a subscriber that checkpoints what it read still gets the late commit', async () => {
+    const early = stream();
+    const late = stream();
+    const earlyTx = await beginAppend(early);
+    const lateTx = await beginAppend(late);
+    await lateTx.commitTransaction();
+    await lateTx.release();
+
+    // The subscriber reads and checkpoints everything visible so far.
+    const seen = await readFrom(START);
+    const checkpoint = seen.at(-1) ?? START;
+    await earlyTx.commitTransaction();
+    await earlyTx.release();
+    await eventually(async () => {
+      const delivered = [...seen, ...(await readFrom(checkpoint))];
+      expect(ofStreams(delivered, early, late)).toEqual([`${early}@1`, `${late}@1`]);
+    });
+  });
+
+  it('does not wait for a rolled-back append: the later commit is delivered once the hole is dead', async () => {
+    const checkpoint = (await readFrom(START)).at(-1) ?? START;
+    const rolledBack = stream();
+    const late = stream();
+    const rolledBackTx = await beginAppend(rolledBack);
+    const lateTx = await beginAppend(late);
+    await lateTx.commitTransaction();
+    await lateTx.release();
+    expect(ofStreams(await readFrom(checkpoint), late)).toEqual([]);
+
+    await rolledBackTx.rollbackTransaction();
+    await rolledBackTx.release();
+    await eventually(async () =>
+      expect(ofStreams(await readFrom(checkpoint), rolledBack, late)).toEqual([`${late}@1`]),
+    );
+  });
+});

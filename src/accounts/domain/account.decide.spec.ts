@@ -1,0 +1,254 @@
+import { foldEvents } from '@ledgerline/event-sourcing';
+import { given } from '@ledgerline/event-sourcing/testing';
+import { MAX_AMOUNT, MAX_BALANCE } from '../../shared-kernel/money';
+import { decideClose, decideDeposit, decideOpenAccount, decideWithdraw } from './account.decide';
+import {
+  AccountAlreadyExistsError,
+  AccountClosedError,
+  AccountNotFoundError,
+  BalanceLimitExceededError,
+  BalanceNotZeroError,
+  InsufficientFundsError,
+  InvalidAmountError,
+} from './account.errors';
+import {
+  AccountClosed,
+  AccountEvent,
+  AccountOpened,
+  MoneyDeposited,
+  MoneyWithdrawn,
+} from './account.events';
+import { accountAggregate, AccountState } from './account.state';
+
+const accountId = 'acc-1';
+const customerId = 'cust-1';
+const currency = 'EUR';
+
+const opened = (): AccountOpened => ({
+  type: 'AccountOpened',
+  data: { accountId, customerId, currency },
+});
+const deposited = (amount: number, reference: string | null = null): MoneyDeposited => ({
+  type: 'MoneyDeposited',
+  data: { accountId, amount, reference },
+});
+const withdrawn = (amount: number, reference: string | null = null): MoneyWithdrawn => ({
+  type: 'MoneyWithdrawn',
+  data: { accountId, amount, reference },
+});
+const closed = (): AccountClosed => ({ type: 'AccountClosed', data: { accountId } });
+
+const open = (state: AccountState) => decideOpenAccount({ accountId, customerId, currency }, state);
+const deposit =
+  (amount: number, reference: string | null = null) =>
+  (state: AccountState) =>
+    decideDeposit({ accountId, amount, reference }, state);
+const withdraw =
+  (amount: number, reference: string | null = null) =>
+  (state: AccountState) =>
+    decideWithdraw({ accountId, amount, reference }, state);
+const close = (state: AccountState) => decideClose({ accountId }, state);
+
+const givenAccount = (...past: AccountEvent[]) => given(accountAggregate, past);
+
+describe('account decider', () => {
+  describe('given no account', () => {
+    it('opens it', () => {
+      givenAccount().when(open).then([opened()]);
+    });
+
+    it('refuses a deposit: the account does not exist', () => {
+      givenAccount().when(deposit(100)).thenThrows(AccountNotFoundError, 'ACCOUNT_NOT_FOUND');
+    });
+
+    it('refuses a withdrawal: the account does not exist', () => {
+      givenAccount().when(withdraw(100)).thenThrows(AccountNotFoundError, 'ACCOUNT_NOT_FOUND');
+    });
+
+    it('refuses to close it: the account does not exist', () => {
+      givenAccount().when(close).thenThrows(AccountNotFoundError, 'ACCOUNT_NOT_FOUND');
+    });
+  });
+
+  describe('given an open account', () => {
+    it('refuses to open it twice', () => {
+      givenAccount(opened())
+        .when(open)
+        .thenThrows(AccountAlreadyExistsError, 'ACCOUNT_ALREADY_EXISTS');
+    });
+
+    it('records a deposit with its reference', () => {
+      givenAccount(opened())
+        .when(deposit(2_500, 'salary'))
+        .then([deposited(2_500, 'salary')]);
+    });
+
+    it('accepts a deposit of exactly MAX_AMOUNT', () => {
+      givenAccount(opened())
+        .when(deposit(MAX_AMOUNT))
+        .then([deposited(MAX_AMOUNT)]);
+    });
+
+    it('records a withdrawal of the exact balance', () => {
+      givenAccount(opened(), deposited(1_000), withdrawn(300))
+        .when(withdraw(700, 'rent'))
+        .then([withdrawn(700, 'rent')]);
+    });
+
+    it('refuses to withdraw more than the balance', () => {
+      givenAccount(opened(), deposited(1_000))
+        .when(withdraw(1_001))
+        .thenThrows(InsufficientFundsError, 'INSUFFICIENT_FUNDS');
+    });
+
+    it('refuses any withdrawal from an empty account', () => {
+      givenAccount(opened())
+        .when(withdraw(1))
+        .thenThrows(InsufficientFundsError, 'INSUFFICIENT_FUNDS');
+    });
+
+    it('reports the balance and the requested amount when funds are insufficient', () => {
+      const state = foldEvents(accountAggregate, [opened(), deposited(1_000)]);
+      expect(() => withdraw(1_001)(state)).toThrow(
+        expect.objectContaining({ accountId, balance: 1_000, requested: 1_001 }),
+      );
+    });
+
+    describe.each([
+      ['zero', 0],
+      ['negative', -1],
+      ['fractional', 1.5],
+      ['above MAX_AMOUNT', MAX_AMOUNT + 1],
+      ['NaN', NaN],
+      ['infinite', Infinity],
+    ])('when the amount is %s', (_label, amount) => {
+      it('refuses the deposit', () => {
+        givenAccount(opened(), deposited(1_000))
+          .when(deposit(amount))
+          .thenThrows(InvalidAmountError, 'INVALID_AMOUNT');
+      });
+
+      it('refuses the withdrawal', () => {
+        givenAccount(opened(), deposited(1_000))
+          .when(withdraw(amount))
+          .thenThrows(InvalidAmountError, 'INVALID_AMOUNT');
+      });
+    });
+
+    describe('near the largest balance (Number.MAX_SAFE_INTEGER)', () => {
+      // Every past deposit is a valid one: as many MAX_AMOUNT deposits as fit under the limit.
+      const fullDeposits = Math.floor(MAX_BALANCE / MAX_AMOUNT);
+      const headroom = MAX_BALANCE - fullDeposits * MAX_AMOUNT;
+      const nearlyFull: AccountEvent[] = [opened()];
+      for (let i = 0; i < fullDeposits; i++) nearlyFull.push(deposited(MAX_AMOUNT));
+
+      it('starts from the balance the test means', () => {
+        const state = foldEvents(accountAggregate, nearlyFull);
+        expect(state).toMatchObject({ status: 'OPEN', balance: MAX_BALANCE - headroom });
+        expect(headroom).toBeGreaterThan(0);
+        expect(headroom).toBeLessThan(MAX_AMOUNT);
+      });
+
+      it('accepts a deposit that reaches the limit exactly', () => {
+        givenAccount(...nearlyFull)
+          .when(deposit(headroom))
+          .then([deposited(headroom)]);
+      });
+
+      it('refuses a deposit one unit past the limit', () => {
+        givenAccount(...nearlyFull)
+          .when(deposit(headroom + 1))
+          .thenThrows(BalanceLimitExceededError, 'BALANCE_LIMIT_EXCEEDED');
+      });
+
+      it('refuses any deposit once the balance is at the limit', () => {
+        // The evolver trusts recorded amounts, so one event can stand for a long history.
+        givenAccount(opened(), deposited(MAX_BALANCE))
+          .when(deposit(1))
+          .thenThrows(BalanceLimitExceededError, 'BALANCE_LIMIT_EXCEEDED');
+      });
+
+      it('refuses a MAX_AMOUNT deposit that would overshoot by one unit', () => {
+        givenAccount(opened(), deposited(MAX_BALANCE - MAX_AMOUNT + 1))
+          .when(deposit(MAX_AMOUNT))
+          .thenThrows(BalanceLimitExceededError, 'BALANCE_LIMIT_EXCEEDED');
+      });
+    });
+
+    it('refuses to close it while it holds money', () => {
+      givenAccount(opened(), deposited(1))
+        .when(close)
+        .thenThrows(BalanceNotZeroError, 'BALANCE_NOT_ZERO');
+    });
+
+    it('closes it at a zero balance', () => {
+      givenAccount(opened()).when(close).then([closed()]);
+    });
+
+    it('closes it once everything was withdrawn', () => {
+      givenAccount(opened(), deposited(500), withdrawn(500)).when(close).then([closed()]);
+    });
+  });
+
+  describe('given a closed account', () => {
+    const past = [opened(), deposited(500), withdrawn(500), closed()];
+
+    it('refuses a deposit', () => {
+      givenAccount(...past)
+        .when(deposit(100))
+        .thenThrows(AccountClosedError, 'ACCOUNT_CLOSED');
+    });
+
+    it('refuses a withdrawal', () => {
+      givenAccount(...past)
+        .when(withdraw(100))
+        .thenThrows(AccountClosedError, 'ACCOUNT_CLOSED');
+    });
+
+    it('refuses to close it again', () => {
+      givenAccount(...past)
+        .when(close)
+        .thenThrows(AccountClosedError, 'ACCOUNT_CLOSED');
+    });
+
+    it('refuses to open it again', () => {
+      givenAccount(...past)
+        .when(open)
+        .thenThrows(AccountAlreadyExistsError, 'ACCOUNT_ALREADY_EXISTS');
+    });
+  });
+});
+
+describe('account evolver', () => {
+  it('starts with no account', () => {
+    expect(accountAggregate.initialState()).toEqual({ status: 'NONE' });
+  });
+
+  it('folds opening, deposits and withdrawals into the balance', () => {
+    const state = foldEvents(accountAggregate, [
+      opened(),
+      deposited(10_000),
+      withdrawn(2_500),
+      deposited(1),
+      withdrawn(7_000),
+      deposited(499),
+    ]);
+    expect(state).toEqual({
+      status: 'OPEN',
+      id: accountId,
+      customerId,
+      currency,
+      balance: 1_000,
+    });
+  });
+
+  it('keeps the details and balance when the account closes', () => {
+    const state = foldEvents(accountAggregate, [
+      opened(),
+      deposited(300),
+      withdrawn(300),
+      closed(),
+    ]);
+    expect(state).toEqual({ status: 'CLOSED', id: accountId, customerId, currency, balance: 0 });
+  });
+});

@@ -1,0 +1,224 @@
+import { accountsApi, CUSTOMER_ID } from './support/accounts-api';
+import { startTestApp, TestApp } from './support/test-app';
+import { openTestDatabase, TestDatabase } from './support/test-database';
+
+let database: TestDatabase;
+let app: TestApp;
+let api: ReturnType<typeof accountsApi>;
+
+beforeAll(async () => {
+  database = await openTestDatabase('accounts_e2e');
+  app = await startTestApp(database);
+  api = accountsApi(app.baseUrl);
+});
+afterAll(async () => {
+  await app.close();
+  await database.close();
+});
+
+const PROBLEM = /application\/problem\+json/;
+
+describe('POST /accounts', () => {
+  it('opens an account: 201 with id, version and position', async () => {
+    const response = await api
+      .http()
+      .post('/accounts')
+      .send({ customerId: CUSTOMER_ID, currency: 'EUR' })
+      .expect(201);
+    expect(response.body).toEqual({
+      id: expect.any(String),
+      version: 1,
+      position: expect.stringMatching(/^\d+$/),
+    });
+  });
+
+  it('rejects an unknown currency and a lower-case one with 400 VALIDATION_FAILED', async () => {
+    for (const currency of ['XXY', 'eur', 'EURO', '']) {
+      const response = await api
+        .http()
+        .post('/accounts')
+        .send({ customerId: CUSTOMER_ID, currency })
+        .expect(400);
+      expect(response.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ field: 'currency' }],
+      });
+    }
+  });
+});
+
+describe('GET /accounts/{id}', () => {
+  it('returns the account folded from its stream with an ETag of its version', async () => {
+    const id = await api.open('USD');
+    await api.deposit(id, 700).expect(201);
+    const response = await api.http().get(`/accounts/${id}`).expect(200);
+    expect(response.headers.etag).toBe('"2"');
+    expect(response.body).toEqual({
+      id,
+      customerId: CUSTOMER_ID,
+      currency: 'USD',
+      balance: 700,
+      status: 'OPEN',
+      version: 2,
+    });
+  });
+
+  it('is 404 ACCOUNT_NOT_FOUND for an unknown id', async () => {
+    const response = await api
+      .http()
+      .get('/accounts/00000000-0000-4000-8000-000000000000')
+      .expect(404);
+    expect(response.headers['content-type']).toMatch(PROBLEM);
+    expect(response.body).toMatchObject({ code: 'ACCOUNT_NOT_FOUND', status: 404 });
+  });
+});
+
+describe('deposits and withdrawals', () => {
+  it('moves money and answers with version, balance and position', async () => {
+    const id = await api.open();
+    const deposit = await api.deposit(id, 1000).expect(201);
+    expect(deposit.body).toEqual({
+      version: 2,
+      balance: 1000,
+      position: expect.stringMatching(/^\d+$/),
+    });
+    const withdrawal = await api.withdraw(id, 400).expect(201);
+    expect(withdrawal.body).toMatchObject({ version: 3, balance: 600 });
+    expect(BigInt((withdrawal.body as { position: string }).position)).toBeGreaterThan(
+      BigInt((deposit.body as { position: string }).position),
+    );
+  });
+
+  it('refuses a withdrawal above the balance with 422 INSUFFICIENT_FUNDS and records nothing', async () => {
+    const id = await api.open();
+    await api.deposit(id, 100).expect(201);
+    const response = await api.withdraw(id, 101).expect(422);
+    expect(response.body).toMatchObject({ code: 'INSUFFICIENT_FUNDS', status: 422 });
+    expect(await api.account(id)).toMatchObject({ balance: 100, version: 2 });
+  });
+
+  it('is 404 ACCOUNT_NOT_FOUND for money sent to an unknown account', async () => {
+    const response = await api.deposit('00000000-0000-4000-8000-000000000000', 5).expect(404);
+    expect(response.body).toMatchObject({ code: 'ACCOUNT_NOT_FOUND' });
+  });
+});
+
+describe('POST /accounts/{id}/close', () => {
+  it('refuses to close a non-empty account (409 BALANCE_NOT_ZERO), closes it once empty, then refuses money', async () => {
+    const id = await api.open();
+    await api.deposit(id, 50).expect(201);
+    const refused = await api.http().post(`/accounts/${id}/close`).expect(409);
+    expect(refused.body).toMatchObject({ code: 'BALANCE_NOT_ZERO' });
+
+    await api.withdraw(id, 50).expect(201);
+    const closed = await api.http().post(`/accounts/${id}/close`).expect(200);
+    expect(closed.body).toMatchObject({ id, version: 4 });
+    expect(await api.account(id)).toMatchObject({ status: 'CLOSED', balance: 0 });
+
+    for (const attempt of [
+      api.deposit(id, 1),
+      api.withdraw(id, 1),
+      api.http().post(`/accounts/${id}/close`),
+    ]) {
+      const response = await attempt.expect(409);
+      expect(response.body).toMatchObject({ code: 'ACCOUNT_CLOSED' });
+    }
+    expect(await api.eventTypes(id)).toEqual([
+      'AccountOpened',
+      'MoneyDeposited',
+      'MoneyWithdrawn',
+      'AccountClosed',
+    ]);
+  });
+});
+
+describe('GET /accounts/{id}/events', () => {
+  it('returns the audit history with metadata, paged by version', async () => {
+    const id = await api.open();
+    for (const amount of [1, 2, 3])
+      await api.deposit(id, amount).set('X-Correlation-Id', 'batch-7').expect(201);
+    const first = await api.http().get(`/accounts/${id}/events?limit=2`).expect(200);
+    expect(first.body).toMatchObject({ accountId: id, nextFromVersion: 3 });
+    const events = (first.body as { events: Record<string, unknown>[] }).events;
+    expect(events.map((e) => e.version)).toEqual([1, 2]);
+    expect(events[1]).toMatchObject({
+      type: 'MoneyDeposited',
+      schemaVersion: 1,
+      data: { accountId: id, amount: 1, reference: null },
+      correlationId: 'batch-7',
+      actor: 'anonymous',
+    });
+    const rest = await api.http().get(`/accounts/${id}/events?fromVersion=3&limit=2`).expect(200);
+    expect(rest.body).toMatchObject({ nextFromVersion: null });
+    expect((rest.body as { events: unknown[] }).events).toHaveLength(2);
+  });
+
+  it('is 404 for an unknown account and 400 for an out-of-range limit', async () => {
+    await api.http().get('/accounts/00000000-0000-4000-8000-000000000000/events').expect(404);
+    const id = await api.open();
+    const response = await api.http().get(`/accounts/${id}/events?limit=100000`).expect(400);
+    expect(response.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'limit' }],
+    });
+  });
+});
+
+describe('GET /accounts/{id}/balance?asOf=', () => {
+  it('answers the balance as it was at an instant', async () => {
+    const id = await api.open();
+    await api.deposit(id, 300).expect(201);
+    const between = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await api.withdraw(id, 100).expect(201);
+
+    const then = await api
+      .http()
+      .get(`/accounts/${id}/balance`)
+      .query({ asOf: between })
+      .expect(200);
+    expect(then.body).toEqual({ balance: 300, currency: 'EUR', asOf: between, version: 2 });
+    const now = await api.http().get(`/accounts/${id}/balance`).expect(200);
+    expect(now.body).toMatchObject({ balance: 200, version: 3 });
+  });
+
+  it('is 404 before the account existed and 400 for an invalid instant', async () => {
+    const id = await api.open();
+    await api.http().get(`/accounts/${id}/balance?asOf=2000-01-01T00:00:00Z`).expect(404);
+    const response = await api.http().get(`/accounts/${id}/balance?asOf=yesterday`).expect(400);
+    expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});
+
+describe('operations', () => {
+  it('GET /health reports the database up', async () => {
+    const response = await api.http().get('/health').expect(200);
+    expect(response.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+  });
+
+  it('serves Swagger UI and an OpenAPI document that documents every error response as problem+json', async () => {
+    await api.http().get('/docs').expect(200);
+    const document = (await api.http().get('/docs-json').expect(200)).body as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>
+      >;
+    };
+    const operations = Object.values(document.paths).flatMap((path) => Object.values(path));
+    expect(operations.length).toBeGreaterThanOrEqual(8);
+    for (const operation of operations) {
+      const errors = Object.entries(operation.responses).filter(
+        ([status]) => Number(status) >= 400,
+      );
+      expect(errors.length).toBeGreaterThan(0);
+      for (const [, response] of errors)
+        expect(Object.keys(response.content ?? {})).toContain('application/problem+json');
+    }
+  });
+
+  it('sends security headers and no x-powered-by', async () => {
+    const response = await api.http().get('/health').expect(200);
+    expect(response.headers['x-powered-by']).toBeUndefined();
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+  });
+});

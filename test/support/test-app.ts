@@ -1,0 +1,31 @@
+import { INestApplication } from '@nestjs/common';
+import { createApp } from '../../src/app.factory';
+import { loadAppConfig } from '../../src/config/app-config';
+import { TestDatabase } from './test-database';
+
+/** A running app instance on the test database, listening on an ephemeral port. */
+export interface TestApp {
+  readonly app: INestApplication;
+  readonly baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Starts the production app (same factory as main.ts) on a test database's schema. */
+export async function startTestApp(
+  database: TestDatabase,
+  env: NodeJS.ProcessEnv = {},
+): Promise<TestApp> {
+  const config = loadAppConfig({
+    DATABASE_SCHEMA: database.schema,
+    SWAGGER: 'on',
+    LOG_LEVELS: 'error',
+    ...env,
+  });
+  const app = await createApp(config, database.url);
+  await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    baseUrl: await app.getUrl(),
+    close: () => app.close(),
+  };
+}
