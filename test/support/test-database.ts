@@ -1,7 +1,10 @@
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { typeOrmOptions } from '../../src/database/typeorm-options';
 
 /** A migrated, isolated database for one test file. */
@@ -21,11 +24,11 @@ export const onEmbeddedDatabase = (): boolean => process.env.LEDGERLINE_TEST_DB 
  * and the run says so.
  */
 export const describeOnServer: jest.Describe = onEmbeddedDatabase()
-  ? (((name: string) => {
+  ? (((name: string, fn: () => void) => {
       console.warn(
         `[ledgerline] left out on the embedded database: "${name}" (needs a PostgreSQL server)`,
       );
-      describe.skip(name, () => undefined);
+      describe.skip(name, fn);
     }) as unknown as jest.Describe)
   : describe;
 
@@ -35,7 +38,7 @@ export const describeOnServer: jest.Describe = onEmbeddedDatabase()
  */
 export async function openTestDatabase(label: string, poolSize = 10): Promise<TestDatabase> {
   if (onEmbeddedDatabase()) {
-    const embedded = await startEmbeddedPostgres('memory://', poolSize);
+    const embedded = await startEmbeddedDatabaseProcess();
     const dataSource = await new DataSource(
       typeOrmOptions({ url: embedded.url, schema: 'public', poolSize }),
     ).initialize();
@@ -75,4 +78,27 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Forks test/support/embedded-db-process.js and waits for the URL it prints. */
+async function startEmbeddedDatabaseProcess(): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = fork(join(__dirname, 'embedded-db-process.js'), [], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const [line] = (await Promise.race([
+    once(lines, 'line'),
+    once(child, 'exit').then(() => {
+      throw new Error('the embedded test database process exited before it listened');
+    }),
+  ])) as [string];
+  const { url } = JSON.parse(line) as { url: string };
+  return {
+    url,
+    async stop() {
+      const exited = once(child, 'exit');
+      child.disconnect();
+      await exited;
+    },
+  };
 }

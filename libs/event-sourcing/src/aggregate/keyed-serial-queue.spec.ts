@@ -36,7 +36,9 @@ describe('KeyedSerialQueue', () => {
     const queue = new KeyedSerialQueue();
     const log: string[] = [];
     const gates = [deferred<number>(), deferred<number>(), deferred<number>()];
-    const results = gates.map((gate, i) => queue.run('stream-a', gatedTask(log, `${i}`, gate.promise)));
+    const results = gates.map((gate, i) =>
+      queue.run('stream-a', gatedTask(log, `${i}`, gate.promise)),
+    );
 
     await settle();
     expect(log).toEqual(['start 0']);

@@ -1,0 +1,170 @@
+import {
+  BadRequestException,
+  MethodNotAllowedException,
+  NotFoundException,
+  PayloadTooLargeException,
+} from '@nestjs/common';
+import { WrongExpectedVersionError } from '@ledgerline/event-sourcing';
+import {
+  AccountClosedError,
+  InsufficientFundsError,
+  InvalidAmountError,
+} from '../../accounts/domain/account.errors';
+import { ApiError } from './api-error';
+import { ERROR_CATALOGUE } from './error-catalogue';
+import { ProblemDetails, toProblem } from './problem-details';
+
+/** Every problem is a complete RFC 9457 document whose status and title come from the catalogue. */
+function expectCompleteProblem(problem: ProblemDetails): void {
+  expect(problem).toEqual(
+    expect.objectContaining({
+      type: expect.stringMatching(/^urn:ledgerline:problem:[a-z-]+$/),
+      title: expect.any(String),
+      status: expect.any(Number),
+      code: expect.any(String),
+      detail: expect.any(String),
+    }),
+  );
+  const entry = ERROR_CATALOGUE[problem.code];
+  expect(problem.status).toBe(entry.status);
+  expect(problem.title).toBe(entry.title);
+  expect(problem.detail.length).toBeGreaterThan(0);
+}
+
+describe('toProblem', () => {
+  it('keeps an ApiError’s code, detail and extensions', () => {
+    const errors = [{ field: 'amount', messages: ['must be positive'] }];
+    const problem = toProblem(
+      new ApiError('VALIDATION_FAILED', 'the body is not valid', { errors }),
+    );
+
+    expectCompleteProblem(problem);
+    expect(problem).toEqual({
+      type: 'urn:ledgerline:problem:validation-failed',
+      title: ERROR_CATALOGUE.VALIDATION_FAILED.title,
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'the body is not valid',
+      errors,
+    });
+  });
+
+  it('maps a domain error to its catalogued status, with its message as detail', () => {
+    const error = new InsufficientFundsError('acc-1', 100, 250);
+    const problem = toProblem(error);
+
+    expectCompleteProblem(problem);
+    expect(problem).toMatchObject({
+      type: 'urn:ledgerline:problem:insufficient-funds',
+      status: 422,
+      code: 'INSUFFICIENT_FUNDS',
+      detail: error.message,
+    });
+  });
+
+  it.each([
+    [new AccountClosedError('acc-1'), 409, 'ACCOUNT_CLOSED'],
+    [new InvalidAmountError(-1), 400, 'INVALID_AMOUNT'],
+  ])('maps %p to %p %p', (error, status, code) => {
+    const problem = toProblem(error);
+    expectCompleteProblem(problem);
+    expect(problem).toMatchObject({ status, code });
+  });
+
+  it('maps a version conflict to 409 VERSION_CONFLICT', () => {
+    const problem = toProblem(new WrongExpectedVersionError('account-acc-1', 3, 4));
+
+    expectCompleteProblem(problem);
+    expect(problem).toMatchObject({
+      type: 'urn:ledgerline:problem:version-conflict',
+      status: 409,
+      code: 'VERSION_CONFLICT',
+    });
+  });
+
+  it('hides everything about an unknown error behind a generic 500', () => {
+    const error = new Error('SELECT * FROM secret');
+    const problem = toProblem(error);
+    const json = JSON.stringify(problem);
+
+    expectCompleteProblem(problem);
+    expect(problem).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
+    expect(json).not.toContain('SELECT');
+    expect(json).not.toContain('secret');
+    expect(error.stack).toBeDefined();
+    expect(json).not.toContain(String(error.stack));
+    expect(json).not.toContain('problem-details.spec');
+    expect(Object.keys(problem).sort()).toEqual(['code', 'detail', 'status', 'title', 'type']);
+  });
+
+  it('hides an error whose code is not catalogued (e.g. a driver error)', () => {
+    const driverError = Object.assign(new Error('duplicate key value violates "es_events_pkey"'), {
+      code: '23505',
+    });
+    const problem = toProblem(driverError);
+
+    expectCompleteProblem(problem);
+    expect(problem).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
+    expect(JSON.stringify(problem)).not.toContain('es_events');
+  });
+
+  it.each<unknown>(['a string', 42, null, undefined, { message: 'SELECT 1' }])(
+    'maps the non-error %p to a generic 500',
+    (thrown) => {
+      const problem = toProblem(thrown);
+      expectCompleteProblem(problem);
+      expect(problem).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
+      expect(JSON.stringify(problem)).not.toContain('SELECT');
+    },
+  );
+
+  it('maps a body-parser "entity too large" error to 413 PAYLOAD_TOO_LARGE', () => {
+    const problem = toProblem({ type: 'entity.too.large', status: 413 });
+
+    expectCompleteProblem(problem);
+    expect(problem).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('maps a body-parser parse failure to 400 MALFORMED_JSON without echoing the body', () => {
+    const parseError = Object.assign(new SyntaxError('Unexpected token S in JSON: SELECT'), {
+      type: 'entity.parse.failed',
+      status: 400,
+      body: 'SELECT',
+    });
+    const problem = toProblem(parseError);
+
+    expectCompleteProblem(problem);
+    expect(problem).toMatchObject({ status: 400, code: 'MALFORMED_JSON' });
+    expect(JSON.stringify(problem)).not.toContain('SELECT');
+  });
+
+  it.each([
+    [{ type: 'charset.unsupported', status: 415 }],
+    [{ type: 'encoding.unsupported', status: 415 }],
+  ])('maps the body-parser error %p to 415 UNSUPPORTED_MEDIA_TYPE', (error) => {
+    const problem = toProblem(error);
+    expectCompleteProblem(problem);
+    expect(problem).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+  });
+
+  it('maps Nest’s NotFoundException (no route) to 404 NOT_FOUND', () => {
+    const problem = toProblem(new NotFoundException('Cannot GET /nowhere'));
+
+    expectCompleteProblem(problem);
+    expect(problem).toMatchObject({
+      type: 'urn:ledgerline:problem:not-found',
+      status: 404,
+      code: 'NOT_FOUND',
+    });
+  });
+
+  it.each([
+    [new MethodNotAllowedException(), 405, 'METHOD_NOT_ALLOWED'],
+    [new PayloadTooLargeException(), 413, 'PAYLOAD_TOO_LARGE'],
+    [new BadRequestException(), 400, 'MALFORMED_JSON'],
+  ])('maps Nest’s %p to %p %p', (error, status, code) => {
+    const problem = toProblem(error);
+    expectCompleteProblem(problem);
+    expect(problem).toMatchObject({ status, code });
+  });
+});
