@@ -5,7 +5,8 @@
 module.exports = {
   rootDir: '.',
   testMatch: ['<rootDir>/{src,libs,test}/**/*.{spec,int-spec,e2e-spec}.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  // Transpile only: the type check is `npm run typecheck` (tsc), run once in CI, not per file.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {
     '^@ledgerline/event-sourcing$': '<rootDir>/libs/event-sourcing/src/index.ts',
     '^@ledgerline/event-sourcing/testing$': '<rootDir>/libs/event-sourcing/src/testing/index.ts',

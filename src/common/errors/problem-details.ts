@@ -25,7 +25,8 @@ function problem(
   extensions: Record<string, unknown> = {},
 ): ProblemDetails {
   const { status, title } = ERROR_CATALOGUE[code];
-  return { type: problemType(code), title, status, code, detail, ...extensions };
+  // Extensions first: they may add fields but never override the catalogued ones.
+  return { ...extensions, type: problemType(code), title, status, code, detail };
 }
 
 /** Codes Nest's own HttpExceptions map to (routing, body parsing, terminus). */

@@ -9,8 +9,9 @@ export class KeyedSerialQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    // Tails never reject (see below), so the next task always starts after the previous settles.
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const result = previous.then(task, task);
+    const result = previous.then(task);
     const tail = result.then(
       () => undefined,
       () => undefined,

@@ -2,7 +2,7 @@
 export interface RetryPolicy {
   /** Total attempts including the first, default 12. */
   readonly maxAttempts: number;
-  /** First backoff ceiling in ms, default 5; doubles per attempt. */
+  /** Backoff ceiling unit in ms, default 5: after attempt n the wait is below base * 2^n (10 ms after the first). */
   readonly baseDelayMs: number;
   /** Largest backoff ceiling in ms, default 250. */
   readonly maxDelayMs: number;
