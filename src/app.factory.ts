@@ -29,7 +29,6 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useGlobalPipes(createValidationPipe());
   // Also registered as APP_FILTER; this instance catches what happens outside the module graph.
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.enableShutdownHooks();
   if (config.swagger) {
     const document = SwaggerModule.createDocument(
       app,

@@ -20,10 +20,17 @@ async function bootstrap(): Promise<void> {
     );
   }
   const app = await createApp(config, databaseUrl);
-  if (stopEmbedded) {
-    const stop = stopEmbedded;
-    process.once('beforeExit', () => void stop());
-  }
+  // Close HTTP and the pool first, then the embedded database, so PGlite shuts down cleanly
+  // and a restart finds its data intact.
+  const shutdown = (signal: string) => {
+    logger.log(`${signal}: shutting down`);
+    void app
+      .close()
+      .then(() => stopEmbedded?.())
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
   await app.listen(config.port);
   logger.log(`listening on http://localhost:${config.port} (API docs at /docs)`);
 }
