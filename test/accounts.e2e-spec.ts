@@ -1,20 +1,8 @@
 import { accountsApi, CUSTOMER_ID } from './support/accounts-api';
-import { startTestApp, TestApp } from './support/test-app';
-import { openTestDatabase, TestDatabase } from './support/test-database';
+import { useTestApp } from './support/test-app';
 
-let database: TestDatabase;
-let app: TestApp;
-let api: ReturnType<typeof accountsApi>;
-
-beforeAll(async () => {
-  database = await openTestDatabase('accounts_e2e');
-  app = await startTestApp(database);
-  api = accountsApi(app.baseUrl);
-});
-afterAll(async () => {
-  await app.close();
-  await database.close();
-});
+const context = useTestApp('accounts_e2e');
+const api = accountsApi(() => context.app.baseUrl);
 
 const PROBLEM = /application\/problem\+json/;
 

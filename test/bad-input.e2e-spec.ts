@@ -1,27 +1,18 @@
 import request from 'supertest';
 import { accountsApi, CUSTOMER_ID } from './support/accounts-api';
-import { startTestApp, TestApp } from './support/test-app';
-import { openTestDatabase, TestDatabase } from './support/test-database';
+import { useTestApp } from './support/test-app';
 
-let database: TestDatabase;
-let app: TestApp;
-let api: ReturnType<typeof accountsApi>;
+const context = useTestApp('bad_input');
+const api = accountsApi(() => context.app.baseUrl);
 let accountId: string;
 
 beforeAll(async () => {
-  database = await openTestDatabase('bad_input');
-  app = await startTestApp(database);
-  api = accountsApi(app.baseUrl);
   accountId = await api.open();
   await api.deposit(accountId, 1000).expect(201);
 });
-afterAll(async () => {
-  await app.close();
-  await database.close();
-});
 
 const eventCount = async (): Promise<number> => {
-  const [row] = await database.dataSource.query<{ n: number }[]>(
+  const [row] = await context.database.dataSource.query<{ n: number }[]>(
     'SELECT count(*)::int AS n FROM es_events',
   );
   return row.n;
@@ -58,7 +49,7 @@ describe('bad money values are 400 VALIDATION_FAILED and change nothing', () => 
   ])('%s amount', async (_, amount) => {
     const before = await eventCount();
     for (const path of [deposits(), `/accounts/${accountId}/withdrawals`]) {
-      const response = await request(app.baseUrl).post(path).send({ amount });
+      const response = await api.http().post(path).send({ amount });
       expectCleanProblem(response, 400, 'VALIDATION_FAILED');
       expect(response.body).toMatchObject({ errors: [{ field: 'amount' }] });
     }
@@ -66,11 +57,7 @@ describe('bad money values are 400 VALIDATION_FAILED and change nothing', () => 
   });
 
   it('a missing amount', async () => {
-    expectCleanProblem(
-      await request(app.baseUrl).post(deposits()).send({}),
-      400,
-      'VALIDATION_FAILED',
-    );
+    expectCleanProblem(await api.http().post(deposits()).send({}), 400, 'VALIDATION_FAILED');
   });
 });
 
@@ -81,7 +68,7 @@ describe('mass assignment and prototype pollution', () => {
     ['status', { amount: 1, status: 'CLOSED' }],
   ])('an unknown field (%s) is refused, not applied', async (field, body) => {
     const before = await eventCount();
-    const response = await request(app.baseUrl).post(deposits()).send(body);
+    const response = await api.http().post(deposits()).send(body);
     expectCleanProblem(response, 400, 'VALIDATION_FAILED');
     expect(response.body).toMatchObject({ errors: [{ field }] });
     expect(await eventCount()).toBe(before);
@@ -92,7 +79,8 @@ describe('mass assignment and prototype pollution', () => {
       '{"amount":1,"__proto__":{"isAdmin":true}}',
       '{"amount":1,"constructor":{"prototype":{"isAdmin":true}}}',
     ]) {
-      const response = await request(app.baseUrl)
+      const response = await api
+        .http()
         .post(deposits())
         .set('Content-Type', 'application/json')
         .send(raw);
@@ -102,7 +90,8 @@ describe('mass assignment and prototype pollution', () => {
   });
 
   it('an account cannot be opened with a balance or status of its own', async () => {
-    const response = await request(app.baseUrl)
+    const response = await api
+      .http()
       .post('/accounts')
       .send({ customerId: CUSTOMER_ID, currency: 'EUR', balance: 500, status: 'OPEN' });
     expectCleanProblem(response, 400, 'VALIDATION_FAILED');
@@ -111,7 +100,8 @@ describe('mass assignment and prototype pollution', () => {
 
 describe('malformed requests', () => {
   it('malformed JSON is 400 MALFORMED_JSON', async () => {
-    const response = await request(app.baseUrl)
+    const response = await api
+      .http()
       .post(deposits())
       .set('Content-Type', 'application/json')
       .send('{"amount": 1');
@@ -120,7 +110,8 @@ describe('malformed requests', () => {
 
   it('an oversized body is 413 PAYLOAD_TOO_LARGE', async () => {
     const before = await eventCount();
-    const response = await request(app.baseUrl)
+    const response = await api
+      .http()
       .post(deposits())
       .send({ amount: 1, reference: 'x'.repeat(64 * 1024) });
     expectCleanProblem(response, 413, 'PAYLOAD_TOO_LARGE');
@@ -131,12 +122,13 @@ describe('malformed requests', () => {
     'malformed id %p is 400 INVALID_ID',
     async (id) => {
       expectCleanProblem(
-        await request(app.baseUrl).get(`/accounts/${encodeURIComponent(id)}`),
+        await api.http().get(`/accounts/${encodeURIComponent(id)}`),
         400,
         'INVALID_ID',
       );
       expectCleanProblem(
-        await request(app.baseUrl)
+        await api
+          .http()
           .post(`/accounts/${encodeURIComponent(id)}/deposits`)
           .send({ amount: 1 }),
         400,
@@ -147,7 +139,7 @@ describe('malformed requests', () => {
 
   it('an unknown but well-formed id is 404 ACCOUNT_NOT_FOUND', async () => {
     expectCleanProblem(
-      await request(app.baseUrl).get('/accounts/7d3f6a52-1111-4222-8333-944455556666'),
+      await api.http().get('/accounts/7d3f6a52-1111-4222-8333-944455556666'),
       404,
       'ACCOUNT_NOT_FOUND',
     );
@@ -155,26 +147,24 @@ describe('malformed requests', () => {
 
   it('an unknown currency or customer id that is not a UUID is 400', async () => {
     expectCleanProblem(
-      await request(app.baseUrl)
-        .post('/accounts')
-        .send({ customerId: CUSTOMER_ID, currency: 'ABC' }),
+      await api.http().post('/accounts').send({ customerId: CUSTOMER_ID, currency: 'ABC' }),
       400,
       'VALIDATION_FAILED',
     );
     expectCleanProblem(
-      await request(app.baseUrl).post('/accounts').send({ customerId: 'bob', currency: 'EUR' }),
+      await api.http().post('/accounts').send({ customerId: 'bob', currency: 'EUR' }),
       400,
       'VALIDATION_FAILED',
     );
   });
 
   it('an unknown route is 404 NOT_FOUND as problem+json', async () => {
-    expectCleanProblem(await request(app.baseUrl).get('/accounts/x/y/z'), 404, 'NOT_FOUND');
+    expectCleanProblem(await api.http().get('/accounts/x/y/z'), 404, 'NOT_FOUND');
   });
 
   it('bad headers are refused: Idempotency-Key, If-Match, X-Correlation-Id', async () => {
     const before = await eventCount();
-    const post = () => request(app.baseUrl).post(deposits());
+    const post = () => api.http().post(deposits());
     expectCleanProblem(
       await post().set('Idempotency-Key', 'k'.repeat(256)).send({ amount: 1 }),
       400,
@@ -205,18 +195,17 @@ describe('malformed requests', () => {
 
   it('a reference with SQL in it is stored literally; control characters are refused', async () => {
     const reference = "'); DROP TABLE es_events; --";
-    const stored = await request(app.baseUrl)
-      .post(deposits())
-      .send({ amount: 1, reference })
-      .expect(201);
-    const history = await request(app.baseUrl).get(
-      `/accounts/${accountId}/events?fromVersion=${(stored.body as { version: number }).version}`,
-    );
+    const stored = await api.http().post(deposits()).send({ amount: 1, reference }).expect(201);
+    const history = await api
+      .http()
+      .get(
+        `/accounts/${accountId}/events?fromVersion=${(stored.body as { version: number }).version}`,
+      );
     expect(
       (history.body as { events: { data: { reference: string } }[] }).events[0].data.reference,
     ).toBe(reference);
     expectCleanProblem(
-      await request(app.baseUrl).post(deposits()).send({ amount: 1, reference: 'a\u0000b' }),
+      await api.http().post(deposits()).send({ amount: 1, reference: 'a\u0000b' }),
       400,
       'VALIDATION_FAILED',
     );

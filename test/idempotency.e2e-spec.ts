@@ -1,21 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { accountsApi } from './support/accounts-api';
-import { startTestApp, TestApp } from './support/test-app';
-import { describeOnServer, openTestDatabase, TestDatabase } from './support/test-database';
+import { useTestApp } from './support/test-app';
+import { describeOnServer } from './support/test-database';
 
-let database: TestDatabase;
-let app: TestApp;
-let api: ReturnType<typeof accountsApi>;
-
-beforeAll(async () => {
-  database = await openTestDatabase('idempotency');
-  app = await startTestApp(database);
-  api = accountsApi(app.baseUrl);
-});
-afterAll(async () => {
-  await app.close();
-  await database.close();
-});
+const context = useTestApp('idempotency');
+const api = accountsApi(() => context.app.baseUrl);
 
 describe('Idempotency-Key', () => {
   it('the same key and body replays the first response and applies once', async () => {
@@ -85,7 +74,7 @@ describe('Idempotency-Key', () => {
     const key = { 'Idempotency-Key': randomUUID() };
     const first = await api.deposit(id, 40, key).expect(201);
     // Simulates a crash after the events committed but before the response was stored.
-    await database.dataSource.query(
+    await context.database.dataSource.query(
       'DELETE FROM http_idempotency_keys WHERE idempotency_key = $1',
       [key['Idempotency-Key']],
     );

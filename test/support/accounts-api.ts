@@ -3,8 +3,9 @@ import request from 'supertest';
 export const CUSTOMER_ID = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
 
 /** Thin helpers over the accounts routes, so tests read as banking steps. */
-export function accountsApi(baseUrl: string) {
-  const http = () => request(baseUrl);
+export function accountsApi(baseUrl: string | (() => string)) {
+  // A function defers reading the URL until the app has started (see useTestApp).
+  const http = () => request(typeof baseUrl === 'string' ? baseUrl : baseUrl());
   return {
     http,
     async open(currency = 'EUR'): Promise<string> {

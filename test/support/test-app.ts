@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/app.factory';
 import { loadAppConfig } from '../../src/config/app-config';
-import { TestDatabase } from './test-database';
+import { openTestDatabase, TestDatabase } from './test-database';
 
 /** A running app instance on the test database, listening on an ephemeral port. */
 export interface TestApp {
@@ -28,4 +28,27 @@ export async function startTestApp(
     baseUrl: await app.getUrl(),
     close: () => app.close(),
   };
+}
+
+/** What `useTestApp` hands a test file: filled in by its beforeAll. */
+export interface TestAppContext {
+  database: TestDatabase;
+  app: TestApp;
+}
+
+/**
+ * Registers beforeAll/afterAll that open an isolated database and start one app instance
+ * on it; read the fields inside tests and hooks, not at module level.
+ */
+export function useTestApp(label: string): TestAppContext {
+  const context = {} as TestAppContext;
+  beforeAll(async () => {
+    context.database = await openTestDatabase(label);
+    context.app = await startTestApp(context.database);
+  });
+  afterAll(async () => {
+    await context.app?.close();
+    await context.database?.close();
+  });
+  return context;
 }

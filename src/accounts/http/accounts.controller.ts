@@ -18,7 +18,7 @@ import { ApiProblems } from '../../common/http/api-problems.decorator';
 import { WriteContext } from '../../common/http/command-context.decorator';
 import { versionTag } from '../../common/http/if-match';
 import { UuidParamPipe } from '../../common/http/uuid-param.pipe';
-import { ApiWriteHeaders } from '../../common/http/write-headers.decorator';
+import { ApiWrite } from '../../common/http/api-write.decorator';
 import { AccountWriteResult, MoneyMovementResult } from '../commands/account-command.results';
 import { CloseAccountCommand } from '../commands/close-account.command';
 import { DepositMoneyCommand } from '../commands/deposit-money.command';
@@ -50,16 +50,8 @@ export class AccountsController {
 
   @Post()
   @ApiOperation({ summary: 'Open an account for a customer in one currency' })
-  @ApiWriteHeaders({ ifMatch: false })
   @ApiCreatedResponse({ type: AccountWriteResponseDto })
-  @ApiProblems(
-    'VALIDATION_FAILED',
-    'MALFORMED_JSON',
-    'INVALID_IDEMPOTENCY_KEY',
-    'IDEMPOTENCY_KEY_IN_USE',
-    'IDEMPOTENCY_KEY_REUSED',
-    'PAYLOAD_TOO_LARGE',
-  )
+  @ApiWrite({ body: true, ifMatch: false, problems: [] })
   open(
     @Body() body: OpenAccountRequestDto,
     @WriteContext() context: CommandContext,
@@ -115,22 +107,12 @@ export class AccountsController {
 
   @Post(':id/deposits')
   @ApiOperation({ summary: 'Deposit money' })
-  @ApiWriteHeaders({ ifMatch: true })
   @ApiCreatedResponse({ type: MoneyMovementResponseDto })
-  @ApiProblems(
-    'VALIDATION_FAILED',
-    'MALFORMED_JSON',
-    'INVALID_ID',
-    'INVALID_IF_MATCH',
-    'INVALID_IDEMPOTENCY_KEY',
-    'ACCOUNT_NOT_FOUND',
-    'ACCOUNT_CLOSED',
-    'VERSION_CONFLICT',
-    'IDEMPOTENCY_KEY_IN_USE',
-    'PAYLOAD_TOO_LARGE',
-    'BALANCE_LIMIT_EXCEEDED',
-    'IDEMPOTENCY_KEY_REUSED',
-  )
+  @ApiWrite({
+    body: true,
+    ifMatch: true,
+    problems: ['INVALID_ID', 'ACCOUNT_NOT_FOUND', 'ACCOUNT_CLOSED', 'BALANCE_LIMIT_EXCEEDED'],
+  })
   deposit(
     @Param('id', UuidParamPipe) id: string,
     @Body() body: MoneyMovementRequestDto,
@@ -143,22 +125,12 @@ export class AccountsController {
 
   @Post(':id/withdrawals')
   @ApiOperation({ summary: 'Withdraw money; the balance never goes negative' })
-  @ApiWriteHeaders({ ifMatch: true })
   @ApiCreatedResponse({ type: MoneyMovementResponseDto })
-  @ApiProblems(
-    'VALIDATION_FAILED',
-    'MALFORMED_JSON',
-    'INVALID_ID',
-    'INVALID_IF_MATCH',
-    'INVALID_IDEMPOTENCY_KEY',
-    'ACCOUNT_NOT_FOUND',
-    'ACCOUNT_CLOSED',
-    'VERSION_CONFLICT',
-    'IDEMPOTENCY_KEY_IN_USE',
-    'PAYLOAD_TOO_LARGE',
-    'INSUFFICIENT_FUNDS',
-    'IDEMPOTENCY_KEY_REUSED',
-  )
+  @ApiWrite({
+    body: true,
+    ifMatch: true,
+    problems: ['INVALID_ID', 'ACCOUNT_NOT_FOUND', 'ACCOUNT_CLOSED', 'INSUFFICIENT_FUNDS'],
+  })
   withdraw(
     @Param('id', UuidParamPipe) id: string,
     @Body() body: MoneyMovementRequestDto,
@@ -172,19 +144,12 @@ export class AccountsController {
   @Post(':id/close')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Close an account whose balance is zero' })
-  @ApiWriteHeaders({ ifMatch: true })
   @ApiOkResponse({ type: AccountWriteResponseDto })
-  @ApiProblems(
-    'INVALID_ID',
-    'INVALID_IF_MATCH',
-    'INVALID_IDEMPOTENCY_KEY',
-    'ACCOUNT_NOT_FOUND',
-    'ACCOUNT_CLOSED',
-    'BALANCE_NOT_ZERO',
-    'VERSION_CONFLICT',
-    'IDEMPOTENCY_KEY_IN_USE',
-    'IDEMPOTENCY_KEY_REUSED',
-  )
+  @ApiWrite({
+    body: false,
+    ifMatch: true,
+    problems: ['INVALID_ID', 'ACCOUNT_NOT_FOUND', 'ACCOUNT_CLOSED', 'BALANCE_NOT_ZERO'],
+  })
   close(
     @Param('id', UuidParamPipe) id: string,
     @WriteContext() context: CommandContext,
