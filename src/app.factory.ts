@@ -8,20 +8,23 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { rejectPrototypeKeys } from './common/http/forbidden-keys.middleware';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
+import { runMigrations } from './database/run-migrations';
 
 /**
  * Builds the HTTP application exactly as production runs it (the e2e tests use this too):
  * helmet, a JSON body-size limit, the strict validation pipe, problem+json errors, Swagger.
  */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({
-      url: databaseUrl,
-      schema: config.databaseSchema,
-      poolSize: config.databasePoolSize,
-    }),
-    { bodyParser: false, logger: config.logLevels },
-  );
+  const database = {
+    url: databaseUrl,
+    schema: config.databaseSchema,
+    poolSize: config.databasePoolSize,
+  };
+  await runMigrations(database);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(database), {
+    bodyParser: false,
+    logger: config.logLevels,
+  });
   app.disable('x-powered-by');
   app.use(helmet());
   app.useBodyParser('json', { limit: config.bodyLimit, strict: true });

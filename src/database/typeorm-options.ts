@@ -22,8 +22,8 @@ export function typeOrmOptions(settings: DatabaseSettings): DataSourceOptions {
     url: settings.url,
     schema: settings.schema,
     synchronize: false,
-    migrationsRun: true,
-    migrationsTransactionMode: 'each',
+    // Migrations run before start-up under a lock (run-migrations.ts), never implicitly.
+    migrationsRun: false,
     migrations: allMigrations,
     entities: [],
     extra: {

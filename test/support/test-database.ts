@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { runMigrations } from '../../src/database/run-migrations';
 import { typeOrmOptions } from '../../src/database/typeorm-options';
 
 /** A migrated, isolated database for one test file. */
@@ -39,9 +40,9 @@ export const describeOnServer: jest.Describe = onEmbeddedDatabase()
 export async function openTestDatabase(label: string, poolSize = 10): Promise<TestDatabase> {
   if (onEmbeddedDatabase()) {
     const embedded = await startEmbeddedDatabaseProcess();
-    const dataSource = await new DataSource(
-      typeOrmOptions({ url: embedded.url, schema: 'public', poolSize }),
-    ).initialize();
+    const settings = { url: embedded.url, schema: 'public', poolSize };
+    await runMigrations(settings);
+    const dataSource = await new DataSource(typeOrmOptions(settings)).initialize();
     return {
       url: embedded.url,
       schema: 'public',
@@ -58,6 +59,7 @@ export async function openTestDatabase(label: string, poolSize = 10): Promise<Te
     .toLowerCase()
     .slice(0, 40)}_${randomBytes(4).toString('hex')}`;
   await adminQuery(url, `CREATE SCHEMA ${schema}`);
+  await runMigrations({ url, schema, poolSize });
   const dataSource = await new DataSource(typeOrmOptions({ url, schema, poolSize })).initialize();
   return {
     url,
