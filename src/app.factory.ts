@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { rejectPrototypeKeys } from './common/http/forbidden-keys.middleware';
+import { requireJsonBody } from './common/http/require-json.middleware';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { runMigrations } from './database/run-migrations';
@@ -26,6 +27,10 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     logger: config.logLevels,
   });
   app.disable('x-powered-by');
+  // ETags are stream versions, set explicitly; Express's automatic weak body hashes would
+  // invite clients to send them back in If-Match.
+  app.set('etag', false);
+  app.use(requireJsonBody);
   app.use(helmet());
   app.useBodyParser('json', { limit: config.bodyLimit, strict: true });
   app.use(rejectPrototypeKeys);

@@ -211,3 +211,24 @@ describe('malformed requests', () => {
     );
   });
 });
+
+describe('content types and headers the API sets', () => {
+  it('a body that is not JSON is 415 UNSUPPORTED_MEDIA_TYPE and changes nothing', async () => {
+    const before = await eventCount();
+    const response = await api
+      .http()
+      .post(deposits())
+      .set('Content-Type', 'text/plain')
+      .send('amount=5');
+    expectCleanProblem(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('only account reads carry an ETag, and it is the stream version', async () => {
+    const write = await api.deposit(accountId, 1).expect(201);
+    expect(write.headers.etag).toBeUndefined();
+    const read = await api.http().get(`/accounts/${accountId}`).expect(200);
+    expect(read.headers.etag).toBe(`"${(read.body as { version: number }).version}"`);
+    expect((await api.http().get('/health')).headers.etag).toBeUndefined();
+  });
+});

@@ -19,7 +19,7 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedPostgres> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
-  // One spare connection for the migration runner and health checks.
+  // Two spare connections: the migration runner opens its own small pool at start-up.
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',
