@@ -46,6 +46,12 @@ export interface CommandExecution<State, Event extends NewEvent, Result extends 
  */
 export class CommandExecutor<State, Event extends NewEvent> {
   private readonly queue = new KeyedSerialQueue();
+  private readonly counters = { conflicts: 0, retriesExhausted: 0 };
+
+  /** Version conflicts met (each one re-decided or surfaced), and commands that ran out of retries. */
+  get stats(): Readonly<{ conflicts: number; retriesExhausted: number }> {
+    return { ...this.counters };
+  }
 
   constructor(
     private readonly store: EventStore,
@@ -96,13 +102,11 @@ export class CommandExecutor<State, Event extends NewEvent> {
         // A concurrent duplicate committed first: the next pass replays its result.
         if (error instanceof DuplicateCommandError && attempt < this.retryPolicy.maxAttempts)
           continue;
-        if (
-          !(error instanceof WrongExpectedVersionError) ||
-          command.expectedVersion !== undefined
-        ) {
-          throw error;
-        }
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        this.counters.conflicts++;
+        if (command.expectedVersion !== undefined) throw error;
         if (attempt >= this.retryPolicy.maxAttempts) {
+          this.counters.retriesExhausted++;
           throw new ConcurrencyRetriesExhaustedError(command.streamId, attempt);
         }
         await sleep(backoffDelayMs(this.retryPolicy, attempt));
