@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DEFAULT_PROJECTION_RUNNER_OPTIONS,
+  EventMetadata,
+  PostgresEventStore,
+  PostgresProjectionStore,
+  Projection,
+  ProjectionRunner,
+  RecordedEvent,
+} from '../index';
+import { eventually } from '../../../../test/support/eventually';
+import {
+  describeOnServer,
+  openTestDatabase,
+  TestDatabase,
+} from '../../../../test/support/test-database';
+
+let database: TestDatabase;
+let store: PostgresEventStore;
+let checkpoints: PostgresProjectionStore;
+
+const metadata = (): EventMetadata => {
+  const id = randomUUID();
+  return {
+    commandId: id,
+    correlationId: id,
+    causationId: id,
+    actor: 'test',
+    occurredAt: new Date().toISOString(),
+  };
+};
+
+/**
+ * Sums `amount` per stream and counts version gaps: `gaps` grows whenever an event does not
+ * follow the last one applied for its stream, so a skipped or doubled event shows up.
+ */
+function totalsProjection(name: string, table: string, fault?: { failures: number }): Projection {
+  return {
+    name,
+    eventTypes: ['Counted'],
+    tables: [table],
+    lifecycle: 'async',
+    async apply(events: readonly RecordedEvent[], tx) {
+      if (fault && fault.failures > 0) {
+        fault.failures--;
+        throw new Error('read database unavailable (injected)');
+      }
+      for (const event of events) {
+        await tx.query(
+          `INSERT INTO ${tx.table(table)} AS t (stream_id, total, events, last_version, gaps)
+           VALUES ($1, $2, 1, $3, CASE WHEN $3 = 1 THEN 0 ELSE 1 END)
+           ON CONFLICT (stream_id) DO UPDATE
+              SET total = t.total + EXCLUDED.total, events = t.events + 1, last_version = EXCLUDED.last_version,
+                  gaps = t.gaps + CASE WHEN EXCLUDED.last_version = t.last_version + 1 THEN 0 ELSE 1 END`,
+          [event.streamId, Number(event.data.amount), event.streamVersion],
+        );
+      }
+    },
+  };
+}
+
+async function createTotalsTable(table: string): Promise<void> {
+  await database.dataSource.query(
+    `CREATE TABLE ${table} (stream_id text PRIMARY KEY, total bigint NOT NULL, events int NOT NULL,
+                            last_version int NOT NULL, gaps int NOT NULL)`,
+  );
+}
+
+async function rows(table: string): Promise<unknown[]> {
+  return database.dataSource.query(
+    `SELECT stream_id, total::text, events, last_version, gaps FROM ${table} ORDER BY stream_id`,
+  );
+}
+
+/** The reference: a fresh projection replayed from position 0 into its own table. */
+async function fullReplay(): Promise<unknown[]> {
+  const table = `replay_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  await createTotalsTable(table);
+  const runner = new ProjectionRunner(
+    store,
+    checkpoints,
+    totalsProjection(table, table),
+    undefined,
+    {
+      ...DEFAULT_PROJECTION_RUNNER_OPTIONS,
+      batchSize: 1_000,
+    },
+  );
+  await eventually(async () => expect(await runner.catchUp()).toBe('caught-up'));
+  return rows(table);
+}
+
+async function appendCounted(streams: string[], perStream: number): Promise<void> {
+  for (let n = 1; n <= perStream; n++) {
+    for (const stream of streams) {
+      await store.appendToStream(stream, n - 1, [{ type: 'Counted', data: { amount: n } }], {
+        metadata: metadata(),
+      });
+    }
+  }
+}
+
+const fastOptions = {
+  ...DEFAULT_PROJECTION_RUNNER_OPTIONS,
+  batchSize: 7,
+  retryBaseMs: 5,
+  retryMaxMs: 20,
+  idlePollMs: 20,
+};
+
+beforeAll(async () => {
+  database = await openTestDatabase('projection_runner');
+  store = new PostgresEventStore(database.dataSource);
+  checkpoints = new PostgresProjectionStore(database.dataSource);
+});
+afterAll(() => database.close());
+
+describe('ProjectionRunner', () => {
+  it('retries a failing handler, and after it recovers the rows equal a full replay', async () => {
+    await createTotalsTable('totals_flaky');
+    const fault = { failures: 0 };
+    const runner = new ProjectionRunner(
+      store,
+      checkpoints,
+      totalsProjection('totals-flaky', 'totals_flaky', fault),
+      undefined,
+      fastOptions,
+    );
+    const streams = [randomUUID(), randomUUID(), randomUUID()];
+    await appendCounted(streams, 5);
+    await eventually(async () => expect(await runner.catchUp()).toBe('caught-up'));
+
+    fault.failures = 3; // mid-stream: the next batches fail for a while
+    await appendCounted(
+      streams.map(() => randomUUID()),
+      4,
+    );
+    runner.start();
+    try {
+      await eventually(async () => {
+        expect(fault.failures).toBe(0);
+        expect(runner.localStatus.caughtUp).toBe(true);
+        expect(await rows('totals_flaky')).toEqual(await fullReplay());
+      });
+    } finally {
+      await runner.stop();
+    }
+    const checkpoint = await checkpoints.checkpoint('totals-flaky');
+    expect(checkpoint).toMatchObject({ parked: false, failures: 0, lastError: null });
+  });
+
+  it('parks after the configured attempts with the error visible, keeps its position, and resumes when asked', async () => {
+    await createTotalsTable('totals_parked');
+    const fault = { failures: 1_000 };
+    const options = { ...fastOptions, maxAttempts: 3 };
+    const runner = new ProjectionRunner(
+      store,
+      checkpoints,
+      totalsProjection('totals-parked', 'totals_parked', fault),
+      undefined,
+      options,
+    );
+    await appendCounted([randomUUID()], 2);
+
+    for (let attempt = 1; attempt < 3; attempt++) expect(await runner.step()).toBe('failed');
+    expect(await runner.step()).toBe('parked');
+    const parked = await checkpoints.checkpoint('totals-parked');
+    expect(parked).toMatchObject({
+      parked: true,
+      failures: 3,
+      lastError: 'Error: read database unavailable (injected)',
+    });
+    expect(parked.position.globalPosition).toBe(0n); // nothing skipped
+    expect(await runner.step()).toBe('parked'); // stays parked
+
+    fault.failures = 0;
+    await checkpoints.resume('totals-parked');
+    await eventually(async () => expect(await runner.catchUp()).toBe('caught-up'));
+    expect(await rows('totals_parked')).toEqual(await fullReplay());
+  });
+
+  it('another projection keeps running while one is parked', async () => {
+    await createTotalsTable('totals_healthy');
+    await createTotalsTable('totals_broken');
+    const healthy = new ProjectionRunner(
+      store,
+      checkpoints,
+      totalsProjection('totals-healthy', 'totals_healthy'),
+      undefined,
+      fastOptions,
+    );
+    const broken = new ProjectionRunner(
+      store,
+      checkpoints,
+      totalsProjection('totals-broken', 'totals_broken', { failures: 1_000 }),
+      undefined,
+      {
+        ...fastOptions,
+        maxAttempts: 2,
+      },
+    );
+    healthy.start();
+    broken.start();
+    try {
+      await appendCounted([randomUUID()], 3);
+      await eventually(async () => {
+        expect((await checkpoints.checkpoint('totals-broken')).parked).toBe(true);
+        expect(await rows('totals_healthy')).toEqual(await fullReplay());
+      });
+    } finally {
+      await Promise.all([healthy.stop(), broken.stop()]);
+    }
+  });
+
+  it('applies a batch once even when two runners race for it (compare-and-set checkpoint)', async () => {
+    await createTotalsTable('totals_raced');
+    const projection = totalsProjection('totals-raced', 'totals_raced');
+    const runners = [1, 2].map(
+      () => new ProjectionRunner(store, checkpoints, projection, undefined, fastOptions),
+    );
+    await appendCounted([randomUUID(), randomUUID()], 6);
+    await Promise.all(
+      runners.map((runner) =>
+        eventually(async () => expect(await runner.catchUp()).toBe('caught-up')),
+      ),
+    );
+    expect(await rows('totals_raced')).toEqual(await fullReplay());
+  });
+});
+
+describeOnServer('ProjectionRunner with many writers and deliberately delayed commits', () => {
+  it('never skips an event committed late: rows equal a full replay, 20 times over', async () => {
+    for (let round = 1; round <= 20; round++) {
+      const table = `totals_round_${round}`;
+      await createTotalsTable(table);
+      const runner = new ProjectionRunner(
+        store,
+        checkpoints,
+        totalsProjection(table, table),
+        undefined,
+        { ...fastOptions, idlePollMs: 2 },
+      );
+      runner.start();
+      try {
+        const writers = Array.from({ length: 8 }, async () => {
+          const streamId = randomUUID();
+          for (let version = 1; version <= 6; version++) {
+            const tx = database.dataSource.createQueryRunner();
+            await tx.connect();
+            try {
+              await tx.startTransaction();
+              await store.appendInTransaction(
+                tx,
+                streamId,
+                version - 1,
+                [{ type: 'Counted', data: { amount: version } }],
+                { metadata: metadata() },
+              );
+              await sleep(Math.floor(Math.random() * 15)); // commit late, after later positions
+              await tx.commitTransaction();
+            } finally {
+              await tx.release();
+            }
+          }
+        });
+        await Promise.all(writers);
+        await eventually(async () => {
+          const live = (await rows(table)) as { events: number; gaps: number }[];
+          expect(live.filter((row) => row.gaps > 0)).toEqual([]);
+          expect(live).toEqual(await fullReplay());
+        });
+      } finally {
+        await runner.stop();
+      }
+    }
+  });
+});

@@ -1,0 +1,167 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LogPosition, RecordedEvent } from '../core/event';
+import { EventStore } from '../core/event-store.port';
+import { Projection, ProjectionStatus } from './projection';
+import { ProjectionLease, SOLE_INSTANCE_LEASE } from './projection-lease.port';
+import { ProjectionStore } from './projection-store.port';
+import { WakeSignal } from './wake-signal';
+
+export interface ProjectionRunnerOptions {
+  /** Events read per batch (and per transaction), default 500. */
+  readonly batchSize: number;
+  /** Failed attempts at one batch before the projection is parked, default 5. */
+  readonly maxAttempts: number;
+  /** First retry delay in ms, doubled per failure, default 200. */
+  readonly retryBaseMs: number;
+  /** Largest retry delay in ms, default 10 000. */
+  readonly retryMaxMs: number;
+  /** How long an idle runner sleeps when nothing wakes it, default 1 000 ms. */
+  readonly idlePollMs: number;
+  /** How often a runner without the lease asks for it again, default 2 000 ms. */
+  readonly leaseRetryMs: number;
+}
+
+export const DEFAULT_PROJECTION_RUNNER_OPTIONS: ProjectionRunnerOptions = Object.freeze({
+  batchSize: 500,
+  maxAttempts: 5,
+  retryBaseMs: 200,
+  retryMaxMs: 10_000,
+  idlePollMs: 1_000,
+  leaseRetryMs: 2_000,
+});
+
+/** What one pass of the runner did. */
+export type StepOutcome = 'applied' | 'caught-up' | 'parked' | 'failed' | 'no-lease' | 'lost-race';
+
+const describeError = (error: unknown): string =>
+  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2_000);
+
+/**
+ * Keeps one asynchronous projection up to date from the gap-safe global log. Each batch's
+ * rows and the checkpoint commit in one transaction, so a batch is applied exactly once
+ * even when it is read twice (after a crash or a failure). A failing batch is retried with
+ * exponential backoff; after `maxAttempts` the projection is parked with its error until
+ * resumed, and no event is ever skipped. Asynchronous: `start()` runs the loop in the
+ * background and never throws upward; errors are recorded on the checkpoint.
+ */
+export class ProjectionRunner {
+  private readonly signal = new WakeSignal();
+  private readonly types: ReadonlySet<string>;
+  private loop?: Promise<void>;
+  private halt = new AbortController();
+  private stopped = true;
+  private caughtUp = false;
+  private holdsLease = false;
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly checkpoints: ProjectionStore,
+    readonly projection: Projection,
+    private readonly lease: ProjectionLease = SOLE_INSTANCE_LEASE,
+    private readonly options: ProjectionRunnerOptions = DEFAULT_PROJECTION_RUNNER_OPTIONS,
+  ) {
+    this.types = new Set(projection.eventTypes);
+  }
+
+  get name(): string {
+    return this.projection.name;
+  }
+
+  /** What this instance knows of the projection (the checkpoint store knows the rest). */
+  get localStatus(): { running: boolean; caughtUp: boolean; holdsLease: boolean } {
+    return { running: !this.stopped, caughtUp: this.caughtUp, holdsLease: this.holdsLease };
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.halt = new AbortController();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.halt.abort();
+    this.signal.wake();
+    await this.loop;
+    if (this.holdsLease) await this.lease.release(this.name).catch(() => undefined);
+    this.holdsLease = false;
+  }
+
+  /** New events may be there: skip the idle wait. */
+  wake(): void {
+    this.signal.wake();
+  }
+
+  /** Runs batches until caught up, parked or failed (tests and the CLI drive it directly). */
+  async catchUp(): Promise<StepOutcome> {
+    for (;;) {
+      const outcome = await this.step();
+      if (outcome !== 'applied' && outcome !== 'lost-race') return outcome;
+    }
+  }
+
+  /** One batch: read after the checkpoint, apply, move the checkpoint. */
+  async step(): Promise<StepOutcome> {
+    if (!this.holdsLease) this.holdsLease = await this.lease.tryAcquire(this.name);
+    if (!this.holdsLease) return 'no-lease';
+    const checkpoint = await this.checkpoints.checkpoint(this.name);
+    if (checkpoint.parked) return 'parked';
+    const batch = await this.events.readAll(checkpoint.position, this.options.batchSize);
+    if (batch.length === 0) {
+      this.caughtUp = true;
+      return 'caught-up';
+    }
+    this.caughtUp = false;
+    const last: LogPosition = batch[batch.length - 1];
+    try {
+      const relevant = batch.filter((event: RecordedEvent) => this.types.has(event.type));
+      const moved = await this.checkpoints.commitBatch(
+        this.projection,
+        checkpoint.position,
+        last,
+        relevant,
+      );
+      return moved ? 'applied' : 'lost-race';
+    } catch (error) {
+      const park = checkpoint.failures + 1 >= this.options.maxAttempts;
+      await this.checkpoints.recordFailure(this.name, describeError(error), park);
+      return park ? 'parked' : 'failed';
+    }
+  }
+
+  /** Current status for the admin API, given the stored checkpoint's parked flag. */
+  status(parked: boolean): ProjectionStatus {
+    if (parked) return 'parked';
+    return this.caughtUp ? 'running' : 'catching-up';
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      let outcome: StepOutcome;
+      try {
+        outcome = await this.step();
+      } catch {
+        // The database itself is unreachable: nothing was recorded, try again later.
+        outcome = 'failed';
+      }
+      failures = outcome === 'failed' ? failures + 1 : 0;
+      if (outcome === 'applied' || outcome === 'lost-race' || this.stopped) continue;
+      if (outcome === 'failed') {
+        // Backoff is not cut short by new commits: they are what keeps arriving while it fails.
+        await sleep(this.idleDelay(outcome, failures), undefined, {
+          signal: this.halt.signal,
+        }).catch(() => undefined);
+      } else {
+        await this.signal.wait(this.idleDelay(outcome, failures));
+      }
+    }
+  }
+
+  private idleDelay(outcome: StepOutcome, failures: number): number {
+    if (outcome === 'no-lease') return this.options.leaseRetryMs;
+    if (outcome !== 'failed') return this.options.idlePollMs;
+    return Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (failures - 1));
+  }
+}
