@@ -15,17 +15,28 @@ import { runMigrations } from './database/run-migrations';
  * Builds the HTTP application exactly as production runs it (the e2e tests use this too):
  * helmet, a JSON body-size limit, the strict validation pipe, problem+json errors, Swagger.
  */
-export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
+export async function createApp(
+  config: AppConfig,
+  databaseUrl: string,
+  embedded = false,
+): Promise<INestApplication> {
   const database = {
     url: databaseUrl,
     schema: config.databaseSchema,
     poolSize: config.databasePoolSize,
+    embedded,
   };
   await runMigrations(database);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(database), {
-    bodyParser: false,
-    logger: config.logLevels,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(database, {
+      autoStart: config.projectionsAutoStart,
+      readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
+    }),
+    {
+      bodyParser: false,
+      logger: config.logLevels,
+    },
+  );
   app.disable('x-powered-by');
   // ETags are stream versions, set explicitly; Express's automatic weak body hashes would
   // invite clients to send them back in If-Match.

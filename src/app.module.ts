@@ -2,7 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AccountsModule } from './accounts';
+import { accountProjections, AccountsModule } from './accounts';
+import { ProjectionsModule } from './projections/projections.module';
+import { ProjectionsOptions } from './projections/projections.tokens';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { EventStoreModule } from './database/event-store.module';
@@ -12,7 +14,7 @@ import { HealthModule } from './health/health.module';
 /** The composition root: infrastructure once, then one module per bounded context. */
 @Module({})
 export class AppModule {
-  static forRoot(database: DatabaseSettings): DynamicModule {
+  static forRoot(database: DatabaseSettings, projections: ProjectionsOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -21,6 +23,7 @@ export class AppModule {
         EventStoreModule,
         IdempotencyModule,
         HealthModule,
+        ProjectionsModule.forRoot([...accountProjections], database, projections),
         AccountsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -19,7 +19,7 @@ async function bootstrap(): Promise<void> {
       `database: embedded PostgreSQL (PGlite), data in ${config.embeddedDataDir}; set DATABASE_URL for a server`,
     );
   }
-  const app = await createApp(config, databaseUrl);
+  const app = await createApp(config, databaseUrl, stopEmbedded !== undefined);
   // Close HTTP and the pool first, then the embedded database, so PGlite shuts down cleanly
   // and a restart finds its data intact.
   const shutdown = (signal: string) => {

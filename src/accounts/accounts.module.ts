@@ -8,6 +8,9 @@ import { OpenAccountHandler } from './commands/open-account.handler';
 import { WithdrawMoneyHandler } from './commands/withdraw-money.handler';
 import { accountAggregate } from './domain/account.state';
 import { AccountsController } from './http/accounts.controller';
+import { ReportsController } from './http/reports.controller';
+import { GetDailyTotalsHandler } from './queries/get-daily-totals.handler';
+import { ListAccountsHandler } from './queries/list-accounts.handler';
 import { AccountRepository } from './queries/account-repository';
 import { GetAccountHistoryHandler } from './queries/get-account-history.handler';
 import { GetAccountHandler } from './queries/get-account.handler';
@@ -19,11 +22,17 @@ const CommandHandlers = [
   WithdrawMoneyHandler,
   CloseAccountHandler,
 ];
-const QueryHandlers = [GetAccountHandler, GetAccountHistoryHandler, GetBalanceAsOfHandler];
+const QueryHandlers = [
+  GetAccountHandler,
+  GetAccountHistoryHandler,
+  GetBalanceAsOfHandler,
+  ListAccountsHandler,
+  GetDailyTotalsHandler,
+];
 
 /** The accounts bounded context: open, deposit, withdraw, close; reads from the stream. */
 @Module({
-  controllers: [AccountsController],
+  controllers: [AccountsController, ReportsController],
   providers: [
     ...CommandHandlers,
     ...QueryHandlers,

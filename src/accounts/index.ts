@@ -2,3 +2,5 @@
 export { AccountsModule } from './accounts.module';
 export { accountStreamId } from './domain/account.state';
 export type { AccountEvent } from './domain/account.events';
+export { accountProjections } from './projections';
+export { AccountReadModels1732300000004 } from './projections/1732300000004-account-read-models.migration';

@@ -14,6 +14,10 @@ export interface AppConfig {
   readonly bodyLimit: string;
   readonly swagger: boolean;
   readonly logLevels: LogLevel[];
+  /** Run the projection runners in this process (off for one-off tools). */
+  readonly projectionsAutoStart: boolean;
+  /** Longest wait of a read sent with X-Min-Position. */
+  readonly readYourWritesTimeoutMs: number;
 }
 
 function integer(
@@ -45,6 +49,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimit: env.BODY_LIMIT ?? '16kb',
     swagger: env.SWAGGER !== 'off',
     logLevels: parseLogLevels(env.LOG_LEVELS ?? 'error,warn,log'),
+    projectionsAutoStart: env.PROJECTIONS !== 'off',
+    readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5_000, 0, 60_000),
   };
 }
 

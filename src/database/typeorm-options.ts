@@ -1,14 +1,22 @@
 import { DataSourceOptions } from 'typeorm';
 import { eventStoreMigrations } from '@ledgerline/event-sourcing';
+// Straight from the file: the accounts index pulls in modules that import this one.
+import { AccountReadModels1732300000004 } from '../accounts/projections/1732300000004-account-read-models.migration';
 import { IdempotencyKeys1732300000001 } from '../common/idempotency/1732300000001-idempotency-keys.migration';
 
 /** Every migration of the application, in order (library first). */
-export const allMigrations = [...eventStoreMigrations, IdempotencyKeys1732300000001];
+export const allMigrations = [
+  ...eventStoreMigrations,
+  IdempotencyKeys1732300000001,
+  AccountReadModels1732300000004,
+];
 
 export interface DatabaseSettings {
   readonly url: string;
   readonly schema: string;
   readonly poolSize: number;
+  /** The embedded PGlite: one session, so no leases or LISTEN across connections. */
+  readonly embedded?: boolean;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/app.factory';
 import { loadAppConfig } from '../../src/config/app-config';
-import { openTestDatabase, TestDatabase } from './test-database';
+import { onEmbeddedDatabase, openTestDatabase, TestDatabase } from './test-database';
 
 /** A running app instance on the test database, listening on an ephemeral port. */
 export interface TestApp {
@@ -21,7 +21,7 @@ export async function startTestApp(
     LOG_LEVELS: 'error',
     ...env,
   });
-  const app = await createApp(config, database.url);
+  const app = await createApp(config, database.url, onEmbeddedDatabase());
   await app.listen(0, '127.0.0.1');
   return {
     app,

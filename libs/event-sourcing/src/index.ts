@@ -20,3 +20,4 @@ export * from './projections/projection-runner';
 export * from './projections/wake-signal';
 export * from './postgres/postgres-projection-store';
 export * from './postgres/projection-transaction';
+export * from './postgres/postgres-coordinator';

@@ -37,6 +37,11 @@ import {
   MoneyMovementResponseDto,
 } from './dto/account.response.dto';
 import { MoneyMovementRequestDto } from './dto/money-movement.request.dto';
+import { ListAccountsRequestDto } from './dto/read-model.request.dto';
+import { AccountPageDto } from './dto/read-model.response.dto';
+import { ReadsProjection } from '../../projections/read-your-writes';
+import { ACCOUNT_SUMMARIES } from '../projections/account-summaries.projection';
+import { AccountPage, ListAccountsQuery } from '../queries/list-accounts.query';
 import { OpenAccountRequestDto } from './dto/open-account.request.dto';
 
 /** The accounts API: translates HTTP to commands and queries; no business logic here. */
@@ -58,6 +63,24 @@ export class AccountsController {
   ): Promise<AccountWriteResult> {
     return this.commands.execute(
       new OpenAccountCommand(randomUUID(), body.customerId, body.currency, context),
+    );
+  }
+
+  @Get()
+  @ReadsProjection(ACCOUNT_SUMMARIES)
+  @ApiOperation({
+    summary:
+      'List accounts from the account-summaries read model (eventually consistent; see X-Min-Position)',
+  })
+  @ApiOkResponse({ type: AccountPageDto })
+  @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', 'INVALID_MIN_POSITION', 'READ_MODEL_BEHIND')
+  list(@Query() query: ListAccountsRequestDto): Promise<AccountPage> {
+    return this.queries.execute(
+      new ListAccountsQuery(
+        { customerId: query.customerId?.toLowerCase(), status: query.status },
+        query.limit ?? 50,
+        query.cursor,
+      ),
     );
   }
 

@@ -10,12 +10,16 @@ export const ERROR_CATALOGUE = {
   INVALID_IDEMPOTENCY_KEY: { status: 400, title: 'The Idempotency-Key header is not valid' },
   INVALID_CORRELATION_ID: { status: 400, title: 'The X-Correlation-Id header is not valid' },
   INVALID_AMOUNT: { status: 400, title: 'The amount is not valid' },
+  INVALID_MIN_POSITION: { status: 400, title: 'The X-Min-Position header is not a position' },
+  INVALID_CURSOR: { status: 400, title: 'The cursor is not one this API returned' },
   NOT_FOUND: { status: 404, title: 'No such resource' },
   ACCOUNT_NOT_FOUND: { status: 404, title: 'Account not found' },
+  PROJECTION_NOT_FOUND: { status: 404, title: 'No projection has this name' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   VERSION_CONFLICT: { status: 409, title: 'The resource changed since the version you sent' },
   ACCOUNT_CLOSED: { status: 409, title: 'The account is closed' },
   ACCOUNT_ALREADY_EXISTS: { status: 409, title: 'The account already exists' },
+  REBUILD_IN_PROGRESS: { status: 409, title: 'The projection is already being rebuilt' },
   BALANCE_NOT_ZERO: { status: 409, title: 'Only an account with a zero balance can be closed' },
   IDEMPOTENCY_KEY_IN_USE: {
     status: 409,
@@ -33,8 +37,13 @@ export const ERROR_CATALOGUE = {
     title: 'This Idempotency-Key was used with a different request',
   },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
+  READ_MODEL_BEHIND: {
+    status: 503,
+    title: 'The read model has not caught up with your write yet',
+    retryAfterSeconds: 1,
+  },
   SERVICE_UNAVAILABLE: { status: 503, title: 'The service is temporarily unavailable' },
-} as const satisfies Record<string, { status: number; title: string }>;
+} as const satisfies Record<string, { status: number; title: string; retryAfterSeconds?: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 

@@ -1,6 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { ERROR_CATALOGUE, ErrorCode } from './error-catalogue';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details';
+
+const retryAfterSeconds = (code: ErrorCode): number | undefined => {
+  const entry = ERROR_CATALOGUE[code];
+  return 'retryAfterSeconds' in entry ? entry.retryAfterSeconds : undefined;
+};
 
 /** The one place errors become HTTP responses: RFC 9457 `application/problem+json`. */
 @Catch()
@@ -19,6 +25,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       );
     }
     if (response.headersSent) return;
+    const retryAfter = retryAfterSeconds(body.code);
+    if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
     response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 }

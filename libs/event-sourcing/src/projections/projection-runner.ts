@@ -103,7 +103,8 @@ export class ProjectionRunner {
 
   /** One batch: read after the checkpoint, apply, move the checkpoint. */
   async step(): Promise<StepOutcome> {
-    if (!this.holdsLease) this.holdsLease = await this.lease.tryAcquire(this.name);
+    // Asked every step: cheap while held, and a lease lost with its session is noticed.
+    this.holdsLease = await this.lease.tryAcquire(this.name);
     if (!this.holdsLease) return 'no-lease';
     const checkpoint = await this.checkpoints.checkpoint(this.name);
     if (checkpoint.parked) return 'parked';

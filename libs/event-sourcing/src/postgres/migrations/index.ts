@@ -1,8 +1,10 @@
 import { EventStoreSchema1732300000000 } from './1732300000000-event-store-schema';
 import { ProjectionCheckpoints1732300000002 } from './1732300000002-projection-checkpoints';
+import { EventNotifyTrigger1732300000003 } from './1732300000003-event-notify-trigger';
 
 /** The library's migrations, in order: add them to the application's DataSource `migrations`. */
 export const eventStoreMigrations = [
   EventStoreSchema1732300000000,
   ProjectionCheckpoints1732300000002,
+  EventNotifyTrigger1732300000003,
 ];

@@ -1,0 +1,81 @@
+import { Client, ClientConfig } from 'pg';
+import { ProjectionLease } from '../projections/projection-lease.port';
+
+/** The NOTIFY channel the event-insert trigger signals on. */
+export const EVENTS_CHANNEL = 'ledgerline_events';
+
+// Two-part advisory lock keys: a constant class, then the hash of the projection name.
+const LEASE_CLASS = 0x4c4c50; // "LLP"
+
+/**
+ * One dedicated session per process (not from the pool, whose connections come and go)
+ * that holds projection leases as session advisory locks and LISTENs for new events.
+ * A lock lives exactly as long as the session: when the process dies, PostgreSQL ends the
+ * session and another instance's next `tryAcquire` succeeds. If the session breaks, every
+ * lease is dropped at once and re-acquired on a fresh session.
+ */
+export class PostgresCoordinator implements ProjectionLease {
+  private client?: Client;
+  private connecting?: Promise<Client>;
+  private readonly held = new Set<string>();
+  private closed = false;
+
+  constructor(
+    private readonly config: ClientConfig,
+    private readonly onEvents: () => void,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {}
+
+  async tryAcquire(name: string): Promise<boolean> {
+    if (this.closed) return false;
+    const client = await this.session();
+    if (this.held.has(name)) return true;
+    const result = await client.query<{ acquired: boolean }>(
+      'SELECT pg_try_advisory_lock($1, hashtext($2)) AS acquired',
+      [LEASE_CLASS, name],
+    );
+    if (result.rows[0].acquired) this.held.add(name);
+    return this.held.has(name);
+  }
+
+  async release(name: string): Promise<void> {
+    if (!this.held.delete(name) || !this.client) return;
+    await this.client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LEASE_CLASS, name]);
+  }
+
+  /** Opens the session (and LISTEN) now rather than on the first lease. */
+  async connect(): Promise<void> {
+    await this.session();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.held.clear();
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private session(): Promise<Client> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= this.open().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async open(): Promise<Client> {
+    const client = new Client({ ...this.config, application_name: 'ledgerline-coordinator' });
+    const lost = (error: unknown) => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      this.held.clear(); // the locks died with the session
+      this.onError(error);
+    };
+    client.on('error', lost);
+    client.on('end', () => lost(new Error('coordinator session ended')));
+    client.on('notification', () => this.onEvents());
+    await client.connect();
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    this.client = client;
+    return client;
+  }
+}

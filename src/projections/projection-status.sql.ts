@@ -1,0 +1,30 @@
+/**
+ * Head and lag of every checkpoint against the gap-safe head (what readAll can deliver now),
+ * in one statement so all figures come from one snapshot. $1 the checkpoint names.
+ */
+export const PROJECTION_STATUS_SQL = `
+WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+     head AS (
+       SELECT COALESCE(max(global_position), 0) AS position
+         FROM es_events, horizon WHERE transaction_id < horizon.xmin)
+SELECT p.name, p.global_position::text AS position, head.position::text AS head_position,
+       p.parked, p.failures, p.last_error,
+       (SELECT count(*) FROM es_events e, horizon
+         WHERE e.transaction_id < horizon.xmin
+           AND (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position))::int AS lag_events,
+       COALESCE((SELECT (extract(epoch FROM now() - min(e.recorded_at)) * 1000)::bigint FROM es_events e, horizon
+         WHERE e.transaction_id < horizon.xmin
+           AND (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position)), 0)::int AS lag_ms
+  FROM es_projections p, head
+ WHERE p.name = ANY($1::text[])
+ ORDER BY p.name`;
+
+/**
+ * Whether a projection has processed the event at a global position (read-your-writes).
+ * False while that event is not yet visible or not yet processed. $1 name, $2 position.
+ */
+export const HAS_PROCESSED_SQL = `
+SELECT EXISTS (
+  SELECT 1 FROM es_events e JOIN es_projections p ON p.name = $1
+   WHERE e.global_position = $2::bigint
+     AND (e.transaction_id, e.global_position) <= (p.transaction_id, p.global_position)) AS processed`;

@@ -1,0 +1,39 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { Projection } from '@ledgerline/event-sourcing';
+import { DatabaseSettings } from '../database/typeorm-options';
+import { AdminProjectionsController } from './http/admin-projections.controller';
+import { ProjectionRebuilder } from './projection-rebuilder';
+import { ProjectionsService } from './projections.service';
+import {
+  DATABASE_SETTINGS,
+  PROJECTIONS,
+  PROJECTIONS_OPTIONS,
+  ProjectionsOptions,
+} from './projections.tokens';
+import { ReadYourWritesInterceptor } from './read-your-writes';
+
+/** The read side's machinery: runners, leases, rebuilds, admin API, read-your-writes. */
+@Module({})
+export class ProjectionsModule {
+  static forRoot(
+    projections: Projection[],
+    database: DatabaseSettings,
+    options: ProjectionsOptions,
+  ): DynamicModule {
+    return {
+      module: ProjectionsModule,
+      global: true,
+      controllers: [AdminProjectionsController],
+      providers: [
+        { provide: PROJECTIONS, useValue: projections },
+        { provide: DATABASE_SETTINGS, useValue: database },
+        { provide: PROJECTIONS_OPTIONS, useValue: options },
+        ProjectionsService,
+        ProjectionRebuilder,
+        { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
+      ],
+      exports: [ProjectionsService, ProjectionRebuilder],
+    };
+  }
+}

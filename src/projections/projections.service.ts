@@ -1,0 +1,163 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource } from 'typeorm';
+import {
+  EventStore,
+  PostgresCoordinator,
+  PostgresProjectionStore,
+  Projection,
+  ProjectionLease,
+  ProjectionRunner,
+  ProjectionStatus,
+  SOLE_INSTANCE_LEASE,
+} from '@ledgerline/event-sourcing';
+import { EVENT_STORE } from '../database/database.tokens';
+import { DatabaseSettings } from '../database/typeorm-options';
+import { HAS_PROCESSED_SQL, PROJECTION_STATUS_SQL } from './projection-status.sql';
+import {
+  DATABASE_SETTINGS,
+  PROJECTIONS,
+  PROJECTIONS_OPTIONS,
+  ProjectionsOptions,
+} from './projections.tokens';
+import { ProjectionNotFoundError } from './projection.errors';
+
+/** One row of GET /admin/projections. */
+export interface ProjectionView {
+  name: string;
+  position: string;
+  headPosition: string;
+  lag: { events: number; ms: number };
+  status: ProjectionStatus;
+  lastError: string | null;
+}
+
+interface StatusRow {
+  name: string;
+  position: string;
+  head_position: string;
+  parked: boolean;
+  failures: number;
+  last_error: string | null;
+  lag_events: number;
+  lag_ms: number;
+}
+
+/**
+ * Runs the app's asynchronous projections: one runner each, woken by NOTIFY (polling on the
+ * embedded database), each held by one instance at a time through an advisory-lock lease.
+ */
+@Injectable()
+export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Projections');
+  private readonly checkpoints: PostgresProjectionStore;
+  private readonly runners = new Map<string, ProjectionRunner>();
+  private readonly rebuilding = new Set<string>();
+  private coordinator?: PostgresCoordinator;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(PROJECTIONS) private readonly projections: Projection[],
+    @Inject(DATABASE_SETTINGS) private readonly database: DatabaseSettings,
+    @Inject(PROJECTIONS_OPTIONS) private readonly options: ProjectionsOptions,
+  ) {
+    this.checkpoints = new PostgresProjectionStore(dataSource);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.options.autoStart) return;
+    let lease: ProjectionLease = SOLE_INSTANCE_LEASE;
+    if (!this.database.embedded) {
+      this.coordinator = new PostgresCoordinator(
+        { connectionString: this.database.url },
+        () => this.runners.forEach((runner) => runner.wake()),
+        (error) =>
+          this.logger.warn(
+            `coordinator session lost, leases will be re-acquired: ${String(error)}`,
+          ),
+      );
+      await this.coordinator.connect();
+      lease = this.coordinator;
+    }
+    for (const projection of this.projections.filter((p) => p.lifecycle === 'async')) {
+      const runner = new ProjectionRunner(this.events, this.checkpoints, projection, lease);
+      this.runners.set(projection.name, runner);
+      runner.start();
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
+    this.runners.clear();
+    await this.coordinator?.close();
+  }
+
+  /** The projection called `name`. @throws ProjectionNotFoundError */
+  find(name: string): Projection {
+    const projection = this.projections.find((p) => p.name === name);
+    if (!projection) throw new ProjectionNotFoundError(name);
+    return projection;
+  }
+
+  async list(): Promise<ProjectionView[]> {
+    const names = this.projections.map((p) => p.name);
+    await Promise.all(names.map((name) => this.checkpoints.checkpoint(name)));
+    const rows: StatusRow[] = await this.dataSource.query(PROJECTION_STATUS_SQL, [names]);
+    return rows.map((row) => ({
+      name: row.name,
+      position: row.position,
+      headPosition: row.head_position,
+      lag: { events: row.lag_events, ms: row.lag_ms },
+      status: this.statusOf(row),
+      lastError: row.last_error,
+    }));
+  }
+
+  /** Clears a parked projection's failure state so its runner tries again. */
+  async resume(name: string): Promise<void> {
+    this.find(name);
+    await this.checkpoints.resume(name);
+    this.runners.get(name)?.wake();
+  }
+
+  /**
+   * Waits until projection `name` has processed the event at `position`, polling, for at most
+   * the configured read-your-writes timeout. @returns false on timeout.
+   */
+  async waitUntilProcessed(name: string, position: bigint): Promise<boolean> {
+    const deadline = Date.now() + this.options.readYourWritesTimeoutMs;
+    for (;;) {
+      const [{ processed }] = await this.dataSource.query<{ processed: boolean }[]>(
+        HAS_PROCESSED_SQL,
+        [name, position.toString()],
+      );
+      if (processed) return true;
+      if (Date.now() >= deadline) return false;
+      this.runners.get(name)?.wake();
+      await sleep(20);
+    }
+  }
+
+  isRebuilding(name: string): boolean {
+    return this.rebuilding.has(name);
+  }
+
+  markRebuilding(name: string, active: boolean): void {
+    if (active) this.rebuilding.add(name);
+    else this.rebuilding.delete(name);
+  }
+
+  private statusOf(row: StatusRow): ProjectionStatus {
+    if (this.rebuilding.has(row.name)) return 'rebuilding';
+    if (row.parked) return 'parked';
+    return row.lag_events > 0 ? 'catching-up' : 'running';
+  }
+}
