@@ -119,6 +119,24 @@ describe('PostgresEventStore: appends', () => {
   });
 });
 
+describe('PostgresEventStore: readAll order', () => {
+  it('returns the events of one multi-event append in position order (not sorted as text)', async () => {
+    const id = stream();
+    const checkpoint = (await readFrom(START)).at(-1) ?? START;
+    // Twelve positions in one transaction: with any checkpoint, some cross a power of ten.
+    await store.appendToStream(
+      id,
+      'no_stream',
+      Array.from({ length: 12 }, (_, i) => event(i + 1)),
+      { metadata: metadata() },
+    );
+    await eventually(async () => {
+      const read = (await readFrom(checkpoint)).filter((e) => e.streamId === id);
+      expect(read.map((e) => e.streamVersion)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    });
+  });
+});
+
 describe('PostgresEventStore: command ids', () => {
   it('records the command result in the append transaction and refuses the same command twice', async () => {
     const id = stream();
