@@ -32,7 +32,8 @@ async function bootstrap(): Promise<void> {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
   await app.listen(config.port);
-  logger.log(`listening on http://localhost:${config.port} (API docs at /docs)`);
+  const url = (await app.getUrl()).replace('[::1]', 'localhost');
+  logger.log(`listening on ${url} (API docs at /docs)`);
 }
 
 bootstrap().catch((error: unknown) => {

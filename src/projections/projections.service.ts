@@ -37,6 +37,8 @@ export interface ProjectionView {
   lag: { events: number; ms: number };
   status: ProjectionStatus;
   lastError: string | null;
+  /** Whether this instance holds the projection's lease (exactly one instance does). */
+  leaseHeldHere: boolean;
 }
 
 interface StatusRow {
@@ -118,6 +120,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
       lag: { events: row.lag_events, ms: row.lag_ms },
       status: this.statusOf(row),
       lastError: row.last_error,
+      leaseHeldHere: this.runners.get(row.name)?.localStatus.holdsLease ?? false,
     }));
   }
 

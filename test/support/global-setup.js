@@ -2,6 +2,7 @@
 // - TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) when it answers;
 // - otherwise, outside CI, the embedded database (PGlite) for the suites that can run there,
 //   printing which suites are left out and why; with CI=true a missing server fails the run.
+const { execFileSync } = require('node:child_process');
 const { Client } = require('pg');
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -19,7 +20,14 @@ async function reachable(url) {
   }
 }
 
+// Fault tests run the built app as a child process (so it can be killed with SIGKILL);
+// the build is incremental, so it costs seconds only after a change.
+function buildApp() {
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+}
+
 module.exports = async function globalSetup() {
+  buildApp();
   const url = process.env.TEST_DATABASE_URL || DEFAULT_URL;
   if (await reachable(url)) {
     process.env.TEST_DATABASE_URL = url;

@@ -19,6 +19,7 @@ export async function startTestApp(
     DATABASE_SCHEMA: database.schema,
     SWAGGER: 'on',
     LOG_LEVELS: 'error',
+    READ_YOUR_WRITES_TIMEOUT_MS: '2000',
     ...env,
   });
   const app = await createApp(config, database.url, onEmbeddedDatabase());

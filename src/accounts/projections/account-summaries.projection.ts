@@ -68,12 +68,13 @@ export const accountSummariesProjection: Projection = {
       );
     }
     const ids = [...changes.keys()];
-    await tx.query(
+    const updated = await tx.query(
       `UPDATE ${tx.table(TABLE)} AS s
           SET balance = s.balance + c.delta, version = c.version, updated_at = c.at,
               status = CASE WHEN c.closed THEN 'CLOSED' ELSE s.status END
          FROM unnest($1::uuid[], $2::bigint[], $3::int[], $4::boolean[], $5::timestamptz[]) AS c(id, delta, version, closed, at)
-        WHERE s.account_id = c.id`,
+        WHERE s.account_id = c.id
+       RETURNING s.account_id`,
       [
         ids,
         ids.map((id) => changes.get(id)!.delta),
@@ -82,5 +83,12 @@ export const accountSummariesProjection: Projection = {
         ids.map((id) => changes.get(id)!.updatedAt),
       ],
     );
+    // Every stream starts with AccountOpened, so a change to an unknown account means the log
+    // broke its order: fail (and park, visibly) rather than drop the event.
+    if (updated.length !== ids.length) {
+      throw new Error(
+        `account-summaries: ${ids.length - updated.length} account(s) changed before they were opened`,
+      );
+    }
   },
 };

@@ -55,7 +55,12 @@ export const dailyTotalsProjection: Projection = {
       if (event.type !== AccountEventType.deposited && event.type !== AccountEventType.withdrawn)
         continue;
       const currency = currencies.get(event.data.accountId);
-      if (currency === undefined) continue; // unreachable: every account stream starts with AccountOpened
+      // Every stream starts with AccountOpened: an unknown account means a broken log order.
+      // Fail (and park, visibly) rather than drop the movement.
+      if (currency === undefined)
+        throw new Error(
+          `daily-totals: movement on account ${event.data.accountId} before it was opened`,
+        );
       const day = recorded.metadata.occurredAt.slice(0, 10);
       const key = `${day}|${currency}`;
       const row = totals.get(key) ?? {

@@ -27,6 +27,8 @@ class ProjectionViewDto {
   @ApiProperty({ type: ProjectionLagDto }) lag!: ProjectionLagDto;
   @ApiProperty({ enum: ['running', 'catching-up', 'parked', 'rebuilding'] }) status!: string;
   @ApiPropertyOptional({ type: String, nullable: true }) lastError!: string | null;
+  @ApiProperty({ description: 'This instance holds the lease and runs the projection' })
+  leaseHeldHere!: boolean;
 }
 
 /** Operators' view of the read side. */
