@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import request from 'supertest';
 import { AppProcess, startAppProcess } from './support/app-process';
 import { eventually } from './support/eventually';
@@ -134,5 +137,28 @@ describeOnServer('projections survive kill -9 and move between instances', () =>
       .get('/accounts')
       .set('X-Min-Position', (opened.body as { position: string }).position)
       .expect(200);
+  }, 60_000);
+
+  it('the CLI rebuilds a projection from position 0 and the rows equal the book of record', async () => {
+    await seedBacklog(database, randomUUID());
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        join(__dirname, '..', 'dist', 'src', 'cli', 'projections.cli.js'),
+        'rebuild',
+        'account-summaries',
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: database.url,
+          DATABASE_SCHEMA: database.schema,
+        },
+      },
+    );
+    expect(stdout).toContain('account-summaries rebuilt and switched over');
+    expect(await database.dataSource.query(LIVE_SUMMARIES)).toEqual(
+      await database.dataSource.query(ORACLE_SUMMARIES),
+    );
   }, 60_000);
 });

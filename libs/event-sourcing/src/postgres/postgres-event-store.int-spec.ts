@@ -7,6 +7,7 @@ import {
   LogPosition,
   NewEvent,
   PostgresEventStore,
+  Projection,
   RecordedEvent,
   START,
   WrongExpectedVersionError,
@@ -239,5 +240,48 @@ describeOnServer('PostgresEventStore: gap-safe readAll with overlapping transact
     await eventually(async () =>
       expect(ofStreams(await readFrom(checkpoint), rolledBack, late)).toEqual([`${late}@1`]),
     );
+  });
+});
+
+describe('PostgresEventStore: inline projections', () => {
+  const inlineCounter = (fail: () => boolean): Projection => ({
+    name: 'inline-counter',
+    eventTypes: ['Counted'],
+    tables: ['inline_counts'],
+    lifecycle: 'inline',
+    async apply(events, tx) {
+      if (fail()) throw new Error('inline projection failed (injected)');
+      for (const e of events) {
+        await tx.query(
+          `INSERT INTO ${tx.table('inline_counts')} AS c (stream_id, events) VALUES ($1, 1)
+           ON CONFLICT (stream_id) DO UPDATE SET events = c.events + 1`,
+          [e.streamId],
+        );
+      }
+    },
+  });
+
+  it('applies inline projections in the append transaction: visible at commit, rolled back with it', async () => {
+    await database.dataSource.query(
+      'CREATE TABLE inline_counts (stream_id text PRIMARY KEY, events int NOT NULL)',
+    );
+    let failing = false;
+    const inlineStore = new PostgresEventStore(database.dataSource, {
+      inlineProjections: [inlineCounter(() => failing)],
+    });
+    const id = stream();
+    await inlineStore.appendToStream(id, 'no_stream', [event(1), event(2)], {
+      metadata: metadata(),
+    });
+    const counts = () =>
+      database.dataSource.query('SELECT events FROM inline_counts WHERE stream_id = $1', [id]);
+    expect(await counts()).toEqual([{ events: 2 }]);
+
+    failing = true;
+    await expect(
+      inlineStore.appendToStream(id, 2, [event(3)], { metadata: metadata() }),
+    ).rejects.toThrow('injected');
+    expect(await inlineStore.readStream(id)).toHaveLength(2);
+    expect(await counts()).toEqual([{ events: 2 }]);
   });
 });

@@ -15,7 +15,9 @@ import {
 } from '../core/event-store.port';
 import { assertValidExpectedVersion, ExpectedVersion } from '../core/expected-version';
 import { JsonValue } from '../core/json';
+import { Projection } from '../projections/projection';
 import { pgErrorDetails, UNIQUE_VIOLATION } from './pg-errors';
+import { projectionTransaction } from './projection-transaction';
 import { runInTransaction } from './run-in-transaction';
 import { APPEND_DIAGNOSIS_SQL, APPEND_EVENTS_SQL } from './sql/append-events.sql';
 import { EventRow, toRecordedEvent } from './sql/event-row';
@@ -30,7 +32,18 @@ const MAX_VERSION = 2_147_483_647; // stream_version is a PostgreSQL integer
  * the events (first write), then the command record. Schema: `eventStoreMigrations`.
  */
 export class PostgresEventStore implements EventStore {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly inline: readonly Projection[];
+
+  /**
+   * @param options.inlineProjections projections applied inside every append transaction
+   *   (strongly consistent read models; an error in one rolls the append back).
+   */
+  constructor(
+    private readonly dataSource: DataSource,
+    options: { inlineProjections?: readonly Projection[] } = {},
+  ) {
+    this.inline = (options.inlineProjections ?? []).filter((p) => p.lifecycle === 'inline');
+  }
 
   async appendToStream(
     streamId: string,
@@ -101,6 +114,7 @@ export class PostgresEventStore implements EventStore {
       lastPosition: { transactionId: last.transactionId, globalPosition: last.globalPosition },
       events: recorded,
     };
+    await this.applyInline(queryRunner, recorded);
     if (!options.command) return appended;
     const commandResult = options.command.result(appended);
     await queryRunner.query(RECORD_COMMAND_SQL, [
@@ -109,6 +123,17 @@ export class PostgresEventStore implements EventStore {
       JSON.stringify(commandResult),
     ]);
     return { ...appended, commandResult };
+  }
+
+  /** Inline projections see the events after their insert, in the same transaction. */
+  private async applyInline(
+    queryRunner: QueryRunner,
+    events: readonly RecordedEvent[],
+  ): Promise<void> {
+    for (const projection of this.inline) {
+      const relevant = events.filter((event) => projection.eventTypes.includes(event.type));
+      if (relevant.length > 0) await projection.apply(relevant, projectionTransaction(queryRunner));
+    }
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

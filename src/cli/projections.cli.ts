@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { SingleBar, Presets } from 'cli-progress';
+import { AppModule } from '../app.module';
+import { loadAppConfig } from '../config/app-config';
+import { runMigrations } from '../database/run-migrations';
+import { ProjectionRebuilder } from '../projections/projection-rebuilder';
+import { ProjectionsService } from '../projections/projections.service';
+
+const USAGE = `usage: npm run projections -- <command>
+  list              every projection with its position, lag and status
+  rebuild <name>    replay <name> from position 0 into fresh tables, then switch over`;
+
+/**
+ * Operator commands for the read side, against DATABASE_URL. Runs no projection of its own:
+ * the running app instances keep processing; a rebuild swaps its tables in under them.
+ */
+async function main(args: string[]): Promise<number> {
+  const [command, name] = args;
+  if (command !== 'list' && !(command === 'rebuild' && name)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const config = loadAppConfig();
+  if (!config.databaseUrl) {
+    // Two processes must never open one embedded data folder: use the running app's admin API.
+    console.error(
+      'set DATABASE_URL (for the embedded database, use POST /admin/projections/<name>/rebuild)',
+    );
+    return 2;
+  }
+  const database = { url: config.databaseUrl, schema: config.databaseSchema, poolSize: 4 };
+  await runMigrations(database);
+  const context = await NestFactory.createApplicationContext(
+    AppModule.forRoot(database, { autoStart: false, readYourWritesTimeoutMs: 0 }),
+    { logger: ['error', 'warn'] },
+  );
+  try {
+    if (command === 'list') {
+      console.table(await context.get(ProjectionsService).list());
+      return 0;
+    }
+    const bar = new SingleBar(
+      { format: `${name} [{bar}] {percentage}% | {value}/{total} positions` },
+      Presets.shades_classic,
+    );
+    bar.start(1, 0);
+    await context.get(ProjectionRebuilder).rebuild(name, (position, head) => {
+      bar.setTotal(Math.max(1, Number(head)));
+      bar.update(Number(position));
+    });
+    bar.stop();
+    console.log(`${name} rebuilt and switched over`);
+    return 0;
+  } finally {
+    await context.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  },
+);
