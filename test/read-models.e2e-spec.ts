@@ -226,4 +226,43 @@ describe('POST /admin/projections/{name}/rebuild', () => {
     };
     expect(balances.items.reduce((sum, item) => sum + item.balance, 0)).toBe(deposits + 1);
   }, 60_000);
+
+  it('during a rebuild, reads answer from the complete old tables, never from the half-built ones', async () => {
+    const customerId = randomUUID();
+    // 400 accounts x 50 events, straight into the log: enough to keep a rebuild busy a while.
+    await context.database.dataSource.query(
+      `WITH a AS MATERIALIZED (SELECT gen_random_uuid() AS id FROM generate_series(1, 400))
+       INSERT INTO es_events (event_id, stream_id, stream_version, type, data, metadata, occurred_at)
+       SELECT gen_random_uuid(), 'account-' || a.id, v,
+              CASE WHEN v = 1 THEN 'AccountOpened' ELSE 'MoneyDeposited' END,
+              CASE WHEN v = 1 THEN jsonb_build_object('accountId', a.id, 'customerId', $1::uuid, 'currency', 'EUR')
+                   ELSE jsonb_build_object('accountId', a.id, 'amount', 1, 'reference', NULL) END,
+              jsonb_build_object('commandId', gen_random_uuid(), 'correlationId', 's', 'causationId', 's',
+                                 'actor', 's', 'occurredAt', '2026-11-01T10:00:00.000Z'),
+              '2026-11-01T10:00:00Z'
+         FROM a, generate_series(1, 50) v ORDER BY a.id, v`,
+      [customerId],
+    );
+    const complete = async (): Promise<void> => {
+      const page = (
+        await api.http().get('/accounts').query({ customerId, limit: '200' }).expect(200)
+      ).body as {
+        items: { balance: number }[];
+      };
+      expect(page.items).toHaveLength(200);
+      expect(page.items.every((item) => item.balance === 49)).toBe(true);
+    };
+    await eventually(complete, 20_000);
+
+    await api.http().post('/admin/projections/account-summaries/rebuild').expect(202);
+    let readsWhileRebuilding = 0;
+    for (;;) {
+      const status = (await projections()).find((p) => p.name === 'account-summaries')!.status;
+      if (status !== 'rebuilding') break;
+      await complete();
+      readsWhileRebuilding++;
+    }
+    expect(readsWhileRebuilding).toBeGreaterThan(0);
+    await complete();
+  }, 60_000);
 });
