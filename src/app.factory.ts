@@ -23,7 +23,10 @@ export async function createApp(
   const database = {
     url: databaseUrl,
     schema: config.databaseSchema,
-    poolSize: config.databasePoolSize,
+    // pglite-socket runs every connection in one backend session and, outside a transaction,
+    // interleaves their protocol messages (one connection's Bind can meet another's Parse).
+    // One pooled connection makes the embedded database safe; a real server gets the pool.
+    poolSize: embedded ? 1 : config.databasePoolSize,
     embedded,
   };
   await runMigrations(database);

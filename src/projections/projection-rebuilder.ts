@@ -83,16 +83,18 @@ export class ProjectionRebuilder {
         ...DEFAULT_PROJECTION_RUNNER_OPTIONS,
         batchSize: 2_000,
       });
+      // Catch up to the head seen when each step began, not to an empty read: under steady
+      // writes an empty read may never come. Switching over a little behind is safe, because
+      // the live checkpoint takes the shadow's exact position and the live runner goes on.
       for (;;) {
+        const head = await this.head();
         const outcome = await runner.step();
-        if (progress)
-          progress(
-            (await this.checkpoints.checkpoint(shadowName)).position.globalPosition,
-            await this.head(),
-          );
-        if (outcome === 'caught-up') break;
-        if (outcome === 'parked')
+        const position = (await this.checkpoints.checkpoint(shadowName)).position.globalPosition;
+        progress?.(position, head);
+        if (outcome === 'caught-up' || position >= head) break;
+        if (outcome === 'parked') {
           throw new Error((await this.checkpoints.checkpoint(shadowName)).lastError ?? 'parked');
+        }
       }
       await this.switchOver(projection, shadowName);
     } finally {
