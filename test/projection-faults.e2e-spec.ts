@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { AppProcess, startAppProcess } from './support/app-process';
 import { eventually } from './support/eventually';
+import { seedAccountBacklog } from './support/seed-backlog';
 import { describeOnServer, openTestDatabase, TestDatabase } from './support/test-database';
 
 interface ProjectionRow {
@@ -24,25 +25,9 @@ const caughtUp = async (instance: AppProcess): Promise<void> => {
     expect(row).toMatchObject({ lag: { events: 0 }, status: 'running' });
 };
 
-/** 1 000 accounts x 50 events (an opening and 49 deposits of 2..50), written in one statement. */
-async function seedBacklog(database: TestDatabase, customerId: string): Promise<void> {
-  await database.dataSource.query(
-    // MATERIALIZED: otherwise the planner calls gen_random_uuid() again for the sort key and the
-    // positions come out in random order, which no real append can produce.
-    `WITH a AS MATERIALIZED (SELECT gen_random_uuid() AS id FROM generate_series(1, 1000))
-     INSERT INTO es_events (event_id, stream_id, stream_version, type, data, metadata, occurred_at)
-     SELECT gen_random_uuid(), 'account-' || a.id, v,
-            CASE WHEN v = 1 THEN 'AccountOpened' ELSE 'MoneyDeposited' END,
-            CASE WHEN v = 1 THEN jsonb_build_object('accountId', a.id, 'customerId', $1::uuid, 'currency', 'EUR')
-                 ELSE jsonb_build_object('accountId', a.id, 'amount', v, 'reference', NULL) END,
-            jsonb_build_object('commandId', gen_random_uuid(), 'correlationId', 'seed', 'causationId', 'seed',
-                               'actor', 'seed', 'occurredAt', '2026-11-01T10:00:00.000Z'),
-            '2026-11-01T10:00:00Z'
-       FROM a, generate_series(1, 50) v
-      ORDER BY a.id, v`,
-    [customerId],
-  );
-}
+/** 1 000 accounts x 50 events (an opening and 49 deposits of 2..50). */
+const seedBacklog = (database: TestDatabase, customerId: string): Promise<void> =>
+  seedAccountBacklog(database.dataSource, { customerId, accounts: 1_000, eventsPerAccount: 50 });
 
 /** The read models as they must be: computed straight from the book of record. */
 const ORACLE_SUMMARIES = `

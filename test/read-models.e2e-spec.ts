@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { accountsApi } from './support/accounts-api';
 import { eventually } from './support/eventually';
+import { seedAccountBacklog } from './support/seed-backlog';
 import { useTestApp } from './support/test-app';
 
 const context = useTestApp('read_models');
@@ -230,19 +231,12 @@ describe('POST /admin/projections/{name}/rebuild', () => {
   it('during a rebuild, reads answer from the complete old tables, never from the half-built ones', async () => {
     const customerId = randomUUID();
     // 400 accounts x 50 events, straight into the log: enough to keep a rebuild busy a while.
-    await context.database.dataSource.query(
-      `WITH a AS MATERIALIZED (SELECT gen_random_uuid() AS id FROM generate_series(1, 400))
-       INSERT INTO es_events (event_id, stream_id, stream_version, type, data, metadata, occurred_at)
-       SELECT gen_random_uuid(), 'account-' || a.id, v,
-              CASE WHEN v = 1 THEN 'AccountOpened' ELSE 'MoneyDeposited' END,
-              CASE WHEN v = 1 THEN jsonb_build_object('accountId', a.id, 'customerId', $1::uuid, 'currency', 'EUR')
-                   ELSE jsonb_build_object('accountId', a.id, 'amount', 1, 'reference', NULL) END,
-              jsonb_build_object('commandId', gen_random_uuid(), 'correlationId', 's', 'causationId', 's',
-                                 'actor', 's', 'occurredAt', '2026-11-01T10:00:00.000Z'),
-              '2026-11-01T10:00:00Z'
-         FROM a, generate_series(1, 50) v ORDER BY a.id, v`,
-      [customerId],
-    );
+    await seedAccountBacklog(context.database.dataSource, {
+      customerId,
+      accounts: 400,
+      eventsPerAccount: 50,
+      amount: 1,
+    });
     const complete = async (): Promise<void> => {
       const page = (
         await api.http().get('/accounts').query({ customerId, limit: '200' }).expect(200)

@@ -1,14 +1,8 @@
 import { Query } from '@nestjs/cqrs';
+import { AccountView } from './account.views';
 
-export interface AccountSummaryView {
-  id: string;
-  customerId: string;
-  currency: string;
-  balance: number;
-  status: 'OPEN' | 'CLOSED';
-  version: number;
-  openedAt: string;
-}
+/** An account as the account-summaries read model lists it. */
+export type AccountSummaryView = AccountView & { openedAt: string };
 
 export interface AccountPage {
   items: AccountSummaryView[];
