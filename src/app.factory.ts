@@ -31,10 +31,21 @@ export async function createApp(
   };
   await runMigrations(database);
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(database, {
-      autoStart: config.projectionsAutoStart,
-      readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
-    }),
+    AppModule.forRoot(
+      database,
+      {
+        autoStart: config.projectionsAutoStart,
+        readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
+      },
+      {
+        amqpUrl: config.amqpUrl,
+        exchange: config.amqpExchange,
+        relay: config.outboxRelay,
+        maxAttempts: config.outboxMaxAttempts,
+        retryBaseMs: config.outboxRetryBaseMs,
+        retentionMs: config.outboxRetentionHours * 3_600_000,
+      },
+    ),
     {
       bodyParser: false,
       logger: config.logLevels,

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { accountProjections, AccountsModule } from './accounts';
+import { accountIntegrationEvents, accountProjections, AccountsModule } from './accounts';
 import { ProjectionsModule } from './projections/projections.module';
 import { ProjectionsOptions } from './projections/projections.tokens';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
@@ -10,21 +10,31 @@ import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { EventStoreModule } from './database/event-store.module';
 import { DatabaseSettings, typeOrmOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
+import { MessagingModule } from './messaging/messaging.module';
+import { MessagingOptions } from './messaging/messaging.tokens';
+import { NotificationsModule } from './notifications/notifications.module';
 
 /** The composition root: infrastructure once, then one module per bounded context. */
 @Module({})
 export class AppModule {
-  static forRoot(database: DatabaseSettings, projections: ProjectionsOptions): DynamicModule {
+  static forRoot(
+    database: DatabaseSettings,
+    projections: ProjectionsOptions,
+    messaging: MessagingOptions,
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         TypeOrmModule.forRoot({ ...typeOrmOptions(database), retryAttempts: 3, retryDelay: 1_000 }),
         CqrsModule.forRoot(),
-        EventStoreModule,
+        // Each context's domain events -> its public integration events (the outbox).
+        EventStoreModule.forRoot((event) => [...accountIntegrationEvents(event)]),
+        MessagingModule.forRoot(messaging),
         IdempotencyModule,
         HealthModule,
         ProjectionsModule.forRoot([...accountProjections], database, projections),
         AccountsModule,
+        NotificationsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -4,3 +4,7 @@ export { accountStreamId } from './domain/account.state';
 export type { AccountEvent } from './domain/account.events';
 export { accountProjections } from './projections';
 export { AccountReadModels1732300000004 } from './projections/1732300000004-account-read-models.migration';
+export {
+  accountIntegrationEvents,
+  AccountIntegrationEventType,
+} from './integration/account-integration-events';

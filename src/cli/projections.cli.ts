@@ -32,7 +32,18 @@ async function main(args: string[]): Promise<number> {
   const database = { url: config.databaseUrl, schema: config.databaseSchema, poolSize: 4 };
   await runMigrations(database);
   const context = await NestFactory.createApplicationContext(
-    AppModule.forRoot(database, { autoStart: false, readYourWritesTimeoutMs: 0 }),
+    AppModule.forRoot(
+      database,
+      { autoStart: false, readYourWritesTimeoutMs: 0 },
+      // A one-off tool: it publishes nothing and consumes nothing (the app instances do).
+      {
+        exchange: 'ledgerline.public',
+        relay: false,
+        maxAttempts: 1,
+        retryBaseMs: 1,
+        retentionMs: 1,
+      },
+    ),
     { logger: ['error', 'warn'] },
   );
   try {

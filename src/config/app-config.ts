@@ -18,6 +18,14 @@ export interface AppConfig {
   readonly projectionsAutoStart: boolean;
   /** Longest wait of a read sent with X-Min-Position. */
   readonly readYourWritesTimeoutMs: number;
+  /** RabbitMQ; unset: integration messages are delivered in process. */
+  readonly amqpUrl?: string;
+  readonly amqpExchange: string;
+  /** Run the outbox relay in this process. */
+  readonly outboxRelay: boolean;
+  readonly outboxMaxAttempts: number;
+  readonly outboxRetryBaseMs: number;
+  readonly outboxRetentionHours: number;
 }
 
 function integer(
@@ -51,6 +59,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevels: parseLogLevels(env.LOG_LEVELS ?? 'error,warn,log'),
     projectionsAutoStart: env.PROJECTIONS !== 'off',
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5_000, 0, 60_000),
+    amqpUrl: parseAmqpUrl(env.AMQP_URL),
+    amqpExchange: parseExchange(env.AMQP_EXCHANGE ?? 'ledgerline.public'),
+    outboxRelay: env.OUTBOX_RELAY !== 'off',
+    outboxMaxAttempts: integer(env, 'OUTBOX_MAX_ATTEMPTS', 10, 1, 1_000),
+    outboxRetryBaseMs: integer(env, 'OUTBOX_RETRY_BASE_MS', 1_000, 1, 600_000),
+    outboxRetentionHours: integer(env, 'OUTBOX_RETENTION_HOURS', 168, 1, 87_600),
   };
 }
 
@@ -62,4 +76,23 @@ function parseLogLevels(raw: string): LogLevel[] {
   const unknown = levels.filter((level) => !(LOG_LEVELS as readonly string[]).includes(level));
   if (unknown.length > 0) throw new Error(`LOG_LEVELS has unknown levels: ${unknown.join(', ')}`);
   return levels as LogLevel[];
+}
+
+function parseAmqpUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('AMQP_URL is not a URL');
+  }
+  if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:')
+    throw new Error(`AMQP_URL must start with amqp:// or amqps://, got ${url.protocol}//`);
+  return raw;
+}
+
+function parseExchange(raw: string): string {
+  if (!/^[A-Za-z0-9._-]{1,200}$/.test(raw))
+    throw new Error(`AMQP_EXCHANGE "${raw}" must be 1-200 characters of A-Z a-z 0-9 . _ -`);
+  return raw;
 }

@@ -1,19 +1,31 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { PostgresEventStore } from '@ledgerline/event-sourcing';
+import { IntegrationEventMapper, PostgresEventStore } from '@ledgerline/event-sourcing';
+import { CommitSignal } from './commit-signal';
 import { EVENT_STORE } from './database.tokens';
 
-/** Provides the event store (the book of record) to every bounded context. */
+/**
+ * Provides the event store (the book of record) to every bounded context. `outbox` maps
+ * each context's domain events to its public integration events, written to the outbox in
+ * the append transaction.
+ */
 @Global()
-@Module({
-  providers: [
-    {
-      provide: EVENT_STORE,
-      inject: [getDataSourceToken()],
-      useFactory: (dataSource: DataSource) => new PostgresEventStore(dataSource),
-    },
-  ],
-  exports: [EVENT_STORE],
-})
-export class EventStoreModule {}
+@Module({})
+export class EventStoreModule {
+  static forRoot(outbox: IntegrationEventMapper): DynamicModule {
+    return {
+      module: EventStoreModule,
+      providers: [
+        CommitSignal,
+        {
+          provide: EVENT_STORE,
+          inject: [getDataSourceToken(), CommitSignal],
+          useFactory: (dataSource: DataSource, commits: CommitSignal) =>
+            new PostgresEventStore(dataSource, { outbox, afterCommit: () => commits.raise() }),
+        },
+      ],
+      exports: [EVENT_STORE, CommitSignal],
+    };
+  }
+}

@@ -3,12 +3,14 @@ import { eventStoreMigrations } from '@ledgerline/event-sourcing';
 // Straight from the file: the accounts index pulls in modules that import this one.
 import { AccountReadModels1732300000004 } from '../accounts/projections/1732300000004-account-read-models.migration';
 import { IdempotencyKeys1732300000001 } from '../common/idempotency/1732300000001-idempotency-keys.migration';
+import { Notifications1732300000006 } from '../notifications/1732300000006-notifications.migration';
 
 /** Every migration of the application, in order (library first). */
 export const allMigrations = [
   ...eventStoreMigrations,
   IdempotencyKeys1732300000001,
   AccountReadModels1732300000004,
+  Notifications1732300000006,
 ];
 
 export interface DatabaseSettings {

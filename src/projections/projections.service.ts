@@ -18,6 +18,7 @@ import {
   ProjectionStatus,
   SOLE_INSTANCE_LEASE,
 } from '@ledgerline/event-sourcing';
+import { CommitSignal } from '../database/commit-signal';
 import { EVENT_STORE } from '../database/database.tokens';
 import { DatabaseSettings } from '../database/typeorm-options';
 import { HAS_PROCESSED_SQL, PROJECTION_STATUS_SQL } from './projection-status.sql';
@@ -63,6 +64,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
   private readonly runners = new Map<string, ProjectionRunner>();
   private readonly rebuilding = new Set<string>();
   private coordinator?: PostgresCoordinator;
+  private unsubscribe?: () => void;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -70,6 +72,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
     @Inject(PROJECTIONS) private readonly projections: Projection[],
     @Inject(DATABASE_SETTINGS) private readonly database: DatabaseSettings,
     @Inject(PROJECTIONS_OPTIONS) private readonly options: ProjectionsOptions,
+    private readonly commits: CommitSignal,
   ) {
     this.checkpoints = new PostgresProjectionStore(dataSource);
   }
@@ -80,7 +83,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
     if (!this.database.embedded) {
       this.coordinator = new PostgresCoordinator(
         { connectionString: this.database.url },
-        () => this.runners.forEach((runner) => runner.wake()),
+        () => this.commits.raise(),
         (error) =>
           this.logger.warn(
             `coordinator session lost, leases will be re-acquired: ${String(error)}`,
@@ -89,6 +92,9 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
       await this.coordinator.connect();
       lease = this.coordinator;
     }
+    this.unsubscribe = this.commits.subscribe(() =>
+      this.runners.forEach((runner) => runner.wake()),
+    );
     for (const projection of this.projections.filter((p) => p.lifecycle === 'async')) {
       const runner = new ProjectionRunner(this.events, this.checkpoints, projection, lease);
       this.runners.set(projection.name, runner);
@@ -97,6 +103,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.unsubscribe?.();
     await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
     this.runners.clear();
     await this.coordinator?.close();

@@ -15,34 +15,53 @@ import {
 } from '../core/event-store.port';
 import { assertValidExpectedVersion, ExpectedVersion } from '../core/expected-version';
 import { JsonValue } from '../core/json';
+import { IntegrationEventMapper } from '../outbox/outbox-message';
 import { Projection } from '../projections/projection';
+import { outboxRows } from './outbox-rows';
 import { pgErrorDetails, UNIQUE_VIOLATION } from './pg-errors';
 import { projectionTransaction } from './projection-transaction';
 import { runInTransaction } from './run-in-transaction';
 import { APPEND_DIAGNOSIS_SQL, APPEND_EVENTS_SQL } from './sql/append-events.sql';
 import { EventRow, toRecordedEvent } from './sql/event-row';
+import { INSERT_OUTBOX_SQL } from './sql/outbox.sql';
 import { READ_ALL_SQL } from './sql/read-all.sql';
 import { READ_STREAM_SQL } from './sql/read-stream.sql';
 import { FIND_COMMAND_SQL, RECORD_COMMAND_SQL } from './sql/record-command.sql';
 
 const MAX_VERSION = 2_147_483_647; // stream_version is a PostgreSQL integer
 
+export interface PostgresEventStoreOptions {
+  /**
+   * Projections applied inside every append transaction (strongly consistent read models;
+   * an error in one rolls the append back).
+   */
+  readonly inlineProjections?: readonly Projection[];
+  /**
+   * Maps appended events to integration events, written to the outbox (`es_outbox`) in the
+   * append transaction; an error in it rolls the append back. Default: no outbox rows.
+   */
+  readonly outbox?: IntegrationEventMapper;
+  /** Called after each append of `appendToStream` committed (wakes in-process workers). */
+  readonly afterCommit?: (appended: AppendResult) => void;
+}
+
 /**
  * The PostgreSQL event store on a TypeORM DataSource. Each append is one transaction:
- * the events (first write), then the command record. Schema: `eventStoreMigrations`.
+ * the events (first write), inline projections, outbox rows, then the command record.
+ * Schema: `eventStoreMigrations`.
  */
 export class PostgresEventStore implements EventStore {
   private readonly inline: readonly Projection[];
+  private readonly outbox?: IntegrationEventMapper;
+  private readonly afterCommit: (appended: AppendResult) => void;
 
-  /**
-   * @param options.inlineProjections projections applied inside every append transaction
-   *   (strongly consistent read models; an error in one rolls the append back).
-   */
   constructor(
     private readonly dataSource: DataSource,
-    options: { inlineProjections?: readonly Projection[] } = {},
+    options: PostgresEventStoreOptions = {},
   ) {
     this.inline = (options.inlineProjections ?? []).filter((p) => p.lifecycle === 'inline');
+    this.outbox = options.outbox;
+    this.afterCommit = options.afterCommit ?? (() => undefined);
   }
 
   async appendToStream(
@@ -53,9 +72,11 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     assertValidExpectedVersion(expected);
     if (events.length === 0) throw new RangeError('appendToStream needs at least one event');
-    return runInTransaction(this.dataSource, (queryRunner) =>
+    const appended = await runInTransaction(this.dataSource, (queryRunner) =>
       this.appendInTransaction(queryRunner, streamId, expected, events, options),
     );
+    this.afterCommit(appended);
+    return appended;
   }
 
   /**
@@ -115,6 +136,7 @@ export class PostgresEventStore implements EventStore {
       events: recorded,
     };
     await this.applyInline(queryRunner, recorded);
+    await this.writeOutbox(queryRunner, recorded);
     if (!options.command) return appended;
     const commandResult = options.command.result(appended);
     await queryRunner.query(RECORD_COMMAND_SQL, [
@@ -134,6 +156,15 @@ export class PostgresEventStore implements EventStore {
       const relevant = events.filter((event) => projection.eventTypes.includes(event.type));
       if (relevant.length > 0) await projection.apply(relevant, projectionTransaction(queryRunner));
     }
+  }
+
+  private async writeOutbox(
+    queryRunner: QueryRunner,
+    events: readonly RecordedEvent[],
+  ): Promise<void> {
+    if (!this.outbox) return;
+    const rows = outboxRows(events, this.outbox);
+    if (rows.length > 0) await queryRunner.query(INSERT_OUTBOX_SQL, [JSON.stringify(rows)]);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -1,10 +1,12 @@
 import { EventStoreSchema1732300000000 } from './1732300000000-event-store-schema';
 import { ProjectionCheckpoints1732300000002 } from './1732300000002-projection-checkpoints';
 import { EventNotifyTrigger1732300000003 } from './1732300000003-event-notify-trigger';
+import { OutboxAndInbox1732300000005 } from './1732300000005-outbox-and-inbox';
 
 /** The library's migrations, in order: add them to the application's DataSource `migrations`. */
 export const eventStoreMigrations = [
   EventStoreSchema1732300000000,
   ProjectionCheckpoints1732300000002,
   EventNotifyTrigger1732300000003,
+  OutboxAndInbox1732300000005,
 ];

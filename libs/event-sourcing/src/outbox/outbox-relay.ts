@@ -1,0 +1,208 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WakeSignal } from '../projections/wake-signal';
+import { MessagePublisher } from './message-publisher.port';
+import { OutboxMessage } from './outbox-message';
+import { OutboxStore } from './outbox-store.port';
+
+export interface OutboxRelayOptions {
+  /** Messages claimed and published per round, default 200. */
+  readonly batchSize: number;
+  /** How long a claim lasts; a relay that dies releases its messages after it. Default 30 000 ms. */
+  readonly leaseMs: number;
+  /** Rejected attempts before a message is dead-lettered, default 10. */
+  readonly maxAttempts: number;
+  /** First retry delay after a rejection, doubled per attempt, with jitter. Default 1 000 ms. */
+  readonly retryBaseMs: number;
+  /** Largest retry delay, default 60 000 ms. */
+  readonly retryMaxMs: number;
+  /** Sleep when idle or while the transport is down, unless woken. Default 1 000 ms. */
+  readonly idlePollMs: number;
+  /** Published messages are deleted after this long, default 7 days. */
+  readonly retentionMs: number;
+  /** How often published messages past retention are deleted, default 60 000 ms. */
+  readonly cleanupEveryMs: number;
+}
+
+export const DEFAULT_OUTBOX_RELAY_OPTIONS: OutboxRelayOptions = Object.freeze({
+  batchSize: 200,
+  leaseMs: 30_000,
+  maxAttempts: 10,
+  retryBaseMs: 1_000,
+  retryMaxMs: 60_000,
+  idlePollMs: 1_000,
+  retentionMs: 7 * 24 * 3_600_000,
+  cleanupEveryMs: 60_000,
+});
+
+/** Counters of one relay instance since it started. */
+export interface OutboxRelayStats {
+  /** Messages the broker confirmed and this relay marked published. */
+  published: number;
+  /** Failed attempts charged to a message (nack, invalid). */
+  rejected: number;
+  /** Messages given back because the transport failed (no attempt charged). */
+  released: number;
+  /**
+   * Messages confirmed by the broker whose claim another relay had taken over (the lease
+   * ran out), or that were re-sent because an earlier message of their stream failed:
+   * each is a duplicate delivery that consumers deduplicate.
+   */
+  duplicates: number;
+}
+
+const describeError = (error: unknown): string =>
+  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2_000);
+
+/**
+ * Publishes the transactional outbox at least once, in order per stream. A message is marked
+ * published only after the transport confirmed it; a rejected one is retried with exponential
+ * backoff and jitter and dead-lettered after `maxAttempts`, which holds back only the later
+ * messages of its own stream. Several relays may run on one database: claims exclude each
+ * other, so a message is published twice only when a relay outlives its lease or crashes
+ * between the confirm and the mark. Asynchronous: `start()` never throws upward.
+ */
+export class OutboxRelay {
+  private readonly signal = new WakeSignal();
+  private readonly counters: OutboxRelayStats = {
+    published: 0,
+    rejected: 0,
+    released: 0,
+    duplicates: 0,
+  };
+  private loop?: Promise<void>;
+  private halt = new AbortController();
+  private stopped = true;
+  private nextCleanup = 0;
+
+  constructor(
+    private readonly store: OutboxStore,
+    private readonly publisher: MessagePublisher,
+    private readonly options: OutboxRelayOptions = DEFAULT_OUTBOX_RELAY_OPTIONS,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {}
+
+  get stats(): Readonly<OutboxRelayStats> {
+    return { ...this.counters };
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.halt = new AbortController();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.halt.abort();
+    this.signal.wake();
+    await this.loop;
+  }
+
+  /** New messages may be there: skip the idle wait. */
+  wake(): void {
+    this.signal.wake();
+  }
+
+  /** Publishes rounds until nothing is due (tests and benchmarks drive it directly). */
+  async drain(): Promise<void> {
+    while ((await this.publishRound()) > 0);
+  }
+
+  /**
+   * Claims one batch, publishes it and settles each message. @returns how many messages
+   * were claimed (0: nothing due, or the transport is down).
+   */
+  async publishRound(): Promise<number> {
+    if (!this.publisher.isReady()) return 0;
+    const claim = await this.store.claim(this.options.batchSize, this.options.leaseMs);
+    if (claim.messages.length === 0) return 0;
+    let outcomes;
+    try {
+      outcomes = await this.publisher.publish(claim.messages);
+    } catch (error) {
+      outcomes = claim.messages.map(() => ({
+        status: 'unavailable' as const,
+        error: describeError(error),
+      }));
+    }
+    await this.settle(claim.token, claim.messages, outcomes);
+    return claim.messages.length;
+  }
+
+  private async settle(
+    token: string,
+    messages: readonly OutboxMessage[],
+    outcomes: Awaited<ReturnType<MessagePublisher['publish']>>,
+  ): Promise<void> {
+    // After a failure in a stream, its later messages go back even when confirmed: they
+    // must follow the failed one, and a re-send is only a duplicate.
+    const failedStreams = new Set<string>();
+    const published: string[] = [];
+    const released: string[] = [];
+    for (const [index, message] of messages.entries()) {
+      const outcome = outcomes[index] ?? { status: 'unavailable', error: 'no outcome' };
+      if (failedStreams.has(message.streamId)) {
+        if (outcome.status === 'published') this.counters.duplicates++;
+        released.push(message.id);
+      } else if (outcome.status === 'published') {
+        published.push(message.id);
+      } else if (outcome.status === 'rejected') {
+        failedStreams.add(message.streamId);
+        this.counters.rejected++;
+        await this.store.markFailed(
+          token,
+          message.id,
+          outcome.error,
+          this.retryDelayMs(message.attempts + 1),
+          this.options.maxAttempts,
+        );
+      } else {
+        failedStreams.add(message.streamId);
+        released.push(message.id);
+      }
+    }
+    if (published.length > 0) {
+      const marked = await this.store.markPublished(token, published);
+      this.counters.published += marked;
+      this.counters.duplicates += published.length - marked;
+    }
+    if (released.length > 0) {
+      this.counters.released += released.length;
+      await this.store.release(token, released, this.options.idlePollMs);
+    }
+  }
+
+  /** Exponential backoff with "equal jitter": between half and all of the ceiling. */
+  private retryDelayMs(attempt: number): number {
+    const ceiling = Math.min(
+      this.options.retryMaxMs,
+      this.options.retryBaseMs * 2 ** (attempt - 1),
+    );
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let claimed = 0;
+      try {
+        claimed = await this.publishRound();
+        await this.cleanUpWhenDue();
+      } catch (error) {
+        // The database is unreachable: nothing was settled; claims run out and are retaken.
+        this.onError(error);
+        await sleep(this.options.idlePollMs, undefined, { signal: this.halt.signal }).catch(
+          () => undefined,
+        );
+        continue;
+      }
+      if (claimed === 0 && !this.stopped) await this.signal.wait(this.options.idlePollMs);
+    }
+  }
+
+  private async cleanUpWhenDue(): Promise<void> {
+    if (Date.now() < this.nextCleanup) return;
+    this.nextCleanup = Date.now() + this.options.cleanupEveryMs;
+    while ((await this.store.deletePublished(this.options.retentionMs, 5_000)) === 5_000);
+  }
+}

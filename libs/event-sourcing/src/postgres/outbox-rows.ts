@@ -1,0 +1,47 @@
+import { v5 as uuidV5 } from 'uuid';
+import { RecordedEvent } from '../core/event';
+import { IntegrationEventMapper, IntegrationMessageBody } from '../outbox/outbox-message';
+
+// Fixed namespace of integration message ids (UUIDv5): never change it, ids must stay stable.
+const MESSAGE_ID_NAMESPACE = '0d6b2c1e-8f0a-4c53-9b7e-3f2a1d4e5c60';
+
+/** An outbox row as INSERT_OUTBOX_SQL reads it from JSON. */
+export interface OutboxRowDraft {
+  readonly messageId: string;
+  readonly streamId: string;
+  readonly streamVersion: number;
+  readonly type: string;
+  readonly body: IntegrationMessageBody;
+  readonly correlationId: string;
+  readonly causationId: string;
+}
+
+/**
+ * The outbox rows for appended events. A message id is a UUIDv5 of the causing event's id
+ * and the integration event's type, so it is the same however often it is computed.
+ */
+export function outboxRows(
+  events: readonly RecordedEvent[],
+  mapper: IntegrationEventMapper,
+): OutboxRowDraft[] {
+  return events.flatMap((event) =>
+    mapper(event).map((integration) => {
+      const messageId = uuidV5(`${event.eventId}/${integration.type}`, MESSAGE_ID_NAMESPACE);
+      return {
+        messageId,
+        streamId: event.streamId,
+        streamVersion: event.streamVersion,
+        type: integration.type,
+        body: {
+          id: messageId,
+          type: integration.type,
+          schemaVersion: integration.schemaVersion,
+          occurredAt: event.metadata.occurredAt,
+          data: integration.data,
+        },
+        correlationId: event.metadata.correlationId,
+        causationId: event.eventId,
+      };
+    }),
+  );
+}

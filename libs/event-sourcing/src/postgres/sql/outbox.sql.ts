@@ -1,0 +1,113 @@
+import { IntegrationMessageBody } from '../../outbox/outbox-message';
+
+/** The columns every outbox read returns, in the shape `toOutboxMessage` maps. */
+const OUTBOX_COLUMNS = `o.id::text AS id, o.message_id, o.stream_id, o.stream_version, o.type, o.body,
+  o.correlation_id, o.causation_id, o.attempts`;
+
+/**
+ * Writes the outbox rows of one append, after its events, in its transaction.
+ * $1: jsonb array of {messageId, streamId, streamVersion, type, body, correlationId, causationId}.
+ */
+export const INSERT_OUTBOX_SQL = `
+INSERT INTO es_outbox (message_id, stream_id, stream_version, type, body, correlation_id, causation_id)
+SELECT (m.value->>'messageId')::uuid, m.value->>'streamId', (m.value->>'streamVersion')::integer,
+       m.value->>'type', m.value->'body', m.value->>'correlationId', m.value->>'causationId'
+  FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS m(value, ordinality)
+ ORDER BY m.ordinality`;
+
+/**
+ * Relays take turns at claiming (a transaction-scoped advisory lock taken just before the
+ * claim statement), so each claim sees every earlier claim committed: the "equivalent" of
+ * SKIP LOCKED that also keeps whole streams with one relay. Held for one short statement.
+ */
+export const CLAIM_LOCK_SQL = `SELECT pg_advisory_xact_lock(${0x4c4c4f}, 0)`;
+
+/**
+ * Claims the publishable messages: per stream, the unbroken run of pending, due, unclaimed
+ * rows from its oldest unpublished row (a dead letter, a backoff or another relay's claim
+ * stops the run), oldest first, at most $2, for $3 ms under claim token $1.
+ */
+export const CLAIM_OUTBOX_SQL = `
+WITH unpublished AS (
+  SELECT id,
+         bool_and(status = 'pending' AND available_at <= now()
+                  AND (claimed_until IS NULL OR claimed_until < now()))
+           OVER (PARTITION BY stream_id ORDER BY id) AS publishable
+    FROM es_outbox
+   WHERE status <> 'published'
+), picked AS (
+  SELECT id FROM unpublished WHERE publishable ORDER BY id LIMIT $2
+)
+UPDATE es_outbox o
+   SET claimed_by = $1, claimed_until = now() + make_interval(secs => $3::double precision / 1000)
+  FROM picked
+ WHERE o.id = picked.id
+RETURNING ${OUTBOX_COLUMNS}`;
+
+/** Marks messages published if claim $1 still holds them; $2 bigint[] of ids. */
+export const MARK_PUBLISHED_SQL = `
+UPDATE es_outbox
+   SET status = 'published', published_at = now(), claimed_by = NULL, claimed_until = NULL,
+       last_error = NULL
+ WHERE id = ANY($2::bigint[]) AND claimed_by = $1 AND status = 'pending'
+RETURNING id`;
+
+/** One failed attempt at message $2 under claim $1: error $3, due in $4 ms, dead at $5 attempts. */
+export const MARK_FAILED_SQL = `
+UPDATE es_outbox
+   SET attempts = attempts + 1, last_error = $3,
+       status = CASE WHEN attempts + 1 >= $5 THEN 'dead' ELSE 'pending' END,
+       available_at = now() + make_interval(secs => $4::double precision / 1000),
+       claimed_by = NULL, claimed_until = NULL
+ WHERE id = $2 AND claimed_by = $1 AND status = 'pending'`;
+
+/** Gives messages $2 of claim $1 back, due in $3 ms, without counting an attempt. */
+export const RELEASE_SQL = `
+UPDATE es_outbox
+   SET claimed_by = NULL, claimed_until = NULL,
+       available_at = now() + make_interval(secs => $3::double precision / 1000)
+ WHERE id = ANY($2::bigint[]) AND claimed_by = $1 AND status = 'pending'`;
+
+/** A dead letter becomes pending again, due now, with its attempts reset. */
+export const RETRY_DEAD_LETTER_SQL = `
+UPDATE es_outbox
+   SET status = 'pending', attempts = 0, available_at = now(), claimed_by = NULL, claimed_until = NULL
+ WHERE id = $1 AND status = 'dead'
+RETURNING id`;
+
+/** Deletes up to $2 published messages older than $1 ms. */
+export const DELETE_PUBLISHED_SQL = `
+DELETE FROM es_outbox
+ WHERE id IN (SELECT id FROM es_outbox
+               WHERE status = 'published'
+                 AND published_at < now() - make_interval(secs => $1::double precision / 1000)
+               LIMIT $2)`;
+
+/** Counts for GET /admin/outbox. */
+export const OUTBOX_STATUS_SQL = `
+SELECT count(*) FILTER (WHERE status = 'pending')::integer AS pending,
+       count(*) FILTER (WHERE status = 'dead')::integer AS dead_lettered,
+       COALESCE(floor(extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending')) * 1000), 0)::bigint::text
+         AS oldest_pending_age_ms
+  FROM es_outbox
+ WHERE status <> 'published'`;
+
+/** The oldest dead letters. */
+export const DEAD_LETTERS_SQL = `
+SELECT id::text AS id, message_id, stream_id, type, attempts, last_error, created_at
+  FROM es_outbox
+ WHERE status = 'dead'
+ ORDER BY id
+ LIMIT 100`;
+
+export interface OutboxRow {
+  id: string;
+  message_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  body: IntegrationMessageBody;
+  correlation_id: string;
+  causation_id: string;
+  attempts: number;
+}

@@ -1,0 +1,71 @@
+import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
+import { MessagePublisher, OutboxMessage, PublishOutcome } from '@ledgerline/event-sourcing';
+import { assertPublicTopology } from './amqp-topology';
+
+// A confirm slower than this counts as a transport failure: the message is re-sent later.
+const CONFIRM_TIMEOUT_MS = 10_000;
+
+/**
+ * Publishes outbox messages to RabbitMQ on a confirm channel (amqp-connection-manager
+ * reconnects after broker restarts). Routing key and AMQP `type`: the public event name;
+ * `message_id`: the integration event id; persistent, JSON; correlation and causation ids
+ * in headers, with the stream id and version so consumers can check per-stream order.
+ */
+export class AmqpMessagePublisher implements MessagePublisher {
+  private readonly channel: ChannelWrapper;
+
+  constructor(
+    private readonly connection: AmqpConnectionManager,
+    private readonly exchange: string,
+  ) {
+    this.channel = connection.createChannel({
+      name: 'outbox-relay',
+      confirm: true,
+      publishTimeout: CONFIRM_TIMEOUT_MS,
+      setup: (channel: Parameters<typeof assertPublicTopology>[0]) =>
+        assertPublicTopology(channel, exchange),
+    });
+  }
+
+  isReady(): boolean {
+    return this.connection.isConnected();
+  }
+
+  async publish(messages: readonly OutboxMessage[]): Promise<PublishOutcome[]> {
+    // Enqueued in order on one channel; the confirms are awaited together.
+    const settled = await Promise.allSettled(
+      messages.map((message) =>
+        this.channel.publish(
+          this.exchange,
+          message.type,
+          Buffer.from(JSON.stringify(message.body)),
+          {
+            messageId: message.messageId,
+            type: message.type,
+            contentType: 'application/json',
+            persistent: true,
+            correlationId: message.correlationId,
+            timestamp: Math.floor(Date.parse(message.body.occurredAt) / 1000),
+            headers: {
+              'x-correlation-id': message.correlationId,
+              'x-causation-id': message.causationId,
+              'x-stream-id': message.streamId,
+              'x-stream-version': message.streamVersion,
+            },
+          },
+        ),
+      ),
+    );
+    const connected = this.connection.isConnected();
+    return settled.map((result): PublishOutcome => {
+      if (result.status === 'fulfilled') return { status: 'published' };
+      const error = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      // A nack on a live connection is about this message; anything else is the transport.
+      return { status: connected && /nack/i.test(error) ? 'rejected' : 'unavailable', error };
+    });
+  }
+
+  close(): Promise<void> {
+    return this.channel.close();
+  }
+}

@@ -1,0 +1,73 @@
+import { Logger } from '@nestjs/common';
+import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
+import type { ConsumeMessage } from 'amqplib';
+import { IntegrationMessageBody, MessageHandler } from '@ledgerline/event-sourcing';
+import { assertPublicTopology, consumerQueueName } from './amqp-topology';
+
+// A failed message goes back to the queue after this pause, so a failing handler cannot spin.
+const REDELIVERY_PAUSE_MS = 1_000;
+const PREFETCH = 20;
+
+/**
+ * Consumers on RabbitMQ: each gets a durable queue `<exchange>.<consumer>` bound to its
+ * types, declared again on every reconnect. A message is acked after its handler committed
+ * (so a crash in between redelivers it: handlers deduplicate), and requeued when it throws.
+ */
+export class AmqpMessageSubscriptions {
+  private readonly logger = new Logger('Messaging');
+  private readonly channels: ChannelWrapper[] = [];
+
+  constructor(
+    private readonly connection: AmqpConnectionManager,
+    private readonly exchange: string,
+  ) {}
+
+  async subscribe(
+    consumer: string,
+    types: readonly string[],
+    handler: MessageHandler,
+  ): Promise<void> {
+    const queue = consumerQueueName(this.exchange, consumer);
+    const channel = this.connection.createChannel({
+      name: `consumer-${consumer}`,
+      setup: async (raw: Parameters<typeof assertPublicTopology>[0]) => {
+        await assertPublicTopology(raw, this.exchange);
+        await raw.assertQueue(queue, { durable: true });
+        for (const type of types) await raw.bindQueue(queue, this.exchange, type);
+        await raw.prefetch(PREFETCH);
+        await raw.consume(queue, (message: ConsumeMessage | null) => {
+          if (message) void this.deliver(raw, message, handler, consumer);
+        });
+      },
+    });
+    this.channels.push(channel);
+    await channel.waitForConnect();
+  }
+
+  private async deliver(
+    channel: Parameters<typeof assertPublicTopology>[0],
+    message: ConsumeMessage,
+    handler: MessageHandler,
+    consumer: string,
+  ): Promise<void> {
+    try {
+      await handler(JSON.parse(message.content.toString('utf8')) as IntegrationMessageBody);
+      channel.ack(message);
+    } catch (error) {
+      this.logger.warn(
+        `${consumer} failed on message ${String(message.properties.messageId)}, redelivering: ${String(error)}`,
+      );
+      setTimeout(() => {
+        try {
+          channel.nack(message, false, true);
+        } catch {
+          // The channel closed meanwhile: the broker redelivers the unacked message anyway.
+        }
+      }, REDELIVERY_PAUSE_MS);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.channels.map((channel) => channel.close()));
+  }
+}
