@@ -21,6 +21,7 @@ VALUES ($1, $2, $3, $4)`;
 @Injectable()
 export class WithdrawalNotificationsConsumer implements OnApplicationBootstrap {
   private readonly inbox: PostgresInbox;
+  private readonly counters = { handled: 0, duplicates: 0 };
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
@@ -39,15 +40,20 @@ export class WithdrawalNotificationsConsumer implements OnApplicationBootstrap {
     );
   }
 
+  /** Messages applied, and redeliveries the inbox recognised, since start-up. */
+  get stats(): Readonly<{ handled: number; duplicates: number }> {
+    return { ...this.counters };
+  }
+
   /** @returns false when the message was handled before (a redelivery). */
   async handle(message: IntegrationMessageBody): Promise<boolean> {
     const { accountId, amount } = message.data;
     if (typeof accountId !== 'string' || typeof amount !== 'number')
       throw new Error(`message ${message.id} is not an accounts.money-withdrawn v1`);
-    return this.inbox.handleOnce(message.id, (tx) =>
-      tx
-        .query(INSERT_NOTIFICATION_SQL, [message.id, accountId, amount, message.occurredAt])
-        .then(() => undefined),
-    );
+    const applied = await this.inbox.handleOnce(message.id, async (tx) => {
+      await tx.query(INSERT_NOTIFICATION_SQL, [message.id, accountId, amount, message.occurredAt]);
+    });
+    this.counters[applied ? 'handled' : 'duplicates']++;
+    return applied;
   }
 }

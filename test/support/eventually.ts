@@ -5,7 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * transaction ids are cluster-wide, so another test file's in-flight transaction can hold
  * back what readAll shows for a few milliseconds. Absence is asserted directly instead.
  */
-export async function eventually(assertion: () => Promise<void>, timeoutMs = 5_000): Promise<void> {
+export async function eventually(
+  assertion: () => Promise<void> | void,
+  timeoutMs = 5_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -26,8 +26,34 @@ function buildApp() {
   execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 }
 
+// RabbitMQ for the outbox suites: required in CI, optional elsewhere.
+async function brokerReachable(url) {
+  const amqp = require('amqplib');
+  try {
+    const connection = await amqp.connect(url, { timeout: 3000 });
+    await connection.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function decideBroker() {
+  const url = process.env.TEST_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+  if (await brokerReachable(url)) {
+    process.env.LEDGERLINE_TEST_BROKER = 'available';
+    return;
+  }
+  if (process.env.CI === 'true') {
+    throw new Error(`CI=true and no RabbitMQ answers at ${url}: start it (see .ci/run) or set TEST_AMQP_URL`);
+  }
+  process.env.LEDGERLINE_TEST_BROKER = 'missing';
+  console.warn(`\n[ledgerline] No RabbitMQ at ${url}; the broker suites are left out.\n`);
+}
+
 module.exports = async function globalSetup() {
   buildApp();
+  await decideBroker();
   const url = process.env.TEST_DATABASE_URL || DEFAULT_URL;
   if (await reachable(url)) {
     process.env.TEST_DATABASE_URL = url;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WakeSignal } from '../projections/wake-signal';
-import { MessagePublisher } from './message-publisher.port';
+import { MessagePublisher, PublishOutcome } from './message-publisher.port';
 import { OutboxMessage } from './outbox-message';
 import { OutboxStore } from './outbox-store.port';
 
@@ -40,12 +40,14 @@ export interface OutboxRelayStats {
   published: number;
   /** Failed attempts charged to a message (nack, invalid). */
   rejected: number;
-  /** Messages given back because the transport failed (no attempt charged). */
+  /**
+   * Messages given back unpublished: the transport failed (no attempt charged), or an
+   * earlier message of their stream failed in the same round (not sent at all).
+   */
   released: number;
   /**
-   * Messages confirmed by the broker whose claim another relay had taken over (the lease
-   * ran out), or that were re-sent because an earlier message of their stream failed:
-   * each is a duplicate delivery that consumers deduplicate.
+   * Messages confirmed by the broker whose claim another relay had taken over meanwhile
+   * (this relay outlived its lease): each is a duplicate delivery that consumers deduplicate.
    */
   duplicates: number;
 }
@@ -117,38 +119,59 @@ export class OutboxRelay {
     if (!this.publisher.isReady()) return 0;
     const claim = await this.store.claim(this.options.batchSize, this.options.leaseMs);
     if (claim.messages.length === 0) return 0;
-    let outcomes;
-    try {
-      outcomes = await this.publisher.publish(claim.messages);
-    } catch (error) {
-      outcomes = claim.messages.map(() => ({
-        status: 'unavailable' as const,
-        error: describeError(error),
-      }));
-    }
+    const outcomes = await this.publishInStreamOrder(claim.messages);
     await this.settle(claim.token, claim.messages, outcomes);
     return claim.messages.length;
+  }
+
+  /**
+   * Publishes in waves: the first message of every stream together, then the second of
+   * every stream whose first was confirmed, and so on. A stream's next message is never sent
+   * before its previous one was confirmed, so a rejected message cannot be overtaken by a
+   * later one of its stream, while different streams still share each round trip.
+   * @returns the outcome per outbox id; messages after a failure in their stream have none.
+   */
+  private async publishInStreamOrder(
+    messages: readonly OutboxMessage[],
+  ): Promise<Map<string, PublishOutcome>> {
+    const streams = new Map<string, OutboxMessage[]>();
+    for (const message of messages)
+      streams.set(message.streamId, [...(streams.get(message.streamId) ?? []), message]);
+    const outcomes = new Map<string, PublishOutcome>();
+    let active = [...streams.values()];
+    for (let wave = 0; active.length > 0; wave++) {
+      const batch = active.map((stream) => stream[wave]);
+      let results: PublishOutcome[];
+      try {
+        results = await this.publisher.publish(batch);
+      } catch (error) {
+        results = batch.map(() => ({ status: 'unavailable', error: describeError(error) }));
+      }
+      batch.forEach((message, index) =>
+        outcomes.set(message.id, results[index] ?? { status: 'unavailable', error: 'no outcome' }),
+      );
+      active = active.filter(
+        (stream, index) => results[index]?.status === 'published' && stream.length > wave + 1,
+      );
+    }
+    return outcomes;
   }
 
   private async settle(
     token: string,
     messages: readonly OutboxMessage[],
-    outcomes: Awaited<ReturnType<MessagePublisher['publish']>>,
+    outcomes: ReadonlyMap<string, PublishOutcome>,
   ): Promise<void> {
-    // After a failure in a stream, its later messages go back even when confirmed: they
-    // must follow the failed one, and a re-send is only a duplicate.
-    const failedStreams = new Set<string>();
     const published: string[] = [];
     const released: string[] = [];
-    for (const [index, message] of messages.entries()) {
-      const outcome = outcomes[index] ?? { status: 'unavailable', error: 'no outcome' };
-      if (failedStreams.has(message.streamId)) {
-        if (outcome.status === 'published') this.counters.duplicates++;
+    for (const message of messages) {
+      const outcome = outcomes.get(message.id);
+      if (outcome === undefined) {
+        // Not sent: an earlier message of its stream failed this round.
         released.push(message.id);
       } else if (outcome.status === 'published') {
         published.push(message.id);
       } else if (outcome.status === 'rejected') {
-        failedStreams.add(message.streamId);
         this.counters.rejected++;
         await this.store.markFailed(
           token,
@@ -158,7 +181,6 @@ export class OutboxRelay {
           this.options.maxAttempts,
         );
       } else {
-        failedStreams.add(message.streamId);
         released.push(message.id);
       }
     }
