@@ -117,9 +117,11 @@ export class OutboxRelay {
    */
   async publishRound(): Promise<number> {
     if (!this.publisher.isReady()) return 0;
+    // Stop sending well before the claim runs out: past it another relay may hold the rows.
+    const sendUntil = Date.now() + this.options.leaseMs * 0.8;
     const claim = await this.store.claim(this.options.batchSize, this.options.leaseMs);
     if (claim.messages.length === 0) return 0;
-    const outcomes = await this.publishInStreamOrder(claim.messages);
+    const outcomes = await this.publishInStreamOrder(claim.messages, sendUntil);
     await this.settle(claim.token, claim.messages, outcomes);
     return claim.messages.length;
   }
@@ -129,17 +131,20 @@ export class OutboxRelay {
    * every stream whose first was confirmed, and so on. A stream's next message is never sent
    * before its previous one was confirmed, so a rejected message cannot be overtaken by a
    * later one of its stream, while different streams still share each round trip.
-   * @returns the outcome per outbox id; messages after a failure in their stream have none.
+   * Stops when the claim nears its end (`sendUntil`).
+   * @returns the outcome per outbox id; messages not sent (after a failure in their stream,
+   *   or once the claim ran short) have none.
    */
   private async publishInStreamOrder(
     messages: readonly OutboxMessage[],
+    sendUntil: number,
   ): Promise<Map<string, PublishOutcome>> {
     const streams = new Map<string, OutboxMessage[]>();
     for (const message of messages)
       streams.set(message.streamId, [...(streams.get(message.streamId) ?? []), message]);
     const outcomes = new Map<string, PublishOutcome>();
     let active = [...streams.values()];
-    for (let wave = 0; active.length > 0; wave++) {
+    for (let wave = 0; active.length > 0 && Date.now() < sendUntil; wave++) {
       const batch = active.map((stream) => stream[wave]);
       let results: PublishOutcome[];
       try {

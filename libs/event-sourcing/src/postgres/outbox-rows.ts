@@ -17,16 +17,22 @@ export interface OutboxRowDraft {
 }
 
 /**
- * The outbox rows for appended events. A message id is a UUIDv5 of the causing event's id
- * and the integration event's type, so it is the same however often it is computed.
+ * The outbox rows for appended events. A message id is a UUIDv5 of the causing event's id,
+ * the message's place in the mapper's output and its type, so it is the same however often
+ * it is computed.
  */
 export function outboxRows(
   events: readonly RecordedEvent[],
   mapper: IntegrationEventMapper,
 ): OutboxRowDraft[] {
   return events.flatMap((event) =>
-    mapper(event).map((integration) => {
-      const messageId = uuidV5(`${event.eventId}/${integration.type}`, MESSAGE_ID_NAMESPACE);
+    mapper(event).map((integration, index) => {
+      // The index keeps two messages of one type from one event apart; mappers are pure, so
+      // it is the same on every computation.
+      const messageId = uuidV5(
+        `${event.eventId}/${index}/${integration.type}`,
+        MESSAGE_ID_NAMESPACE,
+      );
       return {
         messageId,
         streamId: event.streamId,

@@ -40,7 +40,8 @@ export class OutboxAndInbox1732300000005 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE es_inbox (
         consumer     text        NOT NULL,
-        message_id   uuid        NOT NULL,
+        -- text, not uuid: consumers may receive messages from publishers with other id formats.
+        message_id   text        NOT NULL,
         handled_at   timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (consumer, message_id)
       )`);

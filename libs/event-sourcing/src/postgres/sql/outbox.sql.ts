@@ -18,9 +18,10 @@ SELECT (m.value->>'messageId')::uuid, m.value->>'streamId', (m.value->>'streamVe
 /**
  * Relays take turns at claiming (a transaction-scoped advisory lock taken just before the
  * claim statement), so each claim sees every earlier claim committed: the "equivalent" of
- * SKIP LOCKED that also keeps whole streams with one relay. Held for one short statement.
+ * SKIP LOCKED that also keeps whole streams with one relay. Held for one short statement;
+ * keyed by schema, so outboxes in different schemas of one database never wait on each other.
  */
-export const CLAIM_LOCK_SQL = `SELECT pg_advisory_xact_lock(${0x4c4c4f}, 0)`;
+export const CLAIM_LOCK_SQL = `SELECT pg_advisory_xact_lock(${0x4c4c4f}, hashtext(current_schema()))`;
 
 /**
  * Claims the publishable messages: per stream, the unbroken run of pending, due, unclaimed
@@ -42,6 +43,8 @@ UPDATE es_outbox o
    SET claimed_by = $1, claimed_until = now() + make_interval(secs => $3::double precision / 1000)
   FROM picked
  WHERE o.id = picked.id
+   -- Checked again on the row itself: it may have been settled since the CTE read it.
+   AND o.status = 'pending' AND (o.claimed_until IS NULL OR o.claimed_until < now())
 RETURNING ${OUTBOX_COLUMNS}`;
 
 /** Marks messages published if claim $1 still holds them; $2 bigint[] of ids. */
