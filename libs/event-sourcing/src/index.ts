@@ -28,3 +28,4 @@ export * from './outbox/outbox-relay';
 export * from './outbox/in-process-message-bus';
 export * from './postgres/postgres-outbox-store';
 export * from './postgres/postgres-inbox';
+export * from './aggregate/multi-stream-command-executor';

@@ -27,6 +27,32 @@ export interface AppendResult {
   readonly commandResult?: JsonValue;
 }
 
+/** One stream's part of a multi-stream append. */
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly expected: ExpectedVersion;
+  readonly events: readonly NewEvent[];
+}
+
+/** What a multi-stream command records with its events. */
+export interface MultiStreamCommandRecord {
+  readonly id: string;
+  readonly result: (appended: MultiStreamAppendResult) => JsonValue;
+}
+
+export interface MultiStreamAppendOptions {
+  readonly metadata: EventMetadata;
+  readonly command?: MultiStreamCommandRecord;
+}
+
+export interface MultiStreamAppendResult {
+  /** One result per stream, in the order the appends were given. */
+  readonly streams: readonly AppendResult[];
+  /** Position of the last appended event of all streams. */
+  readonly lastPosition: LogPosition;
+  readonly commandResult?: JsonValue;
+}
+
 export interface ReadStreamOptions {
   /** First version to read (inclusive), default 1. */
   readonly fromVersion?: number;
@@ -57,6 +83,19 @@ export interface EventStore {
     events: readonly NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult>;
+
+  /**
+   * Appends to several streams in one transaction, each checked against its own expected
+   * version: all or nothing. For rules that span aggregates (a unique key kept as a
+   * reservation stream; a parent that must still exist when a child is created).
+   * @throws WrongExpectedVersionError naming the first stream whose expectation failed
+   * @throws DuplicateCommandError, DuplicateEventIdError, AppendNotFirstWriteError,
+   *   RangeError for no appends, an empty append or a stream named twice
+   */
+  appendToStreams(
+    appends: readonly StreamAppend[],
+    options: MultiStreamAppendOptions,
+  ): Promise<MultiStreamAppendResult>;
 
   /** Events of one stream in version order; empty when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

@@ -1,5 +1,9 @@
-/** The SQLSTATE and constraint of a PostgreSQL error, wherever TypeORM wrapped it. */
-export function pgErrorDetails(error: unknown): { code?: string; constraint?: string } {
+/** The SQLSTATE, constraint and detail of a PostgreSQL error, wherever TypeORM wrapped it. */
+export function pgErrorDetails(error: unknown): {
+  code?: string;
+  constraint?: string;
+  detail?: string;
+} {
   if (typeof error !== 'object' || error === null) return {};
   const driverError: unknown = 'driverError' in error ? error.driverError : error;
   if (typeof driverError !== 'object' || driverError === null) return {};
@@ -9,7 +13,11 @@ export function pgErrorDetails(error: unknown): { code?: string; constraint?: st
     'constraint' in driverError && typeof driverError.constraint === 'string'
       ? driverError.constraint
       : undefined;
-  return { code, constraint };
+  const detail =
+    'detail' in driverError && typeof driverError.detail === 'string'
+      ? driverError.detail
+      : undefined;
+  return { code, constraint, detail };
 }
 
 export const UNIQUE_VIOLATION = '23505';

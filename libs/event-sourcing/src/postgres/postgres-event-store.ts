@@ -6,14 +6,21 @@ import {
   DuplicateEventIdError,
   WrongExpectedVersionError,
 } from '../core/errors';
-import { LogPosition, NewEvent, RecordedEvent } from '../core/event';
+import { EventMetadata, LogPosition, NewEvent, RecordedEvent } from '../core/event';
 import {
   AppendOptions,
   AppendResult,
   EventStore,
+  MultiStreamAppendOptions,
+  MultiStreamAppendResult,
   ReadStreamOptions,
+  StreamAppend,
 } from '../core/event-store.port';
-import { assertValidExpectedVersion, ExpectedVersion } from '../core/expected-version';
+import {
+  assertValidExpectedVersion,
+  ExpectedVersion,
+  satisfiesExpectedVersion,
+} from '../core/expected-version';
 import { JsonValue } from '../core/json';
 import { IntegrationEventMapper } from '../outbox/outbox-message';
 import { Projection } from '../projections/projection';
@@ -70,12 +77,36 @@ export class PostgresEventStore implements EventStore {
     events: readonly NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
-    assertValidExpectedVersion(expected);
-    if (events.length === 0) throw new RangeError('appendToStream needs at least one event');
     const appended = await runInTransaction(this.dataSource, (queryRunner) =>
       this.appendInTransaction(queryRunner, streamId, expected, events, options),
     );
     this.afterCommit(appended);
+    return appended;
+  }
+
+  async appendToStreams(
+    appends: readonly StreamAppend[],
+    options: MultiStreamAppendOptions,
+  ): Promise<MultiStreamAppendResult> {
+    const appended = await runInTransaction(this.dataSource, async (queryRunner) => {
+      const streams = await this.insertEvents(queryRunner, appends, options.metadata);
+      const last = streams[streams.length - 1].lastPosition;
+      const result: MultiStreamAppendResult = {
+        streams,
+        lastPosition: streams.reduce(
+          (latest, stream) =>
+            stream.lastPosition.globalPosition > latest.globalPosition
+              ? stream.lastPosition
+              : latest,
+          last,
+        ),
+      };
+      if (!options.command) return result;
+      const commandResult = options.command.result(result);
+      await this.recordCommand(queryRunner, options.command.id, appends[0].streamId, commandResult);
+      return { ...result, commandResult };
+    });
+    this.afterCommit(appended.streams[appended.streams.length - 1]);
     return appended;
   }
 
@@ -90,61 +121,80 @@ export class PostgresEventStore implements EventStore {
     events: readonly NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
-    try {
-      return await this.insertEventsAndCommand(queryRunner, streamId, expected, events, options);
-    } catch (error) {
-      throw this.translateAppendError(error, streamId, expected, options.command?.id);
-    }
-  }
-
-  private async insertEventsAndCommand(
-    queryRunner: QueryRunner,
-    streamId: string,
-    expected: ExpectedVersion,
-    events: readonly NewEvent[],
-    options: AppendOptions,
-  ): Promise<AppendResult> {
-    const payload = events.map((event) => ({
-      eventId: randomUUID(),
-      type: event.type,
-      schemaVersion: event.schemaVersion ?? 1,
-      data: event.data,
-    }));
-    const kind = typeof expected === 'number' ? 'version' : expected;
-    const inserted = await queryRunner.query(
-      APPEND_EVENTS_SQL,
-      [
-        streamId,
-        JSON.stringify(payload),
-        JSON.stringify(options.metadata),
-        options.metadata.occurredAt,
-        kind,
-        typeof expected === 'number' ? Math.min(expected, MAX_VERSION) : null,
-      ],
-      true,
+    const [appended] = await this.insertEvents(
+      queryRunner,
+      [{ streamId, expected, events }],
+      options.metadata,
     );
-    const rows = inserted.records as EventRow[];
-    if (rows.length !== events.length) {
-      await this.diagnoseEmptyAppend(queryRunner, streamId, expected);
-    }
-    const recorded = rows.map(toRecordedEvent).sort((a, b) => a.streamVersion - b.streamVersion);
-    const last = recorded[recorded.length - 1];
-    const appended: AppendResult = {
-      streamId,
-      nextExpectedVersion: last.streamVersion,
-      lastPosition: { transactionId: last.transactionId, globalPosition: last.globalPosition },
-      events: recorded,
-    };
-    await this.applyInline(queryRunner, recorded);
-    await this.writeOutbox(queryRunner, recorded);
     if (!options.command) return appended;
     const commandResult = options.command.result(appended);
-    await queryRunner.query(RECORD_COMMAND_SQL, [
-      options.command.id,
-      streamId,
-      JSON.stringify(commandResult),
-    ]);
+    await this.recordCommand(queryRunner, options.command.id, streamId, commandResult);
     return { ...appended, commandResult };
+  }
+
+  /**
+   * Inserts every stream's events in one statement (the transaction's first write), then the
+   * inline projections and the outbox rows. @returns one result per stream, in order.
+   */
+  private async insertEvents(
+    queryRunner: QueryRunner,
+    appends: readonly StreamAppend[],
+    metadata: EventMetadata,
+  ): Promise<AppendResult[]> {
+    assertValidAppends(appends);
+    const payload = appends.map(({ streamId, expected, events }) => ({
+      streamId,
+      kind: typeof expected === 'number' ? 'version' : expected,
+      version: typeof expected === 'number' ? Math.min(expected, MAX_VERSION) : null,
+      events: events.map((event) => ({
+        eventId: randomUUID(),
+        type: event.type,
+        schemaVersion: event.schemaVersion ?? 1,
+        data: event.data,
+      })),
+    }));
+    let rows: EventRow[];
+    try {
+      const inserted = await queryRunner.query(
+        APPEND_EVENTS_SQL,
+        [JSON.stringify(payload), JSON.stringify(metadata), metadata.occurredAt],
+        true,
+      );
+      rows = inserted.records as EventRow[];
+    } catch (error) {
+      throw this.translateAppendError(error, appends);
+    }
+    const expectedRows = appends.reduce((sum, append) => sum + append.events.length, 0);
+    if (rows.length !== expectedRows) await this.diagnoseEmptyAppend(queryRunner, appends);
+    const recorded = rows.map(toRecordedEvent);
+    await this.applyInline(queryRunner, recorded);
+    await this.writeOutbox(queryRunner, recorded);
+    return appends.map(({ streamId }) => {
+      const ofStream = recorded
+        .filter((event) => event.streamId === streamId)
+        .sort((a, b) => a.streamVersion - b.streamVersion);
+      const last = ofStream[ofStream.length - 1];
+      return {
+        streamId,
+        nextExpectedVersion: last.streamVersion,
+        lastPosition: { transactionId: last.transactionId, globalPosition: last.globalPosition },
+        events: ofStream,
+      };
+    });
+  }
+
+  private async recordCommand(
+    queryRunner: QueryRunner,
+    commandId: string,
+    streamId: string,
+    result: JsonValue,
+  ): Promise<void> {
+    try {
+      await queryRunner.query(RECORD_COMMAND_SQL, [commandId, streamId, JSON.stringify(result)]);
+    } catch (error) {
+      const { code } = pgErrorDetails(error);
+      throw code === UNIQUE_VIOLATION ? new DuplicateCommandError(commandId) : error;
+    }
   }
 
   /** Inline projections see the events after their insert, in the same transaction. */
@@ -195,34 +245,50 @@ export class PostgresEventStore implements EventStore {
 
   private async diagnoseEmptyAppend(
     queryRunner: QueryRunner,
-    streamId: string,
-    expected: ExpectedVersion,
+    appends: readonly StreamAppend[],
   ): Promise<never> {
-    const [diagnosis] = (await queryRunner.query(APPEND_DIAGNOSIS_SQL, [streamId])) as {
-      first_write: boolean;
-      current_version: number;
-    }[];
-    if (!diagnosis.first_write) throw new AppendNotFirstWriteError(streamId);
-    throw new WrongExpectedVersionError(streamId, expected, diagnosis.current_version);
+    const rows = (await queryRunner.query(APPEND_DIAGNOSIS_SQL, [
+      appends.map((append) => append.streamId),
+    ])) as { first_write: boolean; stream_id: string; current_version: number }[];
+    if (rows.some((row) => !row.first_write))
+      throw new AppendNotFirstWriteError(appends[0].streamId);
+    for (const append of appends) {
+      const actual = rows.find((row) => row.stream_id === append.streamId)?.current_version ?? 0;
+      if (!satisfiesExpectedVersion(append.expected, actual))
+        throw new WrongExpectedVersionError(append.streamId, append.expected, actual);
+    }
+    // Every expectation holds now: a concurrent append changed a stream and rolled back.
+    throw new WrongExpectedVersionError(appends[0].streamId, appends[0].expected, undefined);
   }
 
-  private translateAppendError(
-    error: unknown,
-    streamId: string,
-    expected: ExpectedVersion,
-    commandId: string | undefined,
-  ): unknown {
-    const { code, constraint } = pgErrorDetails(error);
+  private translateAppendError(error: unknown, appends: readonly StreamAppend[]): unknown {
+    const { code, constraint, detail } = pgErrorDetails(error);
     if (code !== UNIQUE_VIOLATION) return error;
     switch (constraint) {
-      case 'es_events_stream_version_key':
-        return new WrongExpectedVersionError(streamId, expected, undefined);
+      case 'es_events_stream_version_key': {
+        // "Key (stream_id, stream_version)=(account-…, 3) already exists."
+        const conflicted =
+          appends.find((append) => detail?.includes(`(${append.streamId},`)) ?? appends[0];
+        return new WrongExpectedVersionError(conflicted.streamId, conflicted.expected, undefined);
+      }
       case 'es_events_event_id_key':
-        return new DuplicateEventIdError(streamId);
-      case 'es_commands_pkey':
-        return new DuplicateCommandError(commandId ?? 'unknown');
+        return new DuplicateEventIdError(appends[0].streamId);
       default:
         return error;
     }
+  }
+}
+
+/** Refuses appends that cannot be meant: none, an empty one, a stream named twice. */
+function assertValidAppends(appends: readonly StreamAppend[]): void {
+  if (appends.length === 0) throw new RangeError('append needs at least one stream');
+  const seen = new Set<string>();
+  for (const append of appends) {
+    assertValidExpectedVersion(append.expected);
+    if (append.events.length === 0)
+      throw new RangeError(`append to ${append.streamId} needs at least one event`);
+    if (seen.has(append.streamId))
+      throw new RangeError(`stream ${append.streamId} appears twice in one append`);
+    seen.add(append.streamId);
   }
 }
