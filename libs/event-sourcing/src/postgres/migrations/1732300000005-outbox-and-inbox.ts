@@ -3,7 +3,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The transactional outbox (written in the append transaction, published by relays) and the
  * consumers' inbox (message ids handled, written in the consumer's own transaction).
- * - `es_outbox_unpublished_idx` serves the claim: unpublished rows per stream, in order.
+ * - `es_outbox_pending_idx` serves the claim's walk in id order over unpublished rows, and
+ *   `es_outbox_unpublished_idx` its check of each stream's earlier rows.
  * - `es_outbox_published_idx` serves the retention clean-up.
  */
 export class OutboxAndInbox1732300000005 implements MigrationInterface {
@@ -33,6 +34,9 @@ export class OutboxAndInbox1732300000005 implements MigrationInterface {
       )`);
     await queryRunner.query(
       `CREATE INDEX es_outbox_unpublished_idx ON es_outbox (stream_id, id) WHERE status <> 'published'`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX es_outbox_pending_idx ON es_outbox (id) WHERE status <> 'published'`,
     );
     await queryRunner.query(
       `CREATE INDEX es_outbox_published_idx ON es_outbox (published_at) WHERE status = 'published'`,

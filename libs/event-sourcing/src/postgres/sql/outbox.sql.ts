@@ -26,18 +26,25 @@ export const CLAIM_LOCK_SQL = `SELECT pg_advisory_xact_lock(${0x4c4c4f}, hashtex
 /**
  * Claims the publishable messages: per stream, the unbroken run of pending, due, unclaimed
  * rows from its oldest unpublished row (a dead letter, a backoff or another relay's claim
- * stops the run), oldest first, at most $2, for $3 ms under claim token $1.
+ * stops the run), oldest first, at most $2, for $3 ms under claim token $1. Walks the
+ * unpublished rows in id order and stops at $2, so its cost follows the batch, not the
+ * backlog.
  */
 export const CLAIM_OUTBOX_SQL = `
-WITH unpublished AS (
-  SELECT id,
-         bool_and(status = 'pending' AND available_at <= now()
-                  AND (claimed_until IS NULL OR claimed_until < now()))
-           OVER (PARTITION BY stream_id ORDER BY id) AS publishable
-    FROM es_outbox
-   WHERE status <> 'published'
-), picked AS (
-  SELECT id FROM unpublished WHERE publishable ORDER BY id LIMIT $2
+WITH picked AS (
+  SELECT o.id
+    FROM es_outbox o
+   WHERE o.status = 'pending' AND o.available_at <= now()
+     AND (o.claimed_until IS NULL OR o.claimed_until < now())
+     -- Every earlier unpublished row of the stream must be publishable too (it then has a
+     -- smaller id, so it is picked first): a dead, backing-off or claimed row stops the run.
+     AND NOT EXISTS (
+       SELECT 1 FROM es_outbox p
+        WHERE p.stream_id = o.stream_id AND p.id < o.id AND p.status <> 'published'
+          AND NOT (p.status = 'pending' AND p.available_at <= now()
+                   AND (p.claimed_until IS NULL OR p.claimed_until < now())))
+   ORDER BY o.id
+   LIMIT $2
 )
 UPDATE es_outbox o
    SET claimed_by = $1, claimed_until = now() + make_interval(secs => $3::double precision / 1000)

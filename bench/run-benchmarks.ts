@@ -1,0 +1,39 @@
+/**
+ * Runs the benchmarks one after the other, each in its own process (a fresh heap and event
+ * loop, so one cannot warm or slow the other):
+ *   npm run bench                     all of them, in the order below
+ *   npm run bench -- outbox           only those whose name contains "outbox"
+ *   npm run bench -- catch-up outbox  several filters: any match
+ * Exits non-zero when a benchmark fails or a filter matches none.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const BENCHMARKS = ['projection-catch-up', 'outbox-relay'] as const;
+
+function main(): number {
+  const filters = process.argv.slice(2);
+  const chosen = filters.length
+    ? BENCHMARKS.filter((name) => filters.some((filter) => name.includes(filter)))
+    : [...BENCHMARKS];
+  if (chosen.length === 0) {
+    console.error(`no benchmark matches ${filters.join(', ')}; known: ${BENCHMARKS.join(', ')}`);
+    return 2;
+  }
+  for (const name of chosen) {
+    console.log(`\n=== ${name} ===`);
+    const result = spawnSync(process.execPath, [join(__dirname, `${name}.bench.js`)], {
+      stdio: 'inherit',
+    });
+    if (result.status !== 0) {
+      const how =
+        result.error?.message ??
+        (result.signal ? `signal ${result.signal}` : `exit ${result.status}`);
+      console.error(`${name} failed (${how})`);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+process.exit(main());
