@@ -45,7 +45,9 @@ async function decideBroker() {
     return;
   }
   if (process.env.CI === 'true') {
-    throw new Error(`CI=true and no RabbitMQ answers at ${url}: start it (see .ci/run) or set TEST_AMQP_URL`);
+    throw new Error(
+      `CI=true and no RabbitMQ answers at ${url}: start it (see .ci/run) or set TEST_AMQP_URL`,
+    );
   }
   process.env.LEDGERLINE_TEST_BROKER = 'missing';
   console.warn(`\n[ledgerline] No RabbitMQ at ${url}; the broker suites are left out.\n`);
