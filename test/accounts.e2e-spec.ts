@@ -1,4 +1,4 @@
-import { accountsApi, CUSTOMER_ID } from './support/accounts-api';
+import { accountsApi } from './support/accounts-api';
 import { useTestApp } from './support/test-app';
 
 const context = useTestApp('accounts_e2e');
@@ -11,7 +11,7 @@ describe('POST /accounts', () => {
     const response = await api
       .http()
       .post('/accounts')
-      .send({ customerId: CUSTOMER_ID, currency: 'EUR' })
+      .send({ customerId: await api.customer(), currency: 'EUR' })
       .expect(201);
     expect(response.body).toEqual({
       id: expect.any(String),
@@ -25,7 +25,7 @@ describe('POST /accounts', () => {
       const response = await api
         .http()
         .post('/accounts')
-        .send({ customerId: CUSTOMER_ID, currency })
+        .send({ customerId: await api.customer(), currency })
         .expect(400);
       expect(response.body).toMatchObject({
         code: 'VALIDATION_FAILED',
@@ -43,7 +43,7 @@ describe('GET /accounts/{id}', () => {
     expect(response.headers.etag).toBe('"2"');
     expect(response.body).toEqual({
       id,
-      customerId: CUSTOMER_ID,
+      customerId: await api.customer(),
       currency: 'USD',
       balance: 700,
       status: 'OPEN',

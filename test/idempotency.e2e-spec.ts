@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_RETRY_POLICY } from '@ledgerline/event-sourcing';
 import { accountsApi } from './support/accounts-api';
 import { useTestApp } from './support/test-app';
 import { describeOnServer } from './support/test-database';
@@ -53,7 +54,7 @@ describe('Idempotency-Key', () => {
 
   it('opening an account with a key replays the same account id', async () => {
     const key = randomUUID();
-    const body = { customerId: randomUUID(), currency: 'JPY' };
+    const body = { customerId: await api.customer(), currency: 'JPY' };
     const first = await api
       .http()
       .post('/accounts')
@@ -81,6 +82,107 @@ describe('Idempotency-Key', () => {
     const again = await api.deposit(id, 40, key).expect(201);
     expect(again.body).toEqual(first.body);
     expect(await api.account(id)).toMatchObject({ balance: 40, version: 2 });
+  });
+});
+
+describe('Idempotency-Key expiry (keys are kept 24 h)', () => {
+  /** Moves a stored key's creation back by `age` (an SQL interval), as if that time had passed. */
+  const age = (key: string, interval: string) =>
+    context.database.dataSource.query(
+      `UPDATE http_idempotency_keys SET created_at = created_at - $2::interval WHERE idempotency_key = $1`,
+      [key, interval],
+    );
+
+  it('just inside 24 h the key still binds its request: another body is 422, the same one replays', async () => {
+    const id = await api.open();
+    const key = randomUUID();
+    const first = await api.deposit(id, 100, { 'Idempotency-Key': key }).expect(201);
+    await age(key, '23 hours 59 minutes');
+
+    await api.deposit(id, 250, { 'Idempotency-Key': key }).expect(422);
+    const replayed = await api.deposit(id, 100, { 'Idempotency-Key': key }).expect(201);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.body).toEqual(first.body);
+    expect(await api.account(id)).toMatchObject({ balance: 100, version: 2 });
+  });
+
+  it('after 24 h the key is forgotten: the same key with a new request executes it, and binds again', async () => {
+    const id = await api.open();
+    const key = randomUUID();
+    await api.deposit(id, 100, { 'Idempotency-Key': key }).expect(201);
+    await age(key, '24 hours 1 second');
+
+    const fresh = await api.deposit(id, 250, { 'Idempotency-Key': key }).expect(201);
+    expect(fresh.headers['idempotent-replayed']).toBeUndefined();
+    expect(fresh.body).toMatchObject({ balance: 350, version: 3 });
+    // The key now belongs to the new request, for another 24 h.
+    const replayed = await api.deposit(id, 250, { 'Idempotency-Key': key }).expect(201);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.body).toEqual(fresh.body);
+    await api.deposit(id, 100, { 'Idempotency-Key': key }).expect(422);
+    expect(await api.account(id)).toMatchObject({ balance: 350, version: 3 });
+  });
+
+  // Money is never moved twice by one request: the HTTP record of a key lives 24 h, but the
+  // command id derived from the key and the request is recorded by the event store for ever,
+  // so the same request with the same key, however late, answers its first result.
+  it('after 24 h the same key with the same body still applies nothing again', async () => {
+    const id = await api.open();
+    const key = randomUUID();
+    const first = await api.deposit(id, 100, { 'Idempotency-Key': key }).expect(201);
+    await age(key, '24 hours 1 second');
+
+    const again = await api.deposit(id, 100, { 'Idempotency-Key': key }).expect(201);
+    expect(again.body).toEqual(first.body);
+    expect(await api.account(id)).toMatchObject({ balance: 100, version: 2 });
+  });
+});
+
+describe('VERSION_CONFLICT when re-decide retries run out', () => {
+  it('a stream whose version keeps moving under every attempt: 409 VERSION_CONFLICT after the last retry, nothing recorded, the key free again', async () => {
+    const { dataSource } = context.database;
+    const id = await api.open();
+    await api.deposit(id, 50).expect(201);
+    // Another writer wins every race on this stream: in each append's own transaction, just
+    // before the command's event, an event with the same stream version is inserted, so the
+    // append fails on the (stream_id, stream_version) unique index exactly as a lost race
+    // does. A sequence (not rolled back) counts the attempts.
+    await dataSource.query('CREATE SEQUENCE hot_stream_attempts');
+    await dataSource.query(`
+      CREATE FUNCTION hot_stream() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF pg_trigger_depth() = 1 THEN
+          PERFORM nextval('hot_stream_attempts');
+          INSERT INTO es_events (event_id, stream_id, stream_version, type, data, metadata, occurred_at)
+          VALUES (gen_random_uuid(), NEW.stream_id, NEW.stream_version, NEW.type, NEW.data,
+                  NEW.metadata, NEW.occurred_at);
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await dataSource.query(`
+      CREATE TRIGGER hot_stream BEFORE INSERT ON es_events FOR EACH ROW
+      WHEN (NEW.stream_id = 'account-${id}') EXECUTE FUNCTION hot_stream()`);
+    const key = { 'Idempotency-Key': randomUUID() };
+    try {
+      // No If-Match: a conflict is re-decided, so a 409 here can only mean the retries ran out.
+      const refused = await api.deposit(id, 10, key).expect(409);
+      expect(refused.body).toMatchObject({ code: 'VERSION_CONFLICT' });
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const [{ attempts }] = await dataSource.query<{ attempts: string }[]>(
+        'SELECT last_value::text AS attempts FROM hot_stream_attempts',
+      );
+      expect(Number(attempts)).toBe(DEFAULT_RETRY_POLICY.maxAttempts);
+      // Every attempt rolled back: the stream is as it was.
+      expect(await api.account(id)).toMatchObject({ balance: 50, version: 2 });
+    } finally {
+      await dataSource.query('DROP TRIGGER hot_stream ON es_events');
+      await dataSource.query('DROP FUNCTION hot_stream()');
+      await dataSource.query('DROP SEQUENCE hot_stream_attempts');
+    }
+    // A transient conflict is not stored against the key: the client's retry executes.
+    const retried = await api.deposit(id, 10, key).expect(201);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+    expect(await api.account(id)).toMatchObject({ balance: 60, version: 3 });
   });
 });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { accountsApi } from './support/accounts-api';
+import { accountsApi, registerCustomer } from './support/accounts-api';
 import { eventually } from './support/eventually';
+import { expectedAccountReadModels, liveAccountReadModels } from './support/readside-expected-rows';
 import { seedAccountBacklog } from './support/seed-backlog';
 import { useTestApp } from './support/test-app';
 
@@ -18,6 +19,12 @@ interface ProjectionRow {
 
 const projections = async (): Promise<ProjectionRow[]> =>
   (await api.http().get('/admin/projections').expect(200)).body as ProjectionRow[];
+const projection = async (name: string): Promise<ProjectionRow> => {
+  const row = (await projections()).find((p) => p.name === name);
+  if (!row) throw new Error(`GET /admin/projections has no ${name}`);
+  return row;
+};
+const customer = (): Promise<string> => registerCustomer(api.http);
 
 async function openFor(
   customerId: string,
@@ -29,7 +36,7 @@ async function openFor(
 
 describe('read-your-writes with X-Min-Position', () => {
   it('a list read sent with the position of a write includes that write', async () => {
-    const customerId = randomUUID();
+    const customerId = await customer();
     const { id } = await openFor(customerId);
     const deposit = await api.deposit(id, 4_321).expect(201);
     const { position } = deposit.body as { position: string };
@@ -69,7 +76,7 @@ describe('read-your-writes with X-Min-Position', () => {
 
 describe('GET /accounts (account-summaries read model)', () => {
   it('filters by customer and status and pages with a keyset cursor', async () => {
-    const customerId = randomUUID();
+    const customerId = await customer();
     const opened = [];
     for (let i = 0; i < 5; i++) opened.push(await openFor(customerId));
     const closing = opened[0].id;
@@ -119,7 +126,7 @@ describe('GET /accounts (account-summaries read model)', () => {
 
 describe('GET /reports/daily-totals', () => {
   it('sums deposits and withdrawals per day and currency', async () => {
-    const { id } = await openFor(randomUUID(), 'CHF');
+    const { id } = await openFor(await customer(), 'CHF');
     await api.deposit(id, 1_000).expect(201);
     await api.deposit(id, 500).expect(201);
     const last = await api.withdraw(id, 300).expect(201);
@@ -162,7 +169,9 @@ describe('GET /admin/projections', () => {
   it('shows every projection with lag 0 and status running when idle', async () => {
     await eventually(async () => {
       const rows = await projections();
-      expect(rows.map((row) => row.name)).toEqual(['account-summaries', 'daily-totals']);
+      expect(rows.map((row) => row.name)).toEqual(
+        expect.arrayContaining(['account-summaries', 'daily-totals']),
+      );
       for (const row of rows) {
         expect(row).toMatchObject({
           lag: { events: 0, ms: 0 },
@@ -181,51 +190,56 @@ describe('GET /admin/projections', () => {
 });
 
 describe('POST /admin/projections/{name}/rebuild', () => {
-  it('rebuilds while writes continue: reads keep answering, and afterwards rows equal a full replay', async () => {
-    const customerId = randomUUID();
+  it('rebuilds while writes continue: reads keep answering, and afterwards rows equal the log', async () => {
+    const customerId = await customer();
     const accounts = [];
     for (let i = 0; i < 4; i++) accounts.push((await openFor(customerId)).id);
-    const summaries = () =>
-      context.database.dataSource.query(
-        'SELECT account_id, customer_id, currency, balance::text, status, version, opened_at, updated_at FROM account_summaries ORDER BY account_id',
-      );
+    for (const account of accounts) await api.deposit(account, 1_000).expect(201);
 
     let writing = true;
     const writer = (async () => {
       let n = 0;
-      while (writing) await api.deposit(accounts[n++ % accounts.length], 1).expect(201);
+      while (writing) {
+        const account = accounts[n % accounts.length];
+        // Deposits and withdrawals both, so every column of both read models moves.
+        if (n % 3 === 2) await api.withdraw(account, 1).expect(201);
+        else await api.deposit(account, 2).expect(201);
+        n++;
+      }
       return n;
     })();
+    // Both projections at once: the guard is per projection.
     await api.http().post('/admin/projections/account-summaries/rebuild').expect(202);
+    await api.http().post('/admin/projections/daily-totals/rebuild').expect(202);
     // While it rebuilds, the live read model keeps answering.
     await api.http().get('/accounts').query({ customerId }).expect(200);
     await eventually(async () => {
-      const row = (await projections()).find((p) => p.name === 'account-summaries');
-      expect(row?.status).not.toBe('rebuilding');
-    }, 20_000);
+      for (const name of ['account-summaries', 'daily-totals'])
+        expect((await projection(name)).status).not.toBe('rebuilding');
+    }, 30_000);
     writing = false;
-    const deposits = await writer;
-    expect(deposits).toBeGreaterThan(0);
+    const writes = await writer;
+    expect(writes).toBeGreaterThan(0);
 
+    // Both read models have passed the last write: then nothing is in flight any more.
     const last = await api.deposit(accounts[0], 1).expect(201);
+    const position = (last.body as { position: string }).position;
+    await api.http().get('/accounts').set('X-Min-Position', position).expect(200);
+    const today = new Date().toISOString().slice(0, 10);
     await api
       .http()
-      .get('/accounts')
-      .set('X-Min-Position', (last.body as { position: string }).position)
+      .get('/reports/daily-totals')
+      .query({ from: today, to: today })
+      .set('X-Min-Position', position)
       .expect(200);
-    const live = await summaries();
 
-    // The reference: rebuild again with no writes, which is a pure replay from position 0.
-    await api.http().post('/admin/projections/account-summaries/rebuild').expect(202);
-    await eventually(async () => {
-      const row = (await projections()).find((p) => p.name === 'account-summaries');
-      expect(row).toMatchObject({ status: 'running', lag: { events: 0 } });
-    }, 20_000);
-    expect(await summaries()).toEqual(live);
-    const balances = (await api.http().get('/accounts').query({ customerId }).expect(200)).body as {
-      items: { balance: number }[];
-    };
-    expect(balances.items.reduce((sum, item) => sum + item.balance, 0)).toBe(deposits + 1);
+    // The reference is the book of record itself, by SQL: not another run of the projections.
+    const { dataSource } = context.database;
+    const expected = await expectedAccountReadModels(dataSource);
+    expect(await liveAccountReadModels(dataSource)).toEqual(expected);
+    expect(expected.accountSummaries.length).toBeGreaterThanOrEqual(accounts.length);
+    for (const name of ['account-summaries', 'daily-totals'])
+      expect(await projection(name)).toMatchObject({ status: 'running', lastError: null });
   }, 60_000);
 
   it('during a rebuild, reads answer from the complete old tables, never from the half-built ones', async () => {
@@ -259,4 +273,85 @@ describe('POST /admin/projections/{name}/rebuild', () => {
     expect(readsWhileRebuilding).toBeGreaterThan(0);
     await complete();
   }, 60_000);
+});
+
+describe('a failing projection is parked, visibly, and resumes when retried', () => {
+  it('park -> GET /admin/projections shows it parked with its error -> retry -> running, rows equal the log', async () => {
+    const { dataSource } = context.database;
+    const { id } = await openFor(await customer());
+    await eventually(async () =>
+      expect(await projection('daily-totals')).toMatchObject({ status: 'running' }),
+    );
+    // The read database refuses writes to one read model: the event is in the store, the
+    // projection cannot apply it.
+    await dataSource.query(`
+      CREATE FUNCTION refuse_daily_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'daily_totals is refusing writes (fault injected by the test)'; END $$`);
+    await dataSource.query(`
+      CREATE TRIGGER refuse_daily_totals BEFORE INSERT OR UPDATE ON daily_totals
+      FOR EACH ROW EXECUTE FUNCTION refuse_daily_totals()`);
+    try {
+      const deposit = await api.deposit(id, 777).expect(201);
+      const position = (deposit.body as { position: string }).position;
+
+      // Retried with backoff, then parked with its error and position on show.
+      await eventually(async () => {
+        const parked = await projection('daily-totals');
+        expect(parked.status).toBe('parked');
+        expect(parked.lastError).toContain('daily_totals is refusing writes');
+        expect(BigInt(parked.position)).toBeLessThan(BigInt(position));
+        expect(parked.lag.events).toBeGreaterThan(0);
+      }, 20_000);
+      // Every other projection keeps running: the same deposit is in account-summaries.
+      await api.http().get('/accounts').set('X-Min-Position', position).expect(200);
+      expect(await projection('account-summaries')).toMatchObject({ status: 'running' });
+      // Parked means parked: nothing retries it behind the operator's back.
+      expect((await projection('daily-totals')).status).toBe('parked');
+    } finally {
+      await dataSource.query('DROP TRIGGER refuse_daily_totals ON daily_totals');
+      await dataSource.query('DROP FUNCTION refuse_daily_totals()');
+    }
+
+    await api.http().post('/admin/projections/daily-totals/retry').expect(202);
+    await eventually(async () => {
+      expect(await projection('daily-totals')).toMatchObject({
+        status: 'running',
+        lastError: null,
+        lag: { events: 0 },
+      });
+    }, 20_000);
+    // No event was skipped or applied twice while it was parked.
+    expect(await liveAccountReadModels(dataSource)).toEqual(
+      await expectedAccountReadModels(dataSource),
+    );
+  }, 60_000);
+});
+
+describe('OpenAPI', () => {
+  it('documents the read-model routes, their filters and X-Min-Position in /docs-json', async () => {
+    const document = (await api.http().get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    };
+    const parameters = (path: string) =>
+      (document.paths[path]?.get?.parameters ?? []).map((p) => `${p.in}:${p.name}`);
+    expect(parameters('/accounts')).toEqual(
+      expect.arrayContaining([
+        'query:customerId',
+        'query:status',
+        'query:limit',
+        'query:cursor',
+        'header:X-Min-Position',
+      ]),
+    );
+    expect(parameters('/reports/daily-totals')).toEqual(
+      expect.arrayContaining(['query:from', 'query:to', 'header:X-Min-Position']),
+    );
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/admin/projections',
+        '/admin/projections/{name}/rebuild',
+        '/admin/projections/{name}/retry',
+      ]),
+    );
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * Head and lag of every checkpoint against the gap-safe head (what readAll can deliver now),
- * in one statement so all figures come from one snapshot. $1 the checkpoint names.
+ * in one statement so all figures come from one snapshot, with the rebuild in progress (a
+ * claim whose lease has not run out), whichever process runs it. $1 the checkpoint names.
  */
 export const PROJECTION_STATUS_SQL = `
 WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
@@ -14,8 +15,12 @@ SELECT p.name, p.global_position::text AS position, head.position::text AS head_
            AND (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position))::int AS lag_events,
        COALESCE((SELECT (extract(epoch FROM now() - min(e.recorded_at)) * 1000)::bigint FROM es_events e, horizon
          WHERE e.transaction_id < horizon.xmin
-           AND (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position)), 0)::int AS lag_ms
-  FROM es_projections p, head
+           AND (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position)), 0)::int AS lag_ms,
+       r.claimed_by AS rebuild_by, r.started_at AS rebuild_started_at,
+       r.position::text AS rebuild_position, r.head::text AS rebuild_head
+  FROM es_projections p
+ CROSS JOIN head
+  LEFT JOIN projection_rebuilds r ON r.name = p.name AND r.lease_until >= clock_timestamp()
  WHERE p.name = ANY($1::text[])
  ORDER BY p.name`;
 

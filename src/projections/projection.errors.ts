@@ -19,7 +19,12 @@ export class ReadModelBehindError extends DomainError {
 
 export class RebuildInProgressError extends DomainError {
   readonly code = 'REBUILD_IN_PROGRESS';
-  constructor(readonly projectionName: string) {
-    super(`${projectionName} is already being rebuilt`);
+  constructor(
+    readonly projectionName: string,
+    readonly claimedBy?: string,
+  ) {
+    super(
+      `${projectionName} is already being rebuilt${claimedBy ? ` (by ${claimedBy})` : ''}; follow it in GET /admin/projections`,
+    );
   }
 }

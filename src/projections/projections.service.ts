@@ -21,6 +21,7 @@ import {
 import { CommitSignal } from '../database/commit-signal';
 import { EVENT_STORE } from '../database/database.tokens';
 import { DatabaseSettings } from '../database/typeorm-options';
+import { CountingProjectionStore } from './counting-projection-store';
 import { HAS_PROCESSED_SQL, PROJECTION_STATUS_SQL } from './projection-status.sql';
 import {
   DATABASE_SETTINGS,
@@ -29,6 +30,16 @@ import {
   ProjectionsOptions,
 } from './projections.tokens';
 import { ProjectionNotFoundError } from './projection.errors';
+
+/** A rebuild in progress anywhere in the cluster, as its claim records it. */
+export interface RebuildView {
+  /** host:pid of the process that rebuilds (an app instance or the CLI). */
+  claimedBy: string;
+  startedAt: string;
+  /** The shadow's position and the head it is catching up to, as last reported. */
+  position: string;
+  headPosition: string;
+}
 
 /** One row of GET /admin/projections. */
 export interface ProjectionView {
@@ -40,6 +51,10 @@ export interface ProjectionView {
   lastError: string | null;
   /** Whether this instance holds the projection's lease (exactly one instance does). */
   leaseHeldHere: boolean;
+  /** Batches this instance has committed for the projection since it started. */
+  batchesAppliedHere: number;
+  /** The rebuild in progress, whichever instance runs it; null when none is. */
+  rebuild: RebuildView | null;
 }
 
 interface StatusRow {
@@ -51,18 +66,36 @@ interface StatusRow {
   last_error: string | null;
   lag_events: number;
   lag_ms: number;
+  rebuild_by: string | null;
+  rebuild_started_at: Date | null;
+  rebuild_position: string | null;
+  rebuild_head: string | null;
+}
+
+/**
+ * Session advisory locks are per database, not per schema: two deployments (or test files)
+ * in different schemas of one database must not fight over one projection name's lease.
+ */
+function schemaScopedLease(lease: ProjectionLease, schema: string): ProjectionLease {
+  return {
+    tryAcquire: (name) => lease.tryAcquire(`${schema}.${name}`),
+    release: (name) => lease.release(`${schema}.${name}`),
+  };
 }
 
 /**
  * Runs the app's asynchronous projections: one runner each, woken by NOTIFY (polling on the
  * embedded database), each held by one instance at a time through an advisory-lock lease.
+ * Rebuild status comes from the database (`projection_rebuilds`), so every instance shows a
+ * rebuild whichever process runs it.
  */
 @Injectable()
 export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Projections');
   private readonly checkpoints: PostgresProjectionStore;
+  /** The runners' store: counts the batches this instance committed. */
+  private readonly counted: CountingProjectionStore;
   private readonly runners = new Map<string, ProjectionRunner>();
-  private readonly rebuilding = new Set<string>();
   private coordinator?: PostgresCoordinator;
   private unsubscribe?: () => void;
 
@@ -75,6 +108,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
     private readonly commits: CommitSignal,
   ) {
     this.checkpoints = new PostgresProjectionStore(dataSource);
+    this.counted = new CountingProjectionStore(this.checkpoints);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -90,13 +124,13 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
           ),
       );
       await this.coordinator.connect();
-      lease = this.coordinator;
+      lease = schemaScopedLease(this.coordinator, this.database.schema);
     }
     this.unsubscribe = this.commits.subscribe(() =>
       this.runners.forEach((runner) => runner.wake()),
     );
     for (const projection of this.projections.filter((p) => p.lifecycle === 'async')) {
-      const runner = new ProjectionRunner(this.events, this.checkpoints, projection, lease);
+      const runner = new ProjectionRunner(this.events, this.counted, projection, lease);
       this.runners.set(projection.name, runner);
       runner.start();
     }
@@ -128,6 +162,16 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
       status: this.statusOf(row),
       lastError: row.last_error,
       leaseHeldHere: this.runners.get(row.name)?.localStatus.holdsLease ?? false,
+      batchesAppliedHere: this.counted.appliedBatches(row.name),
+      rebuild:
+        row.rebuild_by === null
+          ? null
+          : {
+              claimedBy: row.rebuild_by,
+              startedAt: (row.rebuild_started_at ?? new Date(0)).toISOString(),
+              position: row.rebuild_position ?? '0',
+              headPosition: row.rebuild_head ?? '0',
+            },
     }));
   }
 
@@ -156,17 +200,8 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
-  isRebuilding(name: string): boolean {
-    return this.rebuilding.has(name);
-  }
-
-  markRebuilding(name: string, active: boolean): void {
-    if (active) this.rebuilding.add(name);
-    else this.rebuilding.delete(name);
-  }
-
   private statusOf(row: StatusRow): ProjectionStatus {
-    if (this.rebuilding.has(row.name)) return 'rebuilding';
+    if (row.rebuild_by !== null) return 'rebuilding';
     if (row.parked) return 'parked';
     return row.lag_events > 0 ? 'catching-up' : 'running';
   }

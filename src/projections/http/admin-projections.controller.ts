@@ -18,6 +18,18 @@ class ProjectionLagDto {
   ms!: number;
 }
 
+class RebuildViewDto {
+  @ApiProperty({
+    description: 'host:pid of the process that rebuilds (an app instance or the CLI)',
+  })
+  claimedBy!: string;
+  @ApiProperty({ format: 'date-time' }) startedAt!: string;
+  @ApiProperty({ type: String, description: "The shadow tables' position, as last reported" })
+  position!: string;
+  @ApiProperty({ type: String, description: 'The head the rebuild is catching up to' })
+  headPosition!: string;
+}
+
 class ProjectionViewDto {
   @ApiProperty({ example: 'account-summaries' }) name!: string;
   @ApiProperty({ type: String, description: 'Global position of the last processed event' })
@@ -29,6 +41,14 @@ class ProjectionViewDto {
   @ApiPropertyOptional({ type: String, nullable: true }) lastError!: string | null;
   @ApiProperty({ description: 'This instance holds the lease and runs the projection' })
   leaseHeldHere!: boolean;
+  @ApiProperty({ description: 'Batches this instance has committed since it started' })
+  batchesAppliedHere!: number;
+  @ApiPropertyOptional({
+    type: RebuildViewDto,
+    nullable: true,
+    description: 'The rebuild in progress in any instance (or the CLI); null when none is',
+  })
+  rebuild!: RebuildViewDto | null;
 }
 
 /** Operators' view of the read side. */
@@ -56,8 +76,9 @@ export class AdminProjectionsController {
   })
   @ApiAcceptedResponse({ description: 'The rebuild started; follow it in GET /admin/projections' })
   @ApiProblems('PROJECTION_NOT_FOUND', 'REBUILD_IN_PROGRESS')
-  rebuild(@Param('name') name: string): { name: string; status: 'rebuilding' } {
-    this.rebuilder.start(name);
+  async rebuild(@Param('name') name: string): Promise<{ name: string; status: 'rebuilding' }> {
+    // Claimed cluster-wide before the 202: a rebuild running anywhere else is a 409.
+    await this.rebuilder.start(name);
     return { name, status: 'rebuilding' };
   }
 
