@@ -9,6 +9,7 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { EventStoreModule } from './database/event-store.module';
 import { DatabaseSettings, typeOrmOptions } from './database/typeorm-options';
+import { customerProjections, CustomersModule } from './customers';
 import { HealthModule } from './health/health.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { MessagingOptions } from './messaging/messaging.tokens';
@@ -32,7 +33,12 @@ export class AppModule {
         MessagingModule.forRoot(messaging),
         IdempotencyModule,
         HealthModule,
-        ProjectionsModule.forRoot([...accountProjections], database, projections),
+        ProjectionsModule.forRoot(
+          [...accountProjections, ...customerProjections],
+          database,
+          projections,
+        ),
+        CustomersModule,
         AccountsModule,
         NotificationsModule,
       ],

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { accountsApi, CUSTOMER_ID } from './support/accounts-api';
+import { accountsApi } from './support/accounts-api';
 import { useTestApp } from './support/test-app';
 
 const context = useTestApp('bad_input');
@@ -93,7 +93,7 @@ describe('mass assignment and prototype pollution', () => {
     const response = await api
       .http()
       .post('/accounts')
-      .send({ customerId: CUSTOMER_ID, currency: 'EUR', balance: 500, status: 'OPEN' });
+      .send({ customerId: await api.customer(), currency: 'EUR', balance: 500, status: 'OPEN' });
     expectCleanProblem(response, 400, 'VALIDATION_FAILED');
   });
 });
@@ -147,7 +147,10 @@ describe('malformed requests', () => {
 
   it('an unknown currency or customer id that is not a UUID is 400', async () => {
     expectCleanProblem(
-      await api.http().post('/accounts').send({ customerId: CUSTOMER_ID, currency: 'ABC' }),
+      await api
+        .http()
+        .post('/accounts')
+        .send({ customerId: await api.customer(), currency: 'ABC' }),
       400,
       'VALIDATION_FAILED',
     );

@@ -1,13 +1,25 @@
 import { Module } from '@nestjs/common';
-import { AggregateRepository, CommandExecutor, EventStore } from '@ledgerline/event-sourcing';
+import {
+  AggregateRepository,
+  CommandExecutor,
+  EventStore,
+  MultiStreamCommandExecutor,
+} from '@ledgerline/event-sourcing';
+import { customerAggregate } from '../customers';
 import { EVENT_STORE } from '../database/database.tokens';
-import { ACCOUNT_COMMANDS, ACCOUNT_REPOSITORY } from './accounts.tokens';
+import {
+  ACCOUNT_COMMANDS,
+  ACCOUNT_CUSTOMER_COMMANDS,
+  ACCOUNT_REPOSITORY,
+  CUSTOMER_REPOSITORY_FOR_ACCOUNTS,
+} from './accounts.tokens';
 import { CloseAccountHandler } from './commands/close-account.handler';
 import { DepositMoneyHandler } from './commands/deposit-money.handler';
 import { OpenAccountHandler } from './commands/open-account.handler';
 import { WithdrawMoneyHandler } from './commands/withdraw-money.handler';
 import { accountAggregate } from './domain/account.state';
 import { AccountsController } from './http/accounts.controller';
+import { CustomerAccountsController } from './http/customer-accounts.controller';
 import { ReportsController } from './http/reports.controller';
 import { GetDailyTotalsHandler } from './queries/get-daily-totals.handler';
 import { ListAccountsHandler } from './queries/list-accounts.handler';
@@ -32,7 +44,7 @@ const QueryHandlers = [
 
 /** The accounts bounded context: open, deposit, withdraw, close; reads from the stream. */
 @Module({
-  controllers: [AccountsController, ReportsController],
+  controllers: [AccountsController, CustomerAccountsController, ReportsController],
   providers: [
     ...CommandHandlers,
     ...QueryHandlers,
@@ -46,6 +58,16 @@ const QueryHandlers = [
       inject: [EVENT_STORE, ACCOUNT_REPOSITORY],
       useFactory: (store: EventStore, repository: AccountRepository) =>
         new CommandExecutor(store, repository),
+    },
+    {
+      provide: CUSTOMER_REPOSITORY_FOR_ACCOUNTS,
+      inject: [EVENT_STORE],
+      useFactory: (store: EventStore) => new AggregateRepository(store, customerAggregate),
+    },
+    {
+      provide: ACCOUNT_CUSTOMER_COMMANDS,
+      inject: [EVENT_STORE],
+      useFactory: (store: EventStore) => new MultiStreamCommandExecutor(store),
     },
   ],
 })

@@ -9,7 +9,8 @@ import { ProjectionsService } from '../projections/projections.service';
 
 const USAGE = `usage: npm run projections -- <command>
   list              every projection with its position, lag and status
-  rebuild <name>    replay <name> from position 0 into fresh tables, then switch over`;
+  rebuild <name>    replay <name> from position 0 into fresh tables, then switch over
+                    (refused while any process rebuilds <name>)`;
 
 /**
  * Operator commands for the read side, against DATABASE_URL. Runs no projection of its own:
@@ -55,12 +56,21 @@ async function main(args: string[]): Promise<number> {
       { format: `${name} [{bar}] {percentage}% | {value}/{total} positions` },
       Presets.shades_classic,
     );
+    const rebuilder = context.get(ProjectionRebuilder);
+    // Ctrl-C / SIGTERM: stop at the next batch and give the claim back, so other processes
+    // may rebuild at once instead of after the claim's lease runs out.
+    const interrupt = () => void rebuilder.abortAll('interrupted');
+    process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
     bar.start(1, 0);
-    await context.get(ProjectionRebuilder).rebuild(name, (position, head) => {
-      bar.setTotal(Math.max(1, Number(head)));
-      bar.update(Number(position));
-    });
-    bar.stop();
+    try {
+      await rebuilder.rebuild(name, (position, head) => {
+        bar.setTotal(Math.max(1, Number(head)));
+        bar.update(Number(position));
+      });
+    } finally {
+      bar.stop();
+      process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
+    }
     console.log(`${name} rebuilt and switched over`);
     return 0;
   } finally {

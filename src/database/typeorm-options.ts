@@ -4,6 +4,7 @@ import { eventStoreMigrations } from '@ledgerline/event-sourcing';
 import { AccountReadModels1732300000004 } from '../accounts/projections/1732300000004-account-read-models.migration';
 import { IdempotencyKeys1732300000001 } from '../common/idempotency/1732300000001-idempotency-keys.migration';
 import { Notifications1732300000006 } from '../notifications/1732300000006-notifications.migration';
+import { CustomerReadModels1732300000007 } from '../customers/projections/1732300000007-customer-read-models.migration';
 import { ProjectionRebuilds1732300000011 } from '../projections/1732300000011-projection-rebuilds.migration';
 
 /** Every migration of the application, in order (library first). */
@@ -12,6 +13,7 @@ export const allMigrations = [
   IdempotencyKeys1732300000001,
   AccountReadModels1732300000004,
   Notifications1732300000006,
+  CustomerReadModels1732300000007,
   ProjectionRebuilds1732300000011,
 ];
 

@@ -1,17 +1,38 @@
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 
-export const CUSTOMER_ID = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
+/** A fresh document number per call: registrations in one database never collide. */
+export const uniqueDocumentNumber = (): string =>
+  `T${randomBytes(8).toString('hex').toUpperCase()}`;
+
+/** Registers a customer through the API and returns its id. */
+export async function registerCustomer(
+  http: () => request.Agent | ReturnType<typeof request>,
+  documentNumber = uniqueDocumentNumber(),
+): Promise<string> {
+  const response = await http()
+    .post('/customers')
+    .send({ name: 'Test Customer', email: 'test@example.com', documentNumber })
+    .expect(201);
+  return (response.body as { id: string }).id;
+}
 
 /** Thin helpers over the accounts routes, so tests read as banking steps. */
 export function accountsApi(baseUrl: string | (() => string)) {
   // A function defers reading the URL until the app has started (see useTestApp).
   const http = () => request(typeof baseUrl === 'string' ? baseUrl : baseUrl());
+  let customer: Promise<string> | undefined;
   return {
     http,
-    async open(currency = 'EUR'): Promise<string> {
+    /** One registered customer per helper, registered on first use. */
+    customer(): Promise<string> {
+      customer ??= registerCustomer(http);
+      return customer;
+    },
+    async open(currency = 'EUR', customerId?: string): Promise<string> {
       const response = await http()
         .post('/accounts')
-        .send({ customerId: CUSTOMER_ID, currency })
+        .send({ customerId: customerId ?? (await this.customer()), currency })
         .expect(201);
       return (response.body as { id: string }).id;
     },

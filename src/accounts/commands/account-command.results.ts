@@ -1,5 +1,5 @@
-import { CommandOutcome } from '@ledgerline/event-sourcing';
-import { AccountState } from '../domain/account.state';
+import { CommandOutcome, MultiStreamAppendResult } from '@ledgerline/event-sourcing';
+import { AccountState, accountStreamId } from '../domain/account.state';
 
 /** Response of an account write: the stream version and global position it produced. */
 export type AccountWriteResult = { id: string; version: number; position: string | null };
@@ -23,3 +23,15 @@ export const toMovementResult = (outcome: CommandOutcome<AccountState>): MoneyMo
   balance: outcome.state.status === 'NONE' ? 0 : outcome.state.balance,
   position: positionOf(outcome),
 });
+
+/** The account stream's part of a write that also touched the customer's stream. */
+export const toAccountWriteResult =
+  (accountId: string, current: () => number) =>
+  (appended: MultiStreamAppendResult | null): AccountWriteResult => {
+    const mine = appended?.streams.find((s) => s.streamId === accountStreamId(accountId));
+    return {
+      id: accountId,
+      version: mine?.nextExpectedVersion ?? current(),
+      position: appended ? appended.lastPosition.globalPosition.toString() : null,
+    };
+  };

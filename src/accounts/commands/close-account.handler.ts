@@ -1,24 +1,54 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ACCOUNT_COMMANDS } from '../accounts.tokens';
+import { MultiStreamCommandExecutor } from '@ledgerline/event-sourcing';
+import { customerStreamId, decideUnlinkAccount } from '../../customers';
+import {
+  ACCOUNT_CUSTOMER_COMMANDS,
+  ACCOUNT_REPOSITORY,
+  CUSTOMER_REPOSITORY_FOR_ACCOUNTS,
+} from '../accounts.tokens';
 import { decideClose } from '../domain/account.decide';
 import { accountStreamId } from '../domain/account.state';
-import { AccountWriteResult, toWriteResult } from './account-command.results';
-import { AccountCommands } from './account-commands';
+import { AccountRepository } from '../queries/account-repository';
+import { AccountWriteResult, toAccountWriteResult } from './account-command.results';
 import { CloseAccountCommand } from './close-account.command';
+import { CustomerLinks } from './customer-links';
 
+/** Closes the account and unlinks it from its customer (who may then unregister). */
 @CommandHandler(CloseAccountCommand)
 export class CloseAccountHandler implements ICommandHandler<CloseAccountCommand> {
-  constructor(@Inject(ACCOUNT_COMMANDS) private readonly accounts: AccountCommands) {}
+  constructor(
+    @Inject(ACCOUNT_CUSTOMER_COMMANDS) private readonly commands: MultiStreamCommandExecutor,
+    @Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository,
+    @Inject(CUSTOMER_REPOSITORY_FOR_ACCOUNTS) private readonly customers: CustomerLinks,
+  ) {}
 
   execute({ accountId, context }: CloseAccountCommand): Promise<AccountWriteResult> {
-    return this.accounts.execute({
-      streamId: accountStreamId(accountId),
+    const accountStream = accountStreamId(accountId);
+    let version = 0;
+    return this.commands.execute({
       commandId: context.metadata.commandId,
       metadata: context.metadata,
-      expectedVersion: context.expectedVersion,
-      decide: (state) => decideClose({ accountId }, state),
-      result: toWriteResult(accountId),
+      expectedVersions:
+        context.expectedVersion === undefined
+          ? undefined
+          : { [accountStream]: context.expectedVersion },
+      decide: async (load) => {
+        const account = await load(this.accounts, accountStream);
+        version = account.version;
+        const closed = decideClose({ accountId }, account.state);
+        if (account.state.status === 'NONE') return [];
+        const customerId = account.state.customerId;
+        const customer = await load(this.customers, customerStreamId(customerId));
+        return [
+          { streamId: accountStream, events: closed },
+          {
+            streamId: customerStreamId(customerId),
+            events: decideUnlinkAccount({ customerId, accountId }, customer.state),
+          },
+        ];
+      },
+      result: toAccountWriteResult(accountId, () => version),
     });
   }
 }

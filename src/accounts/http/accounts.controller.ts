@@ -54,9 +54,11 @@ export class AccountsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Open an account for a customer in one currency' })
+  @ApiOperation({
+    summary: 'Open an account for an active (registered) customer in one currency',
+  })
   @ApiCreatedResponse({ type: AccountWriteResponseDto })
-  @ApiWrite({ body: true, ifMatch: false, problems: [] })
+  @ApiWrite({ body: true, ifMatch: false, problems: ['CUSTOMER_NOT_FOUND'] })
   open(
     @Body() body: OpenAccountRequestDto,
     @WriteContext() context: CommandContext,

@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { decodeCursor, encodeCursor } from './account-cursor';
+import { decodeCursor, encodeCursor } from '../../common/pagination/uuid-cursor';
 import { AccountPage, ListAccountsQuery } from './list-accounts.query';
 
 interface SummaryRow {

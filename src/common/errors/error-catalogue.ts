@@ -14,12 +14,22 @@ export const ERROR_CATALOGUE = {
   INVALID_CURSOR: { status: 400, title: 'The cursor is not one this API returned' },
   NOT_FOUND: { status: 404, title: 'No such resource' },
   ACCOUNT_NOT_FOUND: { status: 404, title: 'Account not found' },
+  CUSTOMER_NOT_FOUND: { status: 404, title: 'Customer not found, or no longer registered' },
   PROJECTION_NOT_FOUND: { status: 404, title: 'No projection has this name' },
   DEAD_LETTER_NOT_FOUND: { status: 404, title: 'No dead-lettered outbox message has this id' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   VERSION_CONFLICT: { status: 409, title: 'The resource changed since the version you sent' },
   ACCOUNT_CLOSED: { status: 409, title: 'The account is closed' },
   ACCOUNT_ALREADY_EXISTS: { status: 409, title: 'The account already exists' },
+  CUSTOMER_ALREADY_EXISTS: { status: 409, title: 'The customer already exists' },
+  DOCUMENT_ALREADY_REGISTERED: {
+    status: 409,
+    title: 'A customer with this document number is already registered',
+  },
+  CUSTOMER_HAS_OPEN_ACCOUNTS: {
+    status: 409,
+    title: 'The customer still has open accounts; close them first',
+  },
   REBUILD_IN_PROGRESS: { status: 409, title: 'The projection is already being rebuilt' },
   BALANCE_NOT_ZERO: { status: 409, title: 'Only an account with a zero balance can be closed' },
   IDEMPOTENCY_KEY_IN_USE: {

@@ -14,12 +14,8 @@ import {
 
 export const MAX_ACCOUNT_PAGE = 200;
 
-export class ListAccountsRequestDto {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
-  customerId?: string;
-
+/** Paging and status filter of an account list. */
+export class CustomerAccountsRequestDto {
   @ApiPropertyOptional({ enum: ['OPEN', 'CLOSED'] })
   @IsOptional()
   @IsIn(['OPEN', 'CLOSED'])
@@ -38,6 +34,13 @@ export class ListAccountsRequestDto {
   @IsString()
   @MaxLength(64)
   cursor?: string;
+}
+
+export class ListAccountsRequestDto extends CustomerAccountsRequestDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  customerId?: string;
 }
 
 export class DailyTotalsRequestDto {

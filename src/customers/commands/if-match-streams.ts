@@ -1,0 +1,6 @@
+/** If-Match applies to the customer's own stream. */
+export const ifMatch = (
+  streamId: string,
+  expectedVersion: number | undefined,
+): Record<string, number> | undefined =>
+  expectedVersion === undefined ? undefined : { [streamId]: expectedVersion };

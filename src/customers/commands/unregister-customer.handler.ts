@@ -1,0 +1,47 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { MultiStreamCommandExecutor } from '@ledgerline/event-sourcing';
+import { CUSTOMER_COMMANDS, CUSTOMER_REPOSITORY, DOCUMENT_RESERVATIONS } from '../customers.tokens';
+import { decideUnregister } from '../domain/customer.decide';
+import { customerStreamId } from '../domain/customer.state';
+import { documentReservationStreamId } from '../domain/document-reservation';
+import { ifMatch } from './if-match-streams';
+import { CustomerWriteResult, toCustomerWriteResult } from './customer-command.results';
+import { CustomerRepository, DocumentReservationRepository } from './customer-repositories';
+import { UnregisterCustomerCommand } from './unregister-customer.command';
+
+/**
+ * Unregisters the customer and releases the document number in one transaction. It writes
+ * the customer stream at the version it read, so it cannot commit beside an account opening
+ * that linked a new account to that same version (see OpenAccountHandler).
+ */
+@CommandHandler(UnregisterCustomerCommand)
+export class UnregisterCustomerHandler implements ICommandHandler<UnregisterCustomerCommand> {
+  constructor(
+    @Inject(CUSTOMER_COMMANDS) private readonly commands: MultiStreamCommandExecutor,
+    @Inject(CUSTOMER_REPOSITORY) private readonly customers: CustomerRepository,
+    @Inject(DOCUMENT_RESERVATIONS) private readonly reservations: DocumentReservationRepository,
+  ) {}
+
+  execute({ customerId, context }: UnregisterCustomerCommand): Promise<CustomerWriteResult> {
+    const streamId = customerStreamId(customerId);
+    return this.commands.execute({
+      commandId: context.metadata.commandId,
+      metadata: context.metadata,
+      expectedVersions: ifMatch(streamId, context.expectedVersion),
+      decide: async (load) => {
+        const customer = await load(this.customers, streamId);
+        const events = decideUnregister({ customerId }, customer.state);
+        const documentNumber =
+          customer.state.status === 'NONE' ? '' : customer.state.documentNumber;
+        const reservationStream = documentReservationStreamId(documentNumber);
+        await load(this.reservations, reservationStream);
+        return [
+          { streamId, events: events.customer },
+          { streamId: reservationStream, events: events.reservation },
+        ];
+      },
+      result: toCustomerWriteResult(customerId, () => 0),
+    });
+  }
+}

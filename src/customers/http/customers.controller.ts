@@ -1,0 +1,129 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { CommandContext } from '../../common/commands/command-context';
+import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ApiWrite } from '../../common/http/api-write.decorator';
+import { WriteContext } from '../../common/http/command-context.decorator';
+import { versionTag } from '../../common/http/if-match';
+import { UuidParamPipe } from '../../common/http/uuid-param.pipe';
+import { ReadsProjection } from '../../projections/read-your-writes';
+import { ChangeContactDetailsCommand } from '../commands/change-contact-details.command';
+import { CustomerWriteResult } from '../commands/customer-command.results';
+import { RegisterCustomerCommand } from '../commands/register-customer.command';
+import { UnregisterCustomerCommand } from '../commands/unregister-customer.command';
+import { CUSTOMER_SUMMARIES } from '../projections/customer-summaries.projection';
+import { CustomerPage, CustomerView } from '../queries/customer.views';
+import { GetCustomerQuery } from '../queries/get-customer.query';
+import { ListCustomersQuery } from '../queries/list-customers.query';
+import {
+  ChangeContactDetailsRequestDto,
+  ListCustomersRequestDto,
+  RegisterCustomerRequestDto,
+} from './dto/customer.request.dto';
+import {
+  CustomerPageDto,
+  CustomerResponseDto,
+  CustomerWriteResponseDto,
+} from './dto/customer.response.dto';
+
+/** The customers API: translates HTTP to commands and queries; no business logic here. */
+@ApiTags('customers')
+@Controller('customers')
+export class CustomersController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register a customer; one customer per (normalised) document number' })
+  @ApiCreatedResponse({ type: CustomerWriteResponseDto })
+  @ApiWrite({ body: true, ifMatch: false, problems: ['DOCUMENT_ALREADY_REGISTERED'] })
+  register(
+    @Body() body: RegisterCustomerRequestDto,
+    @WriteContext() context: CommandContext,
+  ): Promise<CustomerWriteResult> {
+    return this.commands.execute(
+      new RegisterCustomerCommand(
+        randomUUID(),
+        body.name,
+        body.email,
+        body.documentNumber,
+        context,
+      ),
+    );
+  }
+
+  @Get()
+  @ReadsProjection(CUSTOMER_SUMMARIES)
+  @ApiOperation({
+    summary:
+      'Search customers by name or email prefix, from the customer-summaries read model (eventually consistent)',
+  })
+  @ApiOkResponse({ type: CustomerPageDto })
+  @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', 'INVALID_MIN_POSITION', 'READ_MODEL_BEHIND')
+  list(@Query() query: ListCustomersRequestDto): Promise<CustomerPage> {
+    return this.queries.execute(
+      new ListCustomersQuery(query.query, query.limit ?? 50, query.cursor),
+    );
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The customer, folded from its stream; ETag is its version' })
+  @ApiOkResponse({ type: CustomerResponseDto })
+  @ApiProblems('INVALID_ID', 'CUSTOMER_NOT_FOUND')
+  async get(
+    @Param('id', UuidParamPipe) id: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CustomerView> {
+    const customer = await this.queries.execute(new GetCustomerQuery(id));
+    response.setHeader('ETag', versionTag(customer.version));
+    return customer;
+  }
+
+  @Post(':id/contact-details')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: "Change the customer's name and email" })
+  @ApiOkResponse({ type: CustomerWriteResponseDto })
+  @ApiWrite({ body: true, ifMatch: true, problems: ['INVALID_ID', 'CUSTOMER_NOT_FOUND'] })
+  changeContactDetails(
+    @Param('id', UuidParamPipe) id: string,
+    @Body() body: ChangeContactDetailsRequestDto,
+    @WriteContext() context: CommandContext,
+  ): Promise<CustomerWriteResult> {
+    return this.commands.execute(
+      new ChangeContactDetailsCommand(id, body.name, body.email, context),
+    );
+  }
+
+  @Post(':id/unregister')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Unregister a customer with no open accounts; the document number becomes free again',
+  })
+  @ApiOkResponse({ type: CustomerWriteResponseDto })
+  @ApiWrite({
+    body: false,
+    ifMatch: true,
+    problems: ['INVALID_ID', 'CUSTOMER_NOT_FOUND', 'CUSTOMER_HAS_OPEN_ACCOUNTS'],
+  })
+  unregister(
+    @Param('id', UuidParamPipe) id: string,
+    @WriteContext() context: CommandContext,
+  ): Promise<CustomerWriteResult> {
+    return this.commands.execute(new UnregisterCustomerCommand(id, context));
+  }
+}

@@ -1,0 +1,9 @@
+// The public surface of the customers context: the only file other contexts may import.
+export { CustomersModule } from './customers.module';
+export { customerAggregate, customerStreamId } from './domain/customer.state';
+export type { CustomerState } from './domain/customer.state';
+export type { CustomerEvent } from './domain/customer.events';
+export { decideLinkAccount, decideUnlinkAccount } from './domain/customer.decide';
+export { CustomerNotFoundError } from './domain/customer.errors';
+export { customerProjections } from './projections';
+export { CustomerReadModels1732300000007 } from './projections/1732300000007-customer-read-models.migration';

@@ -1,0 +1,28 @@
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { CustomerRepository } from '../commands/customer-repositories';
+import { CUSTOMER_REPOSITORY } from '../customers.tokens';
+import { CustomerNotFoundError } from '../domain/customer.errors';
+import { customerStreamId } from '../domain/customer.state';
+import { CustomerView } from './customer.views';
+import { GetCustomerQuery } from './get-customer.query';
+
+/** An unregistered customer is still shown (status UNREGISTERED); one never registered is 404. */
+@QueryHandler(GetCustomerQuery)
+export class GetCustomerHandler implements IQueryHandler<GetCustomerQuery> {
+  constructor(@Inject(CUSTOMER_REPOSITORY) private readonly customers: CustomerRepository) {}
+
+  async execute({ customerId }: GetCustomerQuery): Promise<CustomerView> {
+    const { state, version } = await this.customers.load(customerStreamId(customerId));
+    if (state.status === 'NONE') throw new CustomerNotFoundError(customerId);
+    return {
+      id: state.id,
+      name: state.name,
+      email: state.email,
+      documentNumber: state.documentNumber,
+      status: state.status,
+      openAccounts: state.openAccounts.length,
+      version,
+    };
+  }
+}

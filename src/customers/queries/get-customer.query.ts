@@ -1,0 +1,8 @@
+import { Query } from '@nestjs/cqrs';
+import { CustomerView } from './customer.views';
+
+export class GetCustomerQuery extends Query<CustomerView> {
+  constructor(readonly customerId: string) {
+    super();
+  }
+}
