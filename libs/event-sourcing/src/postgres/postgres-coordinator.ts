@@ -19,6 +19,9 @@ export class PostgresCoordinator implements ProjectionLease {
   private connecting?: Promise<Client>;
   private readonly held = new Set<string>();
   private closed = false;
+  // One query at a time on the session: pg deprecates overlapping client.query calls, and
+  // every runner asks for its lease on its own schedule.
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: ClientConfig,
@@ -26,21 +29,32 @@ export class PostgresCoordinator implements ProjectionLease {
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
-  async tryAcquire(name: string): Promise<boolean> {
-    if (this.closed) return false;
-    const client = await this.session();
-    if (this.held.has(name)) return true;
-    const result = await client.query<{ acquired: boolean }>(
-      'SELECT pg_try_advisory_lock($1, hashtext($2)) AS acquired',
-      [LEASE_CLASS, name],
-    );
-    if (result.rows[0].acquired) this.held.add(name);
-    return this.held.has(name);
+  tryAcquire(name: string): Promise<boolean> {
+    return this.serial(async () => {
+      if (this.closed) return false;
+      const client = await this.session();
+      if (this.held.has(name)) return true;
+      const result = await client.query<{ acquired: boolean }>(
+        'SELECT pg_try_advisory_lock($1, hashtext($2)) AS acquired',
+        [LEASE_CLASS, name],
+      );
+      if (result.rows[0].acquired) this.held.add(name);
+      return this.held.has(name);
+    });
   }
 
-  async release(name: string): Promise<void> {
-    if (!this.held.delete(name) || !this.client) return;
-    await this.client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LEASE_CLASS, name]);
+  release(name: string): Promise<void> {
+    return this.serial(async () => {
+      const client = this.client;
+      if (!this.held.delete(name) || !client) return;
+      await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LEASE_CLASS, name]);
+    });
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   /** Opens the session (and LISTEN) now rather than on the first lease. */
