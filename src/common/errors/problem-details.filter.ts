@@ -18,11 +18,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const body = { ...toProblem(error), instance: request.originalUrl };
-    if (body.status >= 500) {
+    if (body.code === 'INTERNAL_ERROR') {
       this.logger.error(
         `${request.method} ${request.originalUrl}`,
         error instanceof Error ? error.stack : String(error),
       );
+    } else if (body.status >= 500) {
+      // A known, transient outcome (read model behind, database down): one line, no stack.
+      this.logger.warn(`${request.method} ${request.originalUrl}: ${body.code} ${body.detail}`);
     }
     if (response.headersSent) return;
     const retryAfter = retryAfterSeconds(body.code);

@@ -1,20 +1,12 @@
 import { v5 as uuidV5 } from 'uuid';
 import { RecordedEvent } from '../core/event';
-import { IntegrationEventMapper, IntegrationMessageBody } from '../outbox/outbox-message';
+import { IntegrationEventMapper, OutboxMessage } from '../outbox/outbox-message';
 
 // Fixed namespace of integration message ids (UUIDv5): never change it, ids must stay stable.
 const MESSAGE_ID_NAMESPACE = '0d6b2c1e-8f0a-4c53-9b7e-3f2a1d4e5c60';
 
-/** An outbox row as INSERT_OUTBOX_SQL reads it from JSON. */
-export interface OutboxRowDraft {
-  readonly messageId: string;
-  readonly streamId: string;
-  readonly streamVersion: number;
-  readonly type: string;
-  readonly body: IntegrationMessageBody;
-  readonly correlationId: string;
-  readonly causationId: string;
-}
+/** An outbox row as INSERT_OUTBOX_SQL reads it from JSON: a message before it has a row. */
+export type OutboxRowDraft = Omit<OutboxMessage, 'id' | 'attempts'>;
 
 /**
  * The outbox rows for appended events. A message id is a UUIDv5 of the causing event's id,

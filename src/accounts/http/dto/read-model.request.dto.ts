@@ -1,39 +1,13 @@
+import { PageRequestDto } from '../../../common/pagination/page.request.dto';
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
-
-export const MAX_ACCOUNT_PAGE = 200;
+import { IsIn, IsISO8601, IsOptional, IsUUID, MaxLength } from 'class-validator';
 
 /** Paging and status filter of an account list. */
-export class CustomerAccountsRequestDto {
+export class CustomerAccountsRequestDto extends PageRequestDto {
   @ApiPropertyOptional({ enum: ['OPEN', 'CLOSED'] })
   @IsOptional()
   @IsIn(['OPEN', 'CLOSED'])
   status?: 'OPEN' | 'CLOSED';
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_ACCOUNT_PAGE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ACCOUNT_PAGE)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  cursor?: string;
 }
 
 export class ListAccountsRequestDto extends CustomerAccountsRequestDto {

@@ -1,14 +1,11 @@
+import { PageRequestDto } from '../../../common/pagination/page.request.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsEmail,
-  IsInt,
   IsOptional,
   IsString,
   Matches,
-  Max,
   MaxLength,
-  Min,
   MinLength,
   ValidateBy,
   ValidationOptions,
@@ -63,9 +60,7 @@ export class RegisterCustomerRequestDto extends ContactDetailsDto {
 
 export class ChangeContactDetailsRequestDto extends ContactDetailsDto {}
 
-export const MAX_CUSTOMER_PAGE = 200;
-
-export class ListCustomersRequestDto {
+export class ListCustomersRequestDto extends PageRequestDto {
   @ApiPropertyOptional({
     description: 'Case-insensitive prefix of the name or the email',
     maxLength: 100,
@@ -75,18 +70,4 @@ export class ListCustomersRequestDto {
   @MinLength(1)
   @MaxLength(100)
   query?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_CUSTOMER_PAGE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_CUSTOMER_PAGE)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  cursor?: string;
 }
