@@ -19,7 +19,9 @@ export async function startTestApp(
     DATABASE_SCHEMA: database.schema,
     SWAGGER: 'on',
     LOG_LEVELS: 'error',
-    READ_YOUR_WRITES_TIMEOUT_MS: '2000',
+    // Generous: with every test file writing at once on 2 cores, the gap-safe reader can lag
+    // by seconds; the 503 path is tested with a position no write will reach.
+    READ_YOUR_WRITES_TIMEOUT_MS: '8000',
     ...env,
   });
   const app = await createApp(config, database.url, onEmbeddedDatabase());
