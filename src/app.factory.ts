@@ -45,6 +45,11 @@ export async function createApp(
         retryBaseMs: config.outboxRetryBaseMs,
         retentionMs: config.outboxRetentionHours * 3_600_000,
       },
+      {
+        worker: config.processManagers,
+        creditTimeoutMs: config.transferCreditTimeoutMs,
+        commandLeaseMs: config.processCommandLeaseMs,
+      },
     ),
     {
       bodyParser: false,

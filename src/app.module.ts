@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { MessagingOptions } from './messaging/messaging.tokens';
 import { NotificationsModule } from './notifications/notifications.module';
+import { TransferOptions, transferProjections, TransfersModule } from './transfers';
 
 /** The composition root: infrastructure once, then one module per bounded context. */
 @Module({})
@@ -22,6 +23,7 @@ export class AppModule {
     database: DatabaseSettings,
     projections: ProjectionsOptions,
     messaging: MessagingOptions,
+    transfers: TransferOptions,
   ): DynamicModule {
     return {
       module: AppModule,
@@ -34,12 +36,13 @@ export class AppModule {
         IdempotencyModule,
         HealthModule,
         ProjectionsModule.forRoot(
-          [...accountProjections, ...customerProjections],
+          [...accountProjections, ...customerProjections, ...transferProjections(transfers)],
           database,
           projections,
         ),
         CustomersModule,
         AccountsModule,
+        TransfersModule.forRoot(transfers),
         NotificationsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

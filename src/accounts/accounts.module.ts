@@ -16,6 +16,7 @@ import {
 import { CloseAccountHandler } from './commands/close-account.handler';
 import { DepositMoneyHandler } from './commands/deposit-money.handler';
 import { OpenAccountHandler } from './commands/open-account.handler';
+import { TransferStepHandler } from './commands/transfer-step.handler';
 import { WithdrawMoneyHandler } from './commands/withdraw-money.handler';
 import { accountAggregate } from './domain/account.state';
 import { AccountsController } from './http/accounts.controller';
@@ -33,6 +34,7 @@ const CommandHandlers = [
   DepositMoneyHandler,
   WithdrawMoneyHandler,
   CloseAccountHandler,
+  TransferStepHandler,
 ];
 const QueryHandlers = [
   GetAccountHandler,
@@ -70,5 +72,6 @@ const QueryHandlers = [
       useFactory: (store: EventStore) => new MultiStreamCommandExecutor(store),
     },
   ],
+  exports: [ACCOUNT_REPOSITORY],
 })
 export class AccountsModule {}

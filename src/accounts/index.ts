@@ -8,3 +8,7 @@ export {
   accountIntegrationEvents,
   AccountIntegrationEventType,
 } from './integration/account-integration-events';
+export { ACCOUNT_REPOSITORY } from './accounts.tokens';
+export type { AccountRepository } from './queries/account-repository';
+export { TransferStepCommand } from './commands/transfer-step.command';
+export type { TransferStep } from './commands/transfer-step.command';

@@ -44,6 +44,12 @@ async function main(args: string[]): Promise<number> {
         retryBaseMs: 1,
         retentionMs: 1,
       },
+      // Nor does it run the transfer process's worker; the credit timeout must match the app's.
+      {
+        worker: false,
+        creditTimeoutMs: config.transferCreditTimeoutMs,
+        commandLeaseMs: 30_000,
+      },
     ),
     { logger: ['error', 'warn'] },
   );

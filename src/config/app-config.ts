@@ -26,6 +26,10 @@ export interface AppConfig {
   readonly outboxMaxAttempts: number;
   readonly outboxRetryBaseMs: number;
   readonly outboxRetentionHours: number;
+  /** Run the process-manager worker (transfer commands and deadlines) in this process. */
+  readonly processManagers: boolean;
+  readonly transferCreditTimeoutMs: number;
+  readonly processCommandLeaseMs: number;
 }
 
 function integer(
@@ -65,6 +69,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outboxMaxAttempts: integer(env, 'OUTBOX_MAX_ATTEMPTS', 10, 1, 1_000),
     outboxRetryBaseMs: integer(env, 'OUTBOX_RETRY_BASE_MS', 1_000, 1, 600_000),
     outboxRetentionHours: integer(env, 'OUTBOX_RETENTION_HOURS', 168, 1, 87_600),
+    processManagers: env.PROCESS_MANAGERS !== 'off',
+    transferCreditTimeoutMs: integer(env, 'TRANSFER_CREDIT_TIMEOUT_MS', 30_000, 100, 86_400_000),
+    processCommandLeaseMs: integer(env, 'PROCESS_COMMAND_LEASE_MS', 30_000, 100, 3_600_000),
   };
 }
 

@@ -6,6 +6,7 @@ import { IdempotencyKeys1732300000001 } from '../common/idempotency/173230000000
 import { Notifications1732300000006 } from '../notifications/1732300000006-notifications.migration';
 import { CustomerReadModels1732300000007 } from '../customers/projections/1732300000007-customer-read-models.migration';
 import { ProjectionRebuilds1732300000011 } from '../projections/1732300000011-projection-rebuilds.migration';
+import { TransferReadModels1732300000009 } from '../transfers/projections/1732300000009-transfer-read-models.migration';
 
 /** Every migration of the application, in order (library first). */
 export const allMigrations = [
@@ -14,6 +15,7 @@ export const allMigrations = [
   AccountReadModels1732300000004,
   Notifications1732300000006,
   CustomerReadModels1732300000007,
+  TransferReadModels1732300000009,
   ProjectionRebuilds1732300000011,
 ];
 

@@ -1,3 +1,4 @@
+import { ProjectionNotRebuildableError } from './projection.errors';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -133,6 +134,7 @@ export class ProjectionRebuilder implements OnModuleDestroy {
 
   private async begin(name: string, progress?: RebuildProgress): Promise<{ done: Promise<void> }> {
     const projection = this.projections.find(name);
+    if (projection.rebuildable === false) throw new ProjectionNotRebuildableError(name);
     const claim = await this.guard.claim(projection.name);
     const done = this.run(projection, claim, progress);
     this.running.set(

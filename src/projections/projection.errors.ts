@@ -28,3 +28,10 @@ export class RebuildInProgressError extends DomainError {
     );
   }
 }
+
+export class ProjectionNotRebuildableError extends DomainError {
+  readonly code = 'PROJECTION_NOT_REBUILDABLE';
+  constructor(readonly projectionName: string) {
+    super(`${projectionName} has side effects (it sends commands) and is never replayed from 0`);
+  }
+}

@@ -12,7 +12,7 @@ export interface AccountReadModels {
   dailyTotalsCurrencies: unknown[];
 }
 
-const ACCOUNT_EVENTS = `type IN ('AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn', 'AccountClosed')`;
+const ACCOUNT_EVENTS = `stream_id LIKE 'account-%'`;
 const AMOUNT = `(data->>'amount')::bigint`;
 const OCCURRED_AT = `(metadata->>'occurredAt')::timestamptz`;
 
@@ -21,7 +21,10 @@ SELECT (data->>'accountId')::uuid::text AS account_id,
        min(data->>'customerId') FILTER (WHERE type = 'AccountOpened') AS customer_id,
        min(data->>'currency') FILTER (WHERE type = 'AccountOpened') AS currency,
        COALESCE(sum(CASE type WHEN 'MoneyDeposited' THEN ${AMOUNT}
-                              WHEN 'MoneyWithdrawn' THEN -${AMOUNT} END), 0)::text AS balance,
+                              WHEN 'MoneyWithdrawn' THEN -${AMOUNT}
+                              WHEN 'MoneyDebitedForTransfer' THEN -${AMOUNT}
+                              WHEN 'MoneyCreditedForTransfer' THEN ${AMOUNT}
+                              WHEN 'TransferDebitRefunded' THEN ${AMOUNT} END), 0)::text AS balance,
        CASE WHEN bool_or(type = 'AccountClosed') THEN 'CLOSED' ELSE 'OPEN' END AS status,
        max(stream_version) AS version,
        (min(${OCCURRED_AT}) FILTER (WHERE type = 'AccountOpened'))::text AS opened_at,

@@ -29,3 +29,7 @@ export * from './outbox/in-process-message-bus';
 export * from './postgres/postgres-outbox-store';
 export * from './postgres/postgres-inbox';
 export * from './aggregate/multi-stream-command-executor';
+export * from './sagas/process-manager';
+export * from './sagas/process-manager-store.port';
+export * from './sagas/process-manager-worker';
+export * from './postgres/postgres-process-managers';

@@ -37,6 +37,7 @@ const withdrawn = (amount: number, reference: string | null = null): MoneyWithdr
   data: { accountId, amount, reference },
 });
 const closed = (): AccountClosed => ({ type: 'AccountClosed', data: { accountId } });
+const noTransfers = { debited: [], credited: [], cancelled: [], refunded: [] };
 
 const open = (state: AccountState) => decideOpenAccount({ accountId, customerId, currency }, state);
 const deposit =
@@ -239,6 +240,7 @@ describe('account evolver', () => {
       customerId,
       currency,
       balance: 1_000,
+      transfers: noTransfers,
     });
   });
 
@@ -249,6 +251,13 @@ describe('account evolver', () => {
       withdrawn(300),
       closed(),
     ]);
-    expect(state).toEqual({ status: 'CLOSED', id: accountId, customerId, currency, balance: 0 });
+    expect(state).toEqual({
+      status: 'CLOSED',
+      id: accountId,
+      customerId,
+      currency,
+      balance: 0,
+      transfers: noTransfers,
+    });
   });
 });

@@ -3,8 +3,12 @@ import {
   AccountClosed,
   AccountEventType,
   AccountOpened,
+  MoneyCreditedForTransfer,
+  MoneyDebitedForTransfer,
   MoneyDeposited,
   MoneyWithdrawn,
+  TransferCreditCancelled,
+  TransferDebitRefunded,
 } from './account.events';
 import {
   AccountAlreadyExistsError,
@@ -12,8 +16,11 @@ import {
   AccountNotFoundError,
   BalanceLimitExceededError,
   BalanceNotZeroError,
+  CurrencyMismatchError,
   InsufficientFundsError,
   InvalidAmountError,
+  TransferAlreadyCreditedError,
+  TransferCreditCancelledError,
 } from './account.errors';
 import { AccountState, OpenAccount } from './account.state';
 
@@ -60,4 +67,70 @@ export function decideClose(command: { accountId: string }, state: AccountState)
   const account = requireOpen(state, command.accountId);
   if (account.balance !== 0) throw new BalanceNotZeroError(command.accountId, account.balance);
   return [{ type: AccountEventType.closed, data: { accountId: command.accountId } }];
+}
+
+type TransferStep = { accountId: string; transferId: string; amount: number };
+
+/** The source's side of a transfer: like a withdrawal, once per transfer id. */
+export function decideDebitForTransfer(
+  command: TransferStep,
+  state: AccountState,
+): MoneyDebitedForTransfer[] {
+  requireValidAmount(command.amount);
+  const account = requireOpen(state, command.accountId);
+  if (account.transfers.debited.includes(command.transferId)) return [];
+  if (account.balance < command.amount) {
+    throw new InsufficientFundsError(command.accountId, account.balance, command.amount);
+  }
+  return [{ type: AccountEventType.debitedForTransfer, data: { ...command } }];
+}
+
+/** The destination's side: refused when closed, in another currency, or cancelled. */
+export function decideCreditForTransfer(
+  command: TransferStep & { currency: string },
+  state: AccountState,
+): MoneyCreditedForTransfer[] {
+  requireValidAmount(command.amount);
+  const account = requireOpen(state, command.accountId);
+  if (account.transfers.credited.includes(command.transferId)) return [];
+  if (account.transfers.cancelled.includes(command.transferId))
+    throw new TransferCreditCancelledError(command.accountId, command.transferId);
+  if (account.currency !== command.currency)
+    throw new CurrencyMismatchError(command.accountId, account.currency, command.currency);
+  if (account.balance > MAX_BALANCE - command.amount)
+    throw new BalanceLimitExceededError(command.accountId);
+  const { accountId, transferId, amount } = command;
+  return [{ type: AccountEventType.creditedForTransfer, data: { accountId, transferId, amount } }];
+}
+
+/**
+ * Makes a late credit impossible (the transfer's deadline passed). Refused once the credit
+ * happened: then the transfer completes instead. A closed account records it too.
+ */
+export function decideCancelTransferCredit(
+  command: { accountId: string; transferId: string },
+  state: AccountState,
+): TransferCreditCancelled[] {
+  if (state.status === 'NONE') throw new AccountNotFoundError(command.accountId);
+  if (state.transfers.credited.includes(command.transferId))
+    throw new TransferAlreadyCreditedError(command.accountId, command.transferId);
+  if (state.transfers.cancelled.includes(command.transferId)) return [];
+  return [{ type: AccountEventType.transferCreditCancelled, data: { ...command } }];
+}
+
+/**
+ * The compensating credit: gives a transfer's debit back, once. Accepted on a closed account
+ * too (the money was the customer's), and only for a transfer this account was debited for.
+ */
+export function decideRefundTransfer(
+  command: TransferStep,
+  state: AccountState,
+): TransferDebitRefunded[] {
+  if (state.status === 'NONE') throw new AccountNotFoundError(command.accountId);
+  if (
+    !state.transfers.debited.includes(command.transferId) ||
+    state.transfers.refunded.includes(command.transferId)
+  )
+    return [];
+  return [{ type: AccountEventType.transferDebitRefunded, data: { ...command } }];
 }

@@ -55,3 +55,34 @@ export class InvalidAmountError extends DomainError {
     super(`amount must be a positive whole number of minor units, at most the documented maximum`);
   }
 }
+
+export class CurrencyMismatchError extends DomainError {
+  readonly code = 'CURRENCY_MISMATCH';
+  constructor(
+    readonly accountId: string,
+    readonly accountCurrency: string,
+    readonly currency: string,
+  ) {
+    super(`account ${accountId} holds ${accountCurrency}, not ${currency}`);
+  }
+}
+
+export class TransferCreditCancelledError extends DomainError {
+  readonly code = 'TRANSFER_CREDIT_CANCELLED';
+  constructor(
+    readonly accountId: string,
+    readonly transferId: string,
+  ) {
+    super(`the credit of transfer ${transferId} to ${accountId} was cancelled`);
+  }
+}
+
+export class TransferAlreadyCreditedError extends DomainError {
+  readonly code = 'TRANSFER_ALREADY_CREDITED';
+  constructor(
+    readonly accountId: string,
+    readonly transferId: string,
+  ) {
+    super(`transfer ${transferId} was already credited to ${accountId}`);
+  }
+}

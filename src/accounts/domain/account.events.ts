@@ -4,6 +4,10 @@ export const AccountEventType = {
   deposited: 'MoneyDeposited',
   withdrawn: 'MoneyWithdrawn',
   closed: 'AccountClosed',
+  debitedForTransfer: 'MoneyDebitedForTransfer',
+  creditedForTransfer: 'MoneyCreditedForTransfer',
+  transferCreditCancelled: 'TransferCreditCancelled',
+  transferDebitRefunded: 'TransferDebitRefunded',
 } as const;
 
 export interface AccountOpened {
@@ -26,6 +30,41 @@ export interface AccountClosed {
   readonly data: { accountId: string };
 }
 
-export type AccountEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed;
+/** The source account's part of a transfer; at most once per transfer id. */
+export interface MoneyDebitedForTransfer {
+  readonly type: typeof AccountEventType.debitedForTransfer;
+  readonly data: { accountId: string; transferId: string; amount: number };
+}
+
+/** The destination account's part of a transfer; at most once, never after a cancellation. */
+export interface MoneyCreditedForTransfer {
+  readonly type: typeof AccountEventType.creditedForTransfer;
+  readonly data: { accountId: string; transferId: string; amount: number };
+}
+
+/**
+ * The destination will never take this transfer's credit (its deadline passed): recorded on
+ * the destination's stream, so a late credit and the cancellation cannot both happen.
+ */
+export interface TransferCreditCancelled {
+  readonly type: typeof AccountEventType.transferCreditCancelled;
+  readonly data: { accountId: string; transferId: string };
+}
+
+/** The compensation: a transfer's debit given back to the source. */
+export interface TransferDebitRefunded {
+  readonly type: typeof AccountEventType.transferDebitRefunded;
+  readonly data: { accountId: string; transferId: string; amount: number };
+}
+
+export type AccountEvent =
+  | AccountOpened
+  | MoneyDeposited
+  | MoneyWithdrawn
+  | AccountClosed
+  | MoneyDebitedForTransfer
+  | MoneyCreditedForTransfer
+  | TransferCreditCancelled
+  | TransferDebitRefunded;
 
 export const ACCOUNT_EVENT_TYPES: readonly AccountEvent['type'][] = Object.values(AccountEventType);

@@ -6,6 +6,29 @@ interface AccountDetails {
   readonly currency: string;
   /** Minor units; never negative. */
   readonly balance: number;
+  /** Transfer ids per step already recorded: each step happens at most once per transfer. */
+  readonly transfers: TransferSteps;
+}
+
+export interface TransferSteps {
+  readonly debited: readonly string[];
+  readonly credited: readonly string[];
+  readonly cancelled: readonly string[];
+  readonly refunded: readonly string[];
+}
+
+const NO_TRANSFERS: TransferSteps = { debited: [], credited: [], cancelled: [], refunded: [] };
+
+/** Records one transfer step and moves the balance by `delta`. */
+function transferStep(
+  state: AccountState,
+  step: keyof TransferSteps,
+  transferId: string,
+  delta: number,
+): AccountState {
+  if (state.status === 'NONE') return state;
+  const transfers = { ...state.transfers, [step]: [...state.transfers[step], transferId] };
+  return { ...state, balance: state.balance + delta, transfers };
 }
 
 export type OpenAccount = AccountDetails & { readonly status: 'OPEN' };
@@ -24,6 +47,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
         customerId: event.data.customerId,
         currency: event.data.currency,
         balance: 0,
+        transfers: NO_TRANSFERS,
       };
     case AccountEventType.deposited:
       return state.status === 'NONE'
@@ -35,6 +59,14 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
         : { ...state, balance: state.balance - event.data.amount };
     case AccountEventType.closed:
       return state.status === 'NONE' ? state : { ...state, status: 'CLOSED' };
+    case AccountEventType.debitedForTransfer:
+      return transferStep(state, 'debited', event.data.transferId, -event.data.amount);
+    case AccountEventType.creditedForTransfer:
+      return transferStep(state, 'credited', event.data.transferId, event.data.amount);
+    case AccountEventType.transferCreditCancelled:
+      return transferStep(state, 'cancelled', event.data.transferId, 0);
+    case AccountEventType.transferDebitRefunded:
+      return transferStep(state, 'refunded', event.data.transferId, event.data.amount);
     default: {
       const unknownEvent: never = event;
       return unknownEvent;

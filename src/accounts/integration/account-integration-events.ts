@@ -11,6 +11,15 @@ export const AccountIntegrationEventType = {
   deposited: 'accounts.money-deposited',
   withdrawn: 'accounts.money-withdrawn',
   closed: 'accounts.account-closed',
+  transferDebited: 'accounts.transfer-debited',
+  transferCredited: 'accounts.transfer-credited',
+  transferRefunded: 'accounts.transfer-refunded',
+} as const;
+
+const TRANSFER_TYPES = {
+  MoneyDebitedForTransfer: AccountIntegrationEventType.transferDebited,
+  MoneyCreditedForTransfer: AccountIntegrationEventType.transferCredited,
+  TransferDebitRefunded: AccountIntegrationEventType.transferRefunded,
 } as const;
 
 // The envelope's type and data are separate fields; the domain union discriminates on both.
@@ -63,6 +72,24 @@ export function accountIntegrationEvents(recorded: RecordedEvent): IntegrationEv
           data: { accountId: event.data.accountId, closedAt: occurredAt },
         },
       ];
+    case AccountEventType.debitedForTransfer:
+    case AccountEventType.creditedForTransfer:
+    case AccountEventType.transferDebitRefunded:
+      return [
+        {
+          type: TRANSFER_TYPES[event.type],
+          schemaVersion: 1,
+          data: {
+            accountId: event.data.accountId,
+            transferId: event.data.transferId,
+            amount: event.data.amount,
+            accountVersion: recorded.streamVersion,
+            occurredAt,
+          },
+        },
+      ];
+    case AccountEventType.transferCreditCancelled:
+      return []; // internal bookkeeping of the transfer process
     default: {
       const unknownEvent: never = event;
       return unknownEvent;

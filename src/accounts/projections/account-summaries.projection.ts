@@ -49,6 +49,12 @@ export const accountSummariesProjection: Projection = {
       };
       if (event.type === AccountEventType.deposited) change.delta += event.data.amount;
       if (event.type === AccountEventType.withdrawn) change.delta -= event.data.amount;
+      if (event.type === AccountEventType.debitedForTransfer) change.delta -= event.data.amount;
+      if (
+        event.type === AccountEventType.creditedForTransfer ||
+        event.type === AccountEventType.transferDebitRefunded
+      )
+        change.delta += event.data.amount;
       if (event.type === AccountEventType.closed) change.closed = true;
       change.version = recorded.streamVersion;
       change.updatedAt = at;

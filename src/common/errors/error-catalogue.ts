@@ -31,6 +31,10 @@ export const ERROR_CATALOGUE = {
     title: 'The customer still has open accounts; close them first',
   },
   REBUILD_IN_PROGRESS: { status: 409, title: 'The projection is already being rebuilt' },
+  PROJECTION_NOT_REBUILDABLE: {
+    status: 409,
+    title: 'This projection has side effects and cannot be rebuilt',
+  },
   BALANCE_NOT_ZERO: { status: 409, title: 'Only an account with a zero balance can be closed' },
   IDEMPOTENCY_KEY_IN_USE: {
     status: 409,
@@ -47,6 +51,10 @@ export const ERROR_CATALOGUE = {
     status: 422,
     title: 'This Idempotency-Key was used with a different request',
   },
+  CURRENCY_MISMATCH: { status: 422, title: 'The account holds another currency' },
+  TRANSFER_CREDIT_CANCELLED: { status: 409, title: 'The credit of this transfer was cancelled' },
+  TRANSFER_ALREADY_CREDITED: { status: 409, title: 'The transfer was already credited' },
+  TRANSFER_NOT_FOUND: { status: 404, title: 'Transfer not found' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   READ_MODEL_BEHIND: {
     status: 503,

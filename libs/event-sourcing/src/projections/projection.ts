@@ -28,6 +28,11 @@ export interface Projection {
    * `inline`: also applied inside the append transaction (strongly consistent, slows writes).
    */
   readonly lifecycle: 'async' | 'inline';
+  /**
+   * False for a projection with side effects (a process manager sends commands): replaying it
+   * from position 0 would act again, so it is never rebuilt. Default true.
+   */
+  readonly rebuildable?: boolean;
   apply(events: readonly RecordedEvent[], transaction: ProjectionTransaction): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import { EventStoreSchema1732300000000 } from './1732300000000-event-store-schem
 import { ProjectionCheckpoints1732300000002 } from './1732300000002-projection-checkpoints';
 import { EventNotifyTrigger1732300000003 } from './1732300000003-event-notify-trigger';
 import { OutboxAndInbox1732300000005 } from './1732300000005-outbox-and-inbox';
+import { ProcessManagers1732300000008 } from './1732300000008-process-managers';
 
 /** The library's migrations, in order: add them to the application's DataSource `migrations`. */
 export const eventStoreMigrations = [
@@ -9,4 +10,5 @@ export const eventStoreMigrations = [
   ProjectionCheckpoints1732300000002,
   EventNotifyTrigger1732300000003,
   OutboxAndInbox1732300000005,
+  ProcessManagers1732300000008,
 ];

@@ -1,0 +1,195 @@
+import { v5 as uuidV5 } from 'uuid';
+import { DataSource } from 'typeorm';
+import { RecordedEvent } from '../core/event';
+import { JsonObject, JsonValue } from '../core/json';
+import { Projection } from '../projections/projection';
+import {
+  ProcessCommand,
+  ProcessDecision,
+  ProcessManager,
+  StoredProcessCommand,
+} from '../sagas/process-manager';
+import { ProcessManagerStore } from '../sagas/process-manager-store.port';
+import { projectionTransaction } from './projection-transaction';
+import { runInTransaction } from './run-in-transaction';
+import {
+  CANCEL_DEADLINES_SQL,
+  CLAIM_DUE_DEADLINES_SQL,
+  CLAIM_PROCESS_COMMANDS_SQL,
+  INSERT_PROCESS_COMMANDS_SQL,
+  LOAD_PROCESS_STATE_SQL,
+  LOCK_PENDING_PROCESS_COMMAND_SQL,
+  MARK_DEADLINE_FIRED_SQL,
+  MARK_PROCESS_COMMAND_DONE_SQL,
+  MARK_PROCESS_COMMAND_REJECTED_SQL,
+  RETRY_PROCESS_COMMAND_SQL,
+  SAVE_PROCESS_STATE_SQL,
+  SCHEDULE_DEADLINE_SQL,
+} from './sql/process-manager.sql';
+
+// Fixed namespace of process command ids (UUIDv5): never change it, resends must match.
+const COMMAND_ID_NAMESPACE = '6c3e8f4a-2b1d-4e7a-9c5f-8a0b1d2e3f47';
+
+/** What the store needs of a transaction. */
+interface Sql {
+  query<Row = unknown>(sql: string, parameters?: unknown[]): Promise<Row[]>;
+}
+
+interface CommandRow {
+  id: string;
+  manager: string;
+  process_id: string;
+  causation_id: string;
+  type: string;
+  data: JsonObject;
+  attempts: number;
+}
+
+/**
+ * Process managers on PostgreSQL (`es_process_state`, `es_process_commands`,
+ * `es_process_deadlines`). A decision (state, commands, deadlines) is always written in one
+ * transaction with what caused it: the projection checkpoint for an event, the command's
+ * rejection, or the deadline's firing, so each is handled exactly once.
+ */
+export class PostgresProcessManagers implements ProcessManagerStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Up to `limit` pending, due commands of every manager, claimed for `leaseMs`. */
+  async claimCommands(limit: number, leaseMs: number): Promise<StoredProcessCommand[]> {
+    const result = await this.execute(CLAIM_PROCESS_COMMANDS_SQL, [limit, leaseMs]);
+    return (result as CommandRow[]).map((row) => ({
+      id: row.id,
+      manager: row.manager,
+      processId: row.process_id,
+      causationId: row.causation_id,
+      type: row.type,
+      data: row.data,
+      attempts: row.attempts,
+    }));
+  }
+
+  async markDone(commandId: string): Promise<void> {
+    await this.execute(MARK_PROCESS_COMMAND_DONE_SQL, [commandId]);
+  }
+
+  async retryLater(commandId: string, error: string, delayMs: number): Promise<void> {
+    await this.execute(RETRY_PROCESS_COMMAND_SQL, [commandId, error.slice(0, 2_000), delayMs]);
+  }
+
+  /**
+   * Records that `command` was refused with `code` and lets its manager decide what follows,
+   * in one transaction. @returns false when it was handled before (nothing done again).
+   */
+  rejectCommand<State extends JsonValue>(
+    manager: ProcessManager<State>,
+    command: StoredProcessCommand,
+    code: string,
+    now: Date,
+  ): Promise<boolean> {
+    return runInTransaction(this.dataSource, async (queryRunner) => {
+      const tx = projectionTransaction(queryRunner);
+      const locked = await tx.query(LOCK_PENDING_PROCESS_COMMAND_SQL, [command.id]);
+      if (locked.length === 0) return false;
+      await tx.query(MARK_PROCESS_COMMAND_REJECTED_SQL, [command.id, `rejected: ${code}`]);
+      const state = await loadState(tx, manager, command.processId);
+      const decision = manager.onRejected(state, command, code, now);
+      await persist(tx, manager.name, command.processId, decision, `${command.id}/rejected`);
+      return true;
+    });
+  }
+
+  /**
+   * Fires the due deadlines of `manager` (at most `limit`), each in the transaction that
+   * records it fired, so it fires once even across restarts and instances.
+   * @returns how many fired.
+   */
+  fireDueDeadlines<State extends JsonValue>(
+    manager: ProcessManager<State>,
+    now: Date,
+    limit = 100,
+  ): Promise<number> {
+    return runInTransaction(this.dataSource, async (queryRunner) => {
+      const tx = projectionTransaction(queryRunner);
+      const due = await tx.query<{ process_id: string; key: string; due_at: Date }>(
+        CLAIM_DUE_DEADLINES_SQL,
+        [manager.name, now.toISOString(), limit],
+      );
+      for (const deadline of due) {
+        await tx.query(MARK_DEADLINE_FIRED_SQL, [manager.name, deadline.process_id, deadline.key]);
+        const state = await loadState(tx, manager, deadline.process_id);
+        const decision = manager.onDeadline(state, deadline.key, now);
+        const cause = `${deadline.process_id}/deadline/${deadline.key}/${deadline.due_at.toISOString()}`;
+        await persist(tx, manager.name, deadline.process_id, decision, cause);
+      }
+      return due.length;
+    });
+  }
+
+  private async execute(sql: string, parameters: unknown[]): Promise<unknown[]> {
+    const queryRunner = this.dataSource.createQueryRunner();
+    try {
+      return (await queryRunner.query(sql, parameters, true)).records as unknown[];
+    } finally {
+      await queryRunner.release();
+    }
+  }
+}
+
+/**
+ * A process manager as an asynchronous projection: run it with a `ProjectionRunner` (gap-safe,
+ * checkpointed with its decisions in one transaction, retried, leased). Never rebuilt:
+ * replaying it would decide its commands again.
+ */
+export function processManagerProjection<State extends JsonValue>(
+  manager: ProcessManager<State>,
+): Projection {
+  return {
+    name: manager.name,
+    eventTypes: manager.eventTypes,
+    tables: [],
+    lifecycle: 'async',
+    rebuildable: false,
+    apply: async (events: readonly RecordedEvent[], transaction) => {
+      for (const event of events) {
+        const processId = manager.processId(event);
+        if (processId === null) continue;
+        const state = await loadState(transaction, manager, processId);
+        const decision = manager.onEvent(state, event, new Date(event.metadata.occurredAt));
+        await persist(transaction, manager.name, processId, decision, event.eventId);
+      }
+    },
+  };
+}
+
+async function loadState<State extends JsonValue>(
+  tx: Sql,
+  manager: ProcessManager<State>,
+  processId: string,
+): Promise<State> {
+  const rows = await tx.query<{ state: State }>(LOAD_PROCESS_STATE_SQL, [manager.name, processId]);
+  return rows.length > 0 ? rows[0].state : manager.initialState();
+}
+
+/** Writes a decision; command ids are UUIDv5 of the cause and the command's place. */
+async function persist<State extends JsonValue>(
+  tx: Sql,
+  manager: string,
+  processId: string,
+  decision: ProcessDecision<State>,
+  cause: string,
+): Promise<void> {
+  await tx.query(SAVE_PROCESS_STATE_SQL, [manager, processId, JSON.stringify(decision.state)]);
+  const commands = (decision.commands ?? []).map((command: ProcessCommand, index) => ({
+    id: uuidV5(`${manager}/${cause}/${index}/${command.type}`, COMMAND_ID_NAMESPACE),
+    manager,
+    processId,
+    causationId: cause,
+    type: command.type,
+    data: command.data,
+  }));
+  if (commands.length > 0) await tx.query(INSERT_PROCESS_COMMANDS_SQL, [JSON.stringify(commands)]);
+  for (const deadline of decision.schedule ?? [])
+    await tx.query(SCHEDULE_DEADLINE_SQL, [manager, processId, deadline.key, deadline.dueAt]);
+  if (decision.cancel?.length)
+    await tx.query(CANCEL_DEADLINES_SQL, [manager, processId, decision.cancel]);
+}

@@ -1,0 +1,73 @@
+/** The state of one process, locked for the rest of the transaction. */
+export const LOAD_PROCESS_STATE_SQL = `
+SELECT state FROM es_process_state WHERE manager = $1 AND process_id = $2 FOR UPDATE`;
+
+export const SAVE_PROCESS_STATE_SQL = `
+INSERT INTO es_process_state (manager, process_id, state) VALUES ($1, $2, $3::jsonb)
+ON CONFLICT (manager, process_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`;
+
+/**
+ * Stores decided commands; an id seen before (a decision made again) is kept as it was.
+ * $1 jsonb array of {id, manager, processId, causationId, type, data}.
+ */
+export const INSERT_PROCESS_COMMANDS_SQL = `
+INSERT INTO es_process_commands (id, manager, process_id, causation_id, type, data)
+SELECT (c.value->>'id')::uuid, c.value->>'manager', c.value->>'processId', c.value->>'causationId',
+       c.value->>'type', c.value->'data'
+  FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS c(value, ordinality)
+ ORDER BY c.ordinality
+ON CONFLICT (id) DO NOTHING`;
+
+/** $1 manager, $2 process, $3 key, $4 due-at. Asking again moves a deadline (and re-arms it). */
+export const SCHEDULE_DEADLINE_SQL = `
+INSERT INTO es_process_deadlines (manager, process_id, key, due_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (manager, process_id, key)
+DO UPDATE SET due_at = EXCLUDED.due_at, status = 'pending', fired_at = NULL`;
+
+export const CANCEL_DEADLINES_SQL = `
+UPDATE es_process_deadlines SET status = 'cancelled'
+ WHERE manager = $1 AND process_id = $2 AND key = ANY($3::text[]) AND status = 'pending'`;
+
+/** Claims up to $1 pending, due commands for $2 ms (FOR UPDATE SKIP LOCKED: relays never share). */
+export const CLAIM_PROCESS_COMMANDS_SQL = `
+UPDATE es_process_commands c
+   SET claimed_until = now() + make_interval(secs => $2::double precision / 1000)
+ WHERE c.id IN (SELECT id FROM es_process_commands
+                 WHERE status = 'pending' AND available_at <= now()
+                   AND (claimed_until IS NULL OR claimed_until < now())
+                 ORDER BY seq
+                 LIMIT $1
+                 FOR UPDATE SKIP LOCKED)
+RETURNING c.id, c.manager, c.process_id, c.causation_id, c.type, c.data, c.attempts, c.seq::text AS seq`;
+
+export const MARK_PROCESS_COMMAND_DONE_SQL = `
+UPDATE es_process_commands
+   SET status = 'done', handled_at = now(), claimed_until = NULL, outcome = 'handled'
+ WHERE id = $1 AND status = 'pending'`;
+
+/** The command, locked, if still pending: a rejection is handled once. */
+export const LOCK_PENDING_PROCESS_COMMAND_SQL = `
+SELECT id FROM es_process_commands WHERE id = $1 AND status = 'pending' FOR UPDATE`;
+
+export const MARK_PROCESS_COMMAND_REJECTED_SQL = `
+UPDATE es_process_commands
+   SET status = 'rejected', handled_at = now(), claimed_until = NULL, outcome = $2
+ WHERE id = $1`;
+
+export const RETRY_PROCESS_COMMAND_SQL = `
+UPDATE es_process_commands
+   SET attempts = attempts + 1, outcome = $2, claimed_until = NULL,
+       available_at = now() + make_interval(secs => $3::double precision / 1000)
+ WHERE id = $1 AND status = 'pending'`;
+
+/** Due deadlines of one manager, locked so that each fires once. */
+export const CLAIM_DUE_DEADLINES_SQL = `
+SELECT process_id, key, due_at FROM es_process_deadlines
+ WHERE manager = $1 AND status = 'pending' AND due_at <= $2
+ ORDER BY due_at
+ LIMIT $3
+ FOR UPDATE SKIP LOCKED`;
+
+export const MARK_DEADLINE_FIRED_SQL = `
+UPDATE es_process_deadlines SET status = 'fired', fired_at = now()
+ WHERE manager = $1 AND process_id = $2 AND key = $3`;

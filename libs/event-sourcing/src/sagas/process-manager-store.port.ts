@@ -1,0 +1,20 @@
+import { JsonValue } from '../core/json';
+import { ProcessManager, StoredProcessCommand } from './process-manager';
+
+/** What the process-manager worker needs of the database (PostgresProcessManagers). */
+export interface ProcessManagerStore {
+  claimCommands(limit: number, leaseMs: number): Promise<StoredProcessCommand[]>;
+  markDone(commandId: string): Promise<void>;
+  retryLater(commandId: string, error: string, delayMs: number): Promise<void>;
+  rejectCommand<State extends JsonValue>(
+    manager: ProcessManager<State>,
+    command: StoredProcessCommand,
+    code: string,
+    now: Date,
+  ): Promise<boolean>;
+  fireDueDeadlines<State extends JsonValue>(
+    manager: ProcessManager<State>,
+    now: Date,
+    limit?: number,
+  ): Promise<number>;
+}

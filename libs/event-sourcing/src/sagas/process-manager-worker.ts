@@ -1,0 +1,123 @@
+import { JsonValue } from '../core/json';
+import { WakeSignal } from '../projections/wake-signal';
+import { ProcessManager, StoredProcessCommand } from './process-manager';
+import { ProcessManagerStore } from './process-manager-store.port';
+
+/** How stored commands reach their handlers (the app sends them through its CommandBus). */
+export interface ProcessCommandSender {
+  /** Handles the command, using `command.id` as its command id; resolves once it is handled. */
+  send(command: StoredProcessCommand): Promise<void>;
+  /** The domain error code when `error` is a business refusal (final), null to retry. */
+  rejectionCode(error: unknown): string | null;
+}
+
+export interface ProcessManagerWorkerOptions {
+  /** Commands claimed per round, default 50. */
+  readonly batchSize: number;
+  /** A claimed command not settled within this is sent again, default 30 000 ms. */
+  readonly leaseMs: number;
+  /** First retry delay after a failure that is not a refusal, doubled per attempt. Default 200 ms. */
+  readonly retryBaseMs: number;
+  /** Largest retry delay, default 30 000 ms. */
+  readonly retryMaxMs: number;
+  /** Sleep between idle rounds (deadlines are checked each round), default 500 ms. */
+  readonly idlePollMs: number;
+}
+
+export const DEFAULT_PROCESS_MANAGER_WORKER_OPTIONS: ProcessManagerWorkerOptions = Object.freeze({
+  batchSize: 50,
+  leaseMs: 30_000,
+  retryBaseMs: 200,
+  retryMaxMs: 30_000,
+  idlePollMs: 500,
+});
+
+/**
+ * Sends the commands process managers stored, until each is handled: a success marks it done;
+ * a domain refusal is handed to its manager (`onRejected`) in one transaction with marking it;
+ * anything else is retried with exponential backoff. Fires due deadlines each round. Commands
+ * carry deterministic ids, so a resend after a crash is recognised by the command handler.
+ * Safe to run in several instances (claims are leased, deadlines locked). Never throws upward.
+ */
+export class ProcessManagerWorker {
+  private readonly signal = new WakeSignal();
+  private readonly managers: ReadonlyMap<string, ProcessManager<JsonValue>>;
+  private loop?: Promise<void>;
+  private stopped = true;
+
+  constructor(
+    private readonly store: ProcessManagerStore,
+    managers: readonly ProcessManager<JsonValue>[],
+    private readonly sender: ProcessCommandSender,
+    private readonly options: ProcessManagerWorkerOptions = DEFAULT_PROCESS_MANAGER_WORKER_OPTIONS,
+    private readonly clock: () => Date = () => new Date(),
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {
+    this.managers = new Map(managers.map((manager) => [manager.name, manager]));
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.signal.wake();
+    await this.loop;
+  }
+
+  wake(): void {
+    this.signal.wake();
+  }
+
+  /** Rounds until no command is due and no deadline fired (tests drive it directly). */
+  async drain(): Promise<void> {
+    while ((await this.round()) > 0);
+  }
+
+  /** Fires due deadlines, then sends one batch of commands. @returns how much it did. */
+  async round(): Promise<number> {
+    let done = 0;
+    for (const manager of this.managers.values())
+      done += await this.store.fireDueDeadlines(manager, this.clock());
+    const commands = await this.store.claimCommands(this.options.batchSize, this.options.leaseMs);
+    await Promise.all(commands.map((command) => this.dispatch(command)));
+    return done + commands.length;
+  }
+
+  private async dispatch(command: StoredProcessCommand): Promise<void> {
+    try {
+      await this.sender.send(command);
+      await this.store.markDone(command.id);
+    } catch (error) {
+      const code = this.sender.rejectionCode(error);
+      const manager = this.managers.get(command.manager);
+      if (code !== null && manager) {
+        await this.store.rejectCommand(manager, command, code, this.clock());
+      } else {
+        const delay = Math.min(
+          this.options.retryMaxMs,
+          this.options.retryBaseMs * 2 ** command.attempts,
+        );
+        await this.store.retryLater(command.id, describe(error), delay);
+      }
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let done = 0;
+      try {
+        done = await this.round();
+      } catch (error) {
+        this.onError(error);
+      }
+      if (done === 0 && !this.stopped) await this.signal.wait(this.options.idlePollMs);
+    }
+  }
+}
+
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);

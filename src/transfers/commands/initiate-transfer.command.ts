@@ -1,0 +1,15 @@
+import { Command } from '@nestjs/cqrs';
+import { CommandContext } from '../../common/commands/command-context';
+import { TransferWriteResult } from './transfer-repositories';
+
+export class InitiateTransferCommand extends Command<TransferWriteResult> {
+  constructor(
+    readonly transferId: string,
+    readonly fromAccountId: string,
+    readonly toAccountId: string,
+    readonly amount: number,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,81 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { CommandContext } from '../../common/commands/command-context';
+import { ApiError } from '../../common/errors/api-error';
+import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ApiWrite } from '../../common/http/api-write.decorator';
+import { WriteContext } from '../../common/http/command-context.decorator';
+import { UuidParamPipe } from '../../common/http/uuid-param.pipe';
+import { ReadsProjection } from '../../projections/read-your-writes';
+import { InitiateTransferCommand } from '../commands/initiate-transfer.command';
+import { TRANSFER_SUMMARIES } from '../projections/transfer-summaries.projection';
+import { GetTransferQuery } from '../queries/get-transfer.query';
+import { ListTransfersQuery } from '../queries/list-transfers.query';
+import { TransferPage, TransferView } from '../queries/transfer.views';
+import { InitiateTransferRequestDto, ListTransfersRequestDto } from './dto/transfer.request.dto';
+import {
+  TransferAcceptedDto,
+  TransferPageDto,
+  TransferResponseDto,
+} from './dto/transfer.response.dto';
+
+@ApiTags('transfers')
+@Controller('transfers')
+export class TransfersController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary:
+      'Start a transfer between two accounts; it completes, fails or is compensated asynchronously (see GET /transfers/{id})',
+  })
+  @ApiAcceptedResponse({ type: TransferAcceptedDto })
+  @ApiWrite({ body: true, ifMatch: false, problems: ['ACCOUNT_NOT_FOUND'] })
+  async initiate(
+    @Body() body: InitiateTransferRequestDto,
+    @WriteContext() context: CommandContext,
+  ): Promise<{ id: string; position: string | null }> {
+    if (body.fromAccountId.toLowerCase() === body.toAccountId.toLowerCase()) {
+      throw new ApiError('VALIDATION_FAILED', 'a transfer needs two different accounts', {
+        errors: [
+          { field: 'toAccountId', messages: ['toAccountId must differ from fromAccountId'] },
+        ],
+      });
+    }
+    const { id, position } = await this.commands.execute(
+      new InitiateTransferCommand(
+        randomUUID(),
+        body.fromAccountId.toLowerCase(),
+        body.toAccountId.toLowerCase(),
+        body.amount,
+        context,
+      ),
+    );
+    return { id, position };
+  }
+
+  @Get()
+  @ReadsProjection(TRANSFER_SUMMARIES)
+  @ApiOperation({ summary: "An account's transfers, from the transfer-summaries read model" })
+  @ApiOkResponse({ type: TransferPageDto })
+  @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', 'INVALID_MIN_POSITION', 'READ_MODEL_BEHIND')
+  list(@Query() query: ListTransfersRequestDto): Promise<TransferPage> {
+    return this.queries.execute(
+      new ListTransfersQuery(query.accountId.toLowerCase(), query.limit ?? 50, query.cursor),
+    );
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The transfer and its status, folded from its stream' })
+  @ApiOkResponse({ type: TransferResponseDto })
+  @ApiProblems('INVALID_ID', 'TRANSFER_NOT_FOUND')
+  get(@Param('id', UuidParamPipe) id: string): Promise<TransferView> {
+    return this.queries.execute(new GetTransferQuery(id));
+  }
+}

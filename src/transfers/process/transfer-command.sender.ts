@@ -1,0 +1,74 @@
+import { CommandBus } from '@nestjs/cqrs';
+import { ProcessCommandSender, StoredProcessCommand } from '@ledgerline/event-sourcing';
+import { TransferStepCommand } from '../../accounts';
+import { CommandContext } from '../../common/commands/command-context';
+import { DomainError } from '../../shared-kernel/domain-error';
+import { SettleTransferCommand } from '../commands/settle-transfer.command';
+import { TransferOutcome } from '../domain/transfer.decide';
+import { TransferProcessCommand } from './transfer.process';
+
+const text = (value: unknown): string => String(value);
+const amount = (value: unknown): number => Number(value);
+
+/**
+ * Turns the transfer process's stored commands into CommandBus commands. The stored id is the
+ * command id, so a resend after a crash is answered from the event store's command record.
+ */
+export class TransferCommandSender implements ProcessCommandSender {
+  constructor(private readonly commands: CommandBus) {}
+
+  async send(command: StoredProcessCommand): Promise<void> {
+    const context: CommandContext = {
+      metadata: {
+        commandId: command.id,
+        correlationId: command.processId,
+        causationId: command.causationId,
+        actor: `process:${command.manager}`,
+        occurredAt: new Date().toISOString(),
+      },
+    };
+    const d = command.data;
+    const base = { accountId: text(d.accountId), transferId: text(d.transferId) };
+    switch (command.type) {
+      case TransferProcessCommand.debit:
+        await this.commands.execute(
+          new TransferStepCommand({ kind: 'debit', ...base, amount: amount(d.amount) }, context),
+        );
+        return;
+      case TransferProcessCommand.credit:
+        await this.commands.execute(
+          new TransferStepCommand(
+            { kind: 'credit', ...base, amount: amount(d.amount), currency: text(d.currency) },
+            context,
+          ),
+        );
+        return;
+      case TransferProcessCommand.cancelCredit:
+        await this.commands.execute(
+          new TransferStepCommand({ kind: 'cancel-credit', ...base }, context),
+        );
+        return;
+      case TransferProcessCommand.refund:
+        await this.commands.execute(
+          new TransferStepCommand({ kind: 'refund', ...base, amount: amount(d.amount) }, context),
+        );
+        return;
+      case TransferProcessCommand.settle:
+        await this.commands.execute(
+          new SettleTransferCommand(
+            text(d.transferId),
+            text(d.outcome) as TransferOutcome,
+            d.reason === null ? null : text(d.reason),
+            context,
+          ),
+        );
+        return;
+      default:
+        throw new Error(`the transfer process has no command ${command.type}`);
+    }
+  }
+
+  rejectionCode(error: unknown): string | null {
+    return error instanceof DomainError ? error.code : null;
+  }
+}

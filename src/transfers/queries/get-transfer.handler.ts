@@ -1,0 +1,30 @@
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { TransferRepository } from '../commands/transfer-repositories';
+import { TransferNotFoundError } from '../domain/transfer.errors';
+import { transferStreamId } from '../domain/transfer.state';
+import { TRANSFER_REPOSITORY } from '../transfers.tokens';
+import { GetTransferQuery } from './get-transfer.query';
+import { TransferView } from './transfer.views';
+
+/** The transfer folded from its stream: never stale. */
+@QueryHandler(GetTransferQuery)
+export class GetTransferHandler implements IQueryHandler<GetTransferQuery> {
+  constructor(@Inject(TRANSFER_REPOSITORY) private readonly transfers: TransferRepository) {}
+
+  async execute({ transferId }: GetTransferQuery): Promise<TransferView> {
+    const { state, events } = await this.transfers.load(transferStreamId(transferId));
+    if (state.status === 'NONE') throw new TransferNotFoundError(transferId);
+    return {
+      id: state.id,
+      fromAccountId: state.fromAccountId,
+      toAccountId: state.toAccountId,
+      amount: state.amount,
+      currency: state.currency,
+      status: state.status,
+      reason: state.reason,
+      createdAt: events[0].metadata.occurredAt,
+      updatedAt: events[events.length - 1].metadata.occurredAt,
+    };
+  }
+}

@@ -1,0 +1,8 @@
+import { Query } from '@nestjs/cqrs';
+import { TransferView } from './transfer.views';
+
+export class GetTransferQuery extends Query<TransferView> {
+  constructor(readonly transferId: string) {
+    super();
+  }
+}

@@ -1,0 +1,13 @@
+import { Query } from '@nestjs/cqrs';
+import { TransferPage } from './transfer.views';
+
+/** Transfers from or to one account, keyset-paged by transfer id. */
+export class ListTransfersQuery extends Query<TransferPage> {
+  constructor(
+    readonly accountId: string,
+    readonly limit: number,
+    readonly cursor: string | undefined,
+  ) {
+    super();
+  }
+}

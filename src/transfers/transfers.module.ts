@@ -1,0 +1,53 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AggregateRepository, CommandExecutor, EventStore } from '@ledgerline/event-sourcing';
+import { AccountsModule } from '../accounts';
+import { EVENT_STORE } from '../database/database.tokens';
+import { InitiateTransferHandler } from './commands/initiate-transfer.handler';
+import { SettleTransferHandler } from './commands/settle-transfer.handler';
+import { TransferRepository } from './commands/transfer-repositories';
+import { transferAggregate } from './domain/transfer.state';
+import { TransfersController } from './http/transfers.controller';
+import { TransferProcessService } from './process/transfer-process.service';
+import { GetTransferHandler } from './queries/get-transfer.handler';
+import { ListTransfersHandler } from './queries/list-transfers.handler';
+import {
+  TRANSFER_COMMANDS,
+  TRANSFER_OPTIONS,
+  TRANSFER_REPOSITORY,
+  TransferOptions,
+} from './transfers.tokens';
+
+const CommandHandlers = [InitiateTransferHandler, SettleTransferHandler];
+const QueryHandlers = [GetTransferHandler, ListTransfersHandler];
+
+/**
+ * Transfers between accounts, driven by a durable process manager. The process itself runs
+ * as a projection (see `transferProjections`); this module sends its commands and deadlines.
+ */
+@Module({})
+export class TransfersModule {
+  static forRoot(options: TransferOptions): DynamicModule {
+    return {
+      module: TransfersModule,
+      imports: [AccountsModule],
+      controllers: [TransfersController],
+      providers: [
+        ...CommandHandlers,
+        ...QueryHandlers,
+        TransferProcessService,
+        { provide: TRANSFER_OPTIONS, useValue: options },
+        {
+          provide: TRANSFER_REPOSITORY,
+          inject: [EVENT_STORE],
+          useFactory: (store: EventStore) => new AggregateRepository(store, transferAggregate),
+        },
+        {
+          provide: TRANSFER_COMMANDS,
+          inject: [EVENT_STORE, TRANSFER_REPOSITORY],
+          useFactory: (store: EventStore, repository: TransferRepository) =>
+            new CommandExecutor(store, repository),
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,13 @@
+/** DI tokens of the transfers context. */
+export const TRANSFER_REPOSITORY = Symbol('TRANSFER_REPOSITORY');
+export const TRANSFER_COMMANDS = Symbol('TRANSFER_COMMANDS');
+export const TRANSFER_OPTIONS = Symbol('TRANSFER_OPTIONS');
+
+export interface TransferOptions {
+  /** Run the process-manager worker (command dispatch, deadlines) in this process. */
+  readonly worker: boolean;
+  /** How long a credit may take before the transfer is compensated. */
+  readonly creditTimeoutMs: number;
+  /** A dispatched command not settled within this is sent again (after a crash). */
+  readonly commandLeaseMs: number;
+}
