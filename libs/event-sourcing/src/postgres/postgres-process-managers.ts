@@ -20,6 +20,7 @@ import {
   LOAD_PROCESS_STATE_SQL,
   LOCK_PENDING_PROCESS_COMMAND_SQL,
   MARK_DEADLINE_FIRED_SQL,
+  POSTPONE_DEADLINE_SQL,
   MARK_PROCESS_COMMAND_DONE_SQL,
   MARK_PROCESS_COMMAND_REJECTED_SQL,
   RETRY_PROCESS_COMMAND_SQL,
@@ -54,9 +55,13 @@ interface CommandRow {
 export class PostgresProcessManagers implements ProcessManagerStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Up to `limit` pending, due commands of every manager, claimed for `leaseMs`. */
-  async claimCommands(limit: number, leaseMs: number): Promise<StoredProcessCommand[]> {
-    const result = await this.execute(CLAIM_PROCESS_COMMANDS_SQL, [limit, leaseMs]);
+  /** Up to `limit` pending, due commands of `managers`, claimed for `leaseMs`. */
+  async claimCommands(
+    managers: readonly string[],
+    limit: number,
+    leaseMs: number,
+  ): Promise<StoredProcessCommand[]> {
+    const result = await this.execute(CLAIM_PROCESS_COMMANDS_SQL, [limit, leaseMs, managers]);
     return (result as CommandRow[]).map((row) => ({
       id: row.id,
       manager: row.manager,
@@ -99,29 +104,53 @@ export class PostgresProcessManagers implements ProcessManagerStore {
   }
 
   /**
-   * Fires the due deadlines of `manager` (at most `limit`), each in the transaction that
-   * records it fired, so it fires once even across restarts and instances.
+   * Fires the due deadlines of `manager` (at most `limit`), each in its own transaction that
+   * records it fired, so it fires once even across restarts and instances. A deadline whose
+   * `onDeadline` throws is postponed by a minute (not fired), so it blocks no other.
    * @returns how many fired.
+   * @throws the first `onDeadline` error, after the others were fired
    */
-  fireDueDeadlines<State extends JsonValue>(
+  async fireDueDeadlines<State extends JsonValue>(
     manager: ProcessManager<State>,
     now: Date,
     limit = 100,
   ): Promise<number> {
+    let fired = 0;
+    let failure: Error | undefined;
+    for (let i = 0; i < limit; i++) {
+      const outcome = await this.fireNextDeadline(manager, now);
+      if (outcome === 'none') break;
+      if (outcome === 'fired') fired++;
+      else failure ??= outcome;
+    }
+    if (failure) throw failure;
+    return fired;
+  }
+
+  /** Fires the earliest due deadline not locked by another worker. */
+  private fireNextDeadline<State extends JsonValue>(
+    manager: ProcessManager<State>,
+    now: Date,
+  ): Promise<'fired' | 'none' | Error> {
     return runInTransaction(this.dataSource, async (queryRunner) => {
       const tx = projectionTransaction(queryRunner);
-      const due = await tx.query<{ process_id: string; key: string; due_at: Date }>(
+      const [deadline] = await tx.query<{ process_id: string; key: string; due_at: Date }>(
         CLAIM_DUE_DEADLINES_SQL,
-        [manager.name, now.toISOString(), limit],
+        [manager.name, now.toISOString(), 1],
       );
-      for (const deadline of due) {
-        await tx.query(MARK_DEADLINE_FIRED_SQL, [manager.name, deadline.process_id, deadline.key]);
-        const state = await loadState(tx, manager, deadline.process_id);
-        const decision = manager.onDeadline(state, deadline.key, now);
-        const cause = `${deadline.process_id}/deadline/${deadline.key}/${deadline.due_at.toISOString()}`;
-        await persist(tx, manager.name, deadline.process_id, decision, cause);
+      if (!deadline) return 'none';
+      const state = await loadState(tx, manager, deadline.process_id);
+      let decision: ProcessDecision<State>;
+      try {
+        decision = manager.onDeadline(state, deadline.key, now);
+      } catch (error) {
+        await tx.query(POSTPONE_DEADLINE_SQL, [manager.name, deadline.process_id, deadline.key]);
+        return error instanceof Error ? error : new Error(String(error));
       }
-      return due.length;
+      await tx.query(MARK_DEADLINE_FIRED_SQL, [manager.name, deadline.process_id, deadline.key]);
+      const cause = `${deadline.process_id}/deadline/${deadline.key}/${deadline.due_at.toISOString()}`;
+      await persist(tx, manager.name, deadline.process_id, decision, cause);
+      return 'fired';
     });
   }
 

@@ -3,7 +3,12 @@ import { ProcessManager, StoredProcessCommand } from './process-manager';
 
 /** What the process-manager worker needs of the database (PostgresProcessManagers). */
 export interface ProcessManagerStore {
-  claimCommands(limit: number, leaseMs: number): Promise<StoredProcessCommand[]>;
+  /** Claims pending, due commands of the named managers only. */
+  claimCommands(
+    managers: readonly string[],
+    limit: number,
+    leaseMs: number,
+  ): Promise<StoredProcessCommand[]>;
   markDone(commandId: string): Promise<void>;
   retryLater(commandId: string, error: string, delayMs: number): Promise<void>;
   rejectCommand<State extends JsonValue>(

@@ -77,12 +77,24 @@ export class ProcessManagerWorker {
     while ((await this.round()) > 0);
   }
 
-  /** Fires due deadlines, then sends one batch of commands. @returns how much it did. */
+  /**
+   * Fires due deadlines, then sends one batch of commands. A manager whose deadline fails is
+   * reported and does not hold up the commands. @returns how much it did.
+   */
   async round(): Promise<number> {
     let done = 0;
-    for (const manager of this.managers.values())
-      done += await this.store.fireDueDeadlines(manager, this.clock());
-    const commands = await this.store.claimCommands(this.options.batchSize, this.options.leaseMs);
+    for (const manager of this.managers.values()) {
+      try {
+        done += await this.store.fireDueDeadlines(manager, this.clock());
+      } catch (error) {
+        this.onError(error);
+      }
+    }
+    const commands = await this.store.claimCommands(
+      [...this.managers.keys()],
+      this.options.batchSize,
+      this.options.leaseMs,
+    );
     await Promise.all(commands.map((command) => this.dispatch(command)));
     return done + commands.length;
   }

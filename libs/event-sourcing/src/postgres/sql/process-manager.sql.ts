@@ -18,22 +18,30 @@ SELECT (c.value->>'id')::uuid, c.value->>'manager', c.value->>'processId', c.val
  ORDER BY c.ordinality
 ON CONFLICT (id) DO NOTHING`;
 
-/** $1 manager, $2 process, $3 key, $4 due-at. Asking again moves a deadline (and re-arms it). */
+/**
+ * $1 manager, $2 process, $3 key, $4 due-at. Asking again for another time moves a deadline
+ * (and re-arms it); asking again for the time that already fired changes nothing.
+ */
 export const SCHEDULE_DEADLINE_SQL = `
 INSERT INTO es_process_deadlines (manager, process_id, key, due_at) VALUES ($1, $2, $3, $4)
 ON CONFLICT (manager, process_id, key)
-DO UPDATE SET due_at = EXCLUDED.due_at, status = 'pending', fired_at = NULL`;
+DO UPDATE SET due_at = EXCLUDED.due_at, status = 'pending', fired_at = NULL
+ WHERE es_process_deadlines.status <> 'fired'
+    OR es_process_deadlines.due_at IS DISTINCT FROM EXCLUDED.due_at`;
 
 export const CANCEL_DEADLINES_SQL = `
 UPDATE es_process_deadlines SET status = 'cancelled'
  WHERE manager = $1 AND process_id = $2 AND key = ANY($3::text[]) AND status = 'pending'`;
 
-/** Claims up to $1 pending, due commands for $2 ms (FOR UPDATE SKIP LOCKED: relays never share). */
+/**
+ * Claims up to $1 pending, due commands of the managers $3 for $2 ms (FOR UPDATE SKIP LOCKED:
+ * workers never share a command).
+ */
 export const CLAIM_PROCESS_COMMANDS_SQL = `
 UPDATE es_process_commands c
    SET claimed_until = now() + make_interval(secs => $2::double precision / 1000)
  WHERE c.id IN (SELECT id FROM es_process_commands
-                 WHERE status = 'pending' AND available_at <= now()
+                 WHERE status = 'pending' AND available_at <= now() AND manager = ANY($3::text[])
                    AND (claimed_until IS NULL OR claimed_until < now())
                  ORDER BY seq
                  LIMIT $1
@@ -70,4 +78,9 @@ SELECT process_id, key, due_at FROM es_process_deadlines
 
 export const MARK_DEADLINE_FIRED_SQL = `
 UPDATE es_process_deadlines SET status = 'fired', fired_at = now()
+ WHERE manager = $1 AND process_id = $2 AND key = $3`;
+
+/** A deadline whose handler failed is tried again a minute later. */
+export const POSTPONE_DEADLINE_SQL = `
+UPDATE es_process_deadlines SET due_at = now() + interval '1 minute'
  WHERE manager = $1 AND process_id = $2 AND key = $3`;

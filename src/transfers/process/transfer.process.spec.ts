@@ -1,0 +1,576 @@
+import {
+  DeadlineRequest,
+  JsonObject,
+  ProcessCommand,
+  ProcessDecision,
+  RecordedEvent,
+} from '@ledgerline/event-sourcing';
+import {
+  CREDIT_DEADLINE,
+  CREDIT_DEADLINE_PASSED,
+  TRANSFER_PROCESS,
+  transferProcess,
+  TransferProcessCommand,
+  TransferProcessState,
+} from './transfer.process';
+
+/*
+ * The transfer process's decisions as given/when/then specifications. Time is virtual: every
+ * step happens at an instant given by hand (`at('+30s')` is 30 s after a fixed T0), and the
+ * decisions receive it as `now`; nothing here waits or reads the real clock.
+ */
+
+const CREDIT_TIMEOUT_MS = 30_000;
+const manager = transferProcess({ creditTimeoutMs: CREDIT_TIMEOUT_MS });
+
+const T0 = Date.parse('2025-03-01T09:00:00.000Z');
+type Offset = `${'+' | '-'}${number}${'ms' | 's' | 'm' | 'h'}`;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+/** An instant of the virtual clock, relative to T0: `at('+30s')`, `at('+1500ms')`, `at('+2m')`. */
+function at(offset: Offset): Date {
+  const match = /^([+-]\d+)(ms|s|m|h)$/.exec(offset);
+  if (!match) throw new Error(`not an offset: ${offset}`);
+  return new Date(T0 + Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]);
+}
+
+const transferId = 'tr-1';
+const from = 'acc-from';
+const to = 'acc-to';
+const amount = 2_500;
+const currency = 'EUR';
+
+/** One thing that happens to the process: an event, a refused command, or a due deadline. */
+type Step =
+  | { readonly kind: 'event'; readonly type: string; readonly data: JsonObject; readonly at: Date }
+  | {
+      readonly kind: 'rejected';
+      readonly command: ProcessCommand;
+      readonly code: string;
+      readonly at: Date;
+    }
+  | { readonly kind: 'deadline'; readonly key: string; readonly at: Date };
+
+let position = 0n;
+const event = (type: string, data: JsonObject, time: Date): Step => ({
+  kind: 'event',
+  type,
+  data,
+  at: time,
+});
+
+function recorded(step: Extract<Step, { kind: 'event' }>): RecordedEvent {
+  position++;
+  return {
+    transactionId: position,
+    globalPosition: position,
+    eventId: `event-${position}`,
+    streamId: step.type === 'TransferInitiated' ? `transfer-${transferId}` : 'account-x',
+    streamVersion: 1,
+    type: step.type,
+    schemaVersion: 1,
+    data: step.data,
+    metadata: {
+      commandId: `command-${position}`,
+      correlationId: transferId,
+      causationId: `cause-${position}`,
+      actor: 'test',
+      occurredAt: step.at.toISOString(),
+    },
+    recordedAt: step.at,
+  };
+}
+
+// The events the process listens to, each at its own virtual instant.
+const initiated = (time = at('+0s')) =>
+  event(
+    'TransferInitiated',
+    { transferId, fromAccountId: from, toAccountId: to, amount, currency },
+    time,
+  );
+const debited = (time = at('+1s')) =>
+  event('MoneyDebitedForTransfer', { accountId: from, transferId, amount }, time);
+const credited = (time = at('+2s')) =>
+  event('MoneyCreditedForTransfer', { accountId: to, transferId, amount }, time);
+const creditCancelled = (time = at('+32s')) =>
+  event('TransferCreditCancelled', { accountId: to, transferId }, time);
+const refunded = (time = at('+33s')) =>
+  event('TransferDebitRefunded', { accountId: from, transferId, amount }, time);
+const refused = (command: ProcessCommand, code: string, time = at('+2s')): Step => ({
+  kind: 'rejected',
+  command,
+  code,
+  at: time,
+});
+const deadline = (key: string, time: Date): Step => ({ kind: 'deadline', key, at: time });
+
+// The commands the process sends, exactly as it is expected to send them.
+const debit = (): ProcessCommand => ({
+  type: TransferProcessCommand.debit,
+  data: { accountId: from, transferId, amount },
+});
+const credit = (): ProcessCommand => ({
+  type: TransferProcessCommand.credit,
+  data: { accountId: to, transferId, amount, currency },
+});
+const cancelCredit = (): ProcessCommand => ({
+  type: TransferProcessCommand.cancelCredit,
+  data: { accountId: to, transferId },
+});
+const refund = (): ProcessCommand => ({
+  type: TransferProcessCommand.refund,
+  data: { accountId: from, transferId, amount },
+});
+const settle = (
+  outcome: 'COMPLETED' | 'FAILED' | 'COMPENSATED',
+  reason: string | null,
+): ProcessCommand => ({
+  type: TransferProcessCommand.settle,
+  data: { transferId, outcome, reason },
+});
+
+function decide(state: TransferProcessState, step: Step): ProcessDecision<TransferProcessState> {
+  switch (step.kind) {
+    case 'event':
+      return manager.onEvent(state, recorded(step), step.at);
+    case 'rejected':
+      return manager.onRejected(state, step.command, step.code, step.at);
+    case 'deadline':
+      return manager.onDeadline(state, step.key, step.at);
+  }
+}
+
+interface Expected {
+  readonly phase: TransferProcessState['phase'];
+  readonly reason?: string | null;
+  readonly commands?: readonly ProcessCommand[];
+  readonly schedule?: readonly DeadlineRequest[];
+  readonly cancel?: readonly string[];
+}
+
+/**
+ * `givenProcess(...past).when(step).then({ phase, commands, schedule, cancel })`: folds the
+ * past steps through the process's own decisions, then checks the decision for `step`.
+ * Omitted `commands`, `schedule` and `cancel` mean none; `reason` is checked when given.
+ * `thenNothing()`: the step changes nothing and decides nothing (idempotent / out of phase).
+ */
+function givenProcess(...past: Step[]) {
+  const state = past.reduce((current, step) => decide(current, step).state, manager.initialState());
+  return {
+    state,
+    when(step: Step) {
+      const decision = decide(state, step);
+      const actual = {
+        phase: decision.state.phase,
+        commands: decision.commands ?? [],
+        schedule: decision.schedule ?? [],
+        cancel: decision.cancel ?? [],
+      };
+      return {
+        decision,
+        then(expected: Expected): void {
+          const { reason, ...rest } = expected;
+          expect(actual).toEqual({ commands: [], schedule: [], cancel: [], ...rest });
+          if (reason !== undefined) expect(decision.state.reason).toBe(reason);
+          // The transfer's facts are never lost along the way.
+          expect(decision.state).toMatchObject({
+            transferId,
+            fromAccountId: from,
+            toAccountId: to,
+            amount,
+            currency,
+          });
+        },
+        thenNothing(): void {
+          expect(actual).toEqual({ phase: state.phase, commands: [], schedule: [], cancel: [] });
+          expect(decision.state).toEqual(state);
+        },
+      };
+    },
+  };
+}
+
+describe('the transfer process', () => {
+  it('has a stable name, listens to the transfer events and keys them by transfer id', () => {
+    expect(manager.name).toBe(TRANSFER_PROCESS);
+    expect([...manager.eventTypes].sort()).toEqual([
+      'MoneyCreditedForTransfer',
+      'MoneyDebitedForTransfer',
+      'TransferCreditCancelled',
+      'TransferDebitRefunded',
+      'TransferInitiated',
+    ]);
+    const step = debited() as Extract<Step, { kind: 'event' }>;
+    expect(manager.processId(recorded(step))).toBe(transferId);
+    expect(manager.processId(recorded({ ...step, data: { accountId: from } }))).toBeNull();
+  });
+});
+
+describe('the happy path', () => {
+  it('initiated: debits the source', () => {
+    givenProcess()
+      .when(initiated())
+      .then({ phase: 'DEBITING', reason: null, commands: [debit()] });
+  });
+
+  it('debited: credits the destination and asks to be woken creditTimeoutMs after the debit', () => {
+    givenProcess(initiated())
+      .when(debited(at('+1s')))
+      .then({
+        phase: 'CREDITING',
+        commands: [credit()],
+        schedule: [{ key: CREDIT_DEADLINE, dueAt: at('+31s').toISOString() }],
+      });
+  });
+
+  it('the deadline follows the event time, not the moment of deciding (deterministic replay)', () => {
+    givenProcess(initiated())
+      .when(debited(at('+10m')))
+      .then({
+        phase: 'CREDITING',
+        commands: [credit()],
+        schedule: [{ key: CREDIT_DEADLINE, dueAt: at('+630s').toISOString() }],
+      });
+  });
+
+  it('credited: settles COMPLETED without a reason and cancels the deadline', () => {
+    givenProcess(initiated(), debited())
+      .when(credited())
+      .then({
+        phase: 'DONE',
+        reason: null,
+        commands: [settle('COMPLETED', null)],
+        cancel: [CREDIT_DEADLINE],
+      });
+  });
+});
+
+describe('a refused debit', () => {
+  it.each(['INSUFFICIENT_FUNDS', 'ACCOUNT_CLOSED', 'ACCOUNT_NOT_FOUND'])(
+    '%s: settles FAILED with the code as the reason, and nothing else (nothing moved)',
+    (code) => {
+      givenProcess(initiated())
+        .when(refused(debit(), code))
+        .then({ phase: 'DONE', reason: code, commands: [settle('FAILED', code)] });
+    },
+  );
+
+  it('then a deadline, a late refusal or stray events do nothing', () => {
+    const failed = [initiated(), refused(debit(), 'INSUFFICIENT_FUNDS')];
+    givenProcess(...failed)
+      .when(deadline(CREDIT_DEADLINE, at('+1h')))
+      .thenNothing();
+    givenProcess(...failed)
+      .when(refused(debit(), 'INSUFFICIENT_FUNDS'))
+      .thenNothing();
+    givenProcess(...failed)
+      .when(debited())
+      .thenNothing();
+    givenProcess(...failed)
+      .when(credited())
+      .thenNothing();
+  });
+});
+
+describe('a refused credit is compensated', () => {
+  it.each(['ACCOUNT_CLOSED', 'CURRENCY_MISMATCH'])(
+    '%s: refunds the source and cancels the deadline',
+    (code) => {
+      givenProcess(initiated(), debited())
+        .when(refused(credit(), code, at('+2s')))
+        .then({
+          phase: 'REFUNDING',
+          reason: code,
+          commands: [refund()],
+          cancel: [CREDIT_DEADLINE],
+        });
+    },
+  );
+
+  it.each(['ACCOUNT_CLOSED', 'CURRENCY_MISMATCH'])(
+    '%s, then refunded: settles COMPENSATED with the refusal as the reason',
+    (code) => {
+      givenProcess(initiated(), debited(), refused(credit(), code))
+        .when(refunded())
+        .then({ phase: 'DONE', reason: code, commands: [settle('COMPENSATED', code)] });
+    },
+  );
+
+  it('a deadline after the refusal does nothing (it was cancelled, and is ignored anyway)', () => {
+    givenProcess(initiated(), debited(), refused(credit(), 'ACCOUNT_CLOSED'))
+      .when(deadline(CREDIT_DEADLINE, at('+31s')))
+      .thenNothing();
+  });
+});
+
+describe('a credit that misses its deadline is cancelled, then compensated', () => {
+  const missed = () => [initiated(), debited(at('+1s')), deadline(CREDIT_DEADLINE, at('+31s'))];
+
+  it('deadline while crediting: cancels the credit on the destination first', () => {
+    givenProcess(initiated(), debited(at('+1s')))
+      .when(deadline(CREDIT_DEADLINE, at('+31s')))
+      .then({ phase: 'CANCELLING', reason: CREDIT_DEADLINE_PASSED, commands: [cancelCredit()] });
+  });
+
+  it('TransferCreditCancelled: refunds the source (the deadline already fired, nothing to cancel)', () => {
+    givenProcess(...missed())
+      .when(creditCancelled())
+      .then({ phase: 'REFUNDING', reason: CREDIT_DEADLINE_PASSED, commands: [refund()] });
+  });
+
+  it('refunded: settles COMPENSATED with reason CREDIT_DEADLINE_PASSED', () => {
+    givenProcess(...missed(), creditCancelled())
+      .when(refunded())
+      .then({
+        phase: 'DONE',
+        reason: CREDIT_DEADLINE_PASSED,
+        commands: [settle('COMPENSATED', CREDIT_DEADLINE_PASSED)],
+      });
+  });
+
+  it('the credit, refused because it was cancelled, changes nothing: the cancellation leads', () => {
+    givenProcess(...missed())
+      .when(refused(credit(), 'TRANSFER_CREDIT_CANCELLED', at('+32s')))
+      .thenNothing();
+    givenProcess(...missed(), creditCancelled())
+      .when(refused(credit(), 'TRANSFER_CREDIT_CANCELLED', at('+32s')))
+      .thenNothing();
+  });
+
+  it('a cancellation refused for another reason (destination missing) still refunds', () => {
+    givenProcess(...missed())
+      .when(refused(cancelCredit(), 'ACCOUNT_NOT_FOUND', at('+32s')))
+      .then({ phase: 'REFUNDING', reason: CREDIT_DEADLINE_PASSED, commands: [refund()] });
+  });
+});
+
+describe('the credit wins the race with its deadline', () => {
+  const raced = () => [initiated(), debited(), deadline(CREDIT_DEADLINE, at('+31s'))];
+
+  it('the cancellation refused as TRANSFER_ALREADY_CREDITED: stays, waiting for the credit event', () => {
+    givenProcess(...raced())
+      .when(refused(cancelCredit(), 'TRANSFER_ALREADY_CREDITED', at('+32s')))
+      .thenNothing();
+  });
+
+  it('then the credit event: COMPLETED with no reason, and no refund', () => {
+    givenProcess(...raced(), refused(cancelCredit(), 'TRANSFER_ALREADY_CREDITED', at('+32s')))
+      .when(credited(at('+30s')))
+      .then({
+        phase: 'DONE',
+        reason: null,
+        commands: [settle('COMPLETED', null)],
+        cancel: [CREDIT_DEADLINE],
+      });
+  });
+
+  it('the credit event before the refusal completes too, and the refusal then changes nothing', () => {
+    givenProcess(...raced())
+      .when(credited(at('+30s')))
+      .then({
+        phase: 'DONE',
+        reason: null,
+        commands: [settle('COMPLETED', null)],
+        cancel: [CREDIT_DEADLINE],
+      });
+    givenProcess(...raced(), credited(at('+30s')))
+      .when(refused(cancelCredit(), 'TRANSFER_ALREADY_CREDITED', at('+32s')))
+      .thenNothing();
+  });
+});
+
+describe('deadlines out of place do nothing', () => {
+  it('before the process exists, before the debit, after completion, after compensation', () => {
+    givenProcess()
+      .when(deadline(CREDIT_DEADLINE, at('+31s')))
+      .thenNothing();
+    givenProcess(initiated())
+      .when(deadline(CREDIT_DEADLINE, at('+31s')))
+      .thenNothing();
+    givenProcess(initiated(), debited(), credited())
+      .when(deadline(CREDIT_DEADLINE, at('+31s')))
+      .thenNothing();
+    givenProcess(
+      initiated(),
+      debited(),
+      deadline(CREDIT_DEADLINE, at('+31s')),
+      creditCancelled(),
+      refunded(),
+    )
+      .when(deadline(CREDIT_DEADLINE, at('+62s')))
+      .thenNothing();
+  });
+
+  it('a second firing while cancelling, or a deadline under another key, does nothing', () => {
+    givenProcess(initiated(), debited(), deadline(CREDIT_DEADLINE, at('+31s')))
+      .when(deadline(CREDIT_DEADLINE, at('+31s')))
+      .thenNothing();
+    givenProcess(initiated(), debited())
+      .when(deadline('something-else', at('+31s')))
+      .thenNothing();
+  });
+});
+
+describe('redelivered and out-of-phase inputs change nothing (idempotent)', () => {
+  const history = {
+    NEW: [] as Step[],
+    DEBITING: [initiated()],
+    CREDITING: [initiated(), debited()],
+    CANCELLING: [initiated(), debited(), deadline(CREDIT_DEADLINE, at('+31s'))],
+    REFUNDING: [initiated(), debited(), deadline(CREDIT_DEADLINE, at('+31s')), creditCancelled()],
+    COMPLETED: [initiated(), debited(), credited()],
+    COMPENSATED: [initiated(), debited(), refused(credit(), 'ACCOUNT_CLOSED'), refunded()],
+  };
+
+  it.each<[keyof typeof history, string, () => Step]>([
+    ['DEBITING', 'TransferInitiated again', () => initiated()],
+    ['CREDITING', 'TransferInitiated again', () => initiated()],
+    ['CREDITING', 'MoneyDebitedForTransfer again (no second credit, no new deadline)', debited],
+    ['COMPLETED', 'MoneyCreditedForTransfer again', credited],
+    ['COMPLETED', 'MoneyDebitedForTransfer again', debited],
+    ['REFUNDING', 'TransferCreditCancelled again', creditCancelled],
+    ['COMPENSATED', 'TransferDebitRefunded again', refunded],
+    ['COMPENSATED', 'TransferCreditCancelled late', creditCancelled],
+    ['NEW', 'MoneyDebitedForTransfer before the transfer', debited],
+    ['NEW', 'MoneyCreditedForTransfer before the transfer', credited],
+    ['DEBITING', 'MoneyCreditedForTransfer before the debit', credited],
+    ['DEBITING', 'TransferDebitRefunded before the debit', refunded],
+    ['CREDITING', 'TransferCreditCancelled never asked for', creditCancelled],
+    ['CREDITING', 'TransferDebitRefunded never asked for', refunded],
+    ['CANCELLING', 'MoneyDebitedForTransfer again', debited],
+    ['REFUNDING', 'MoneyCreditedForTransfer (the destination refused or cancelled it)', credited],
+    ['COMPENSATED', 'MoneyCreditedForTransfer late', credited],
+    [
+      'DEBITING',
+      'an event of another type',
+      () => event('MoneyDeposited', { transferId }, at('+1s')),
+    ],
+  ])('%s: %s', (phase, _what, step) => {
+    givenProcess(...history[phase])
+      .when(step())
+      .thenNothing();
+  });
+
+  it.each<[keyof typeof history, string, () => Step]>([
+    ['DEBITING', 'a credit refusal before any credit', () => refused(credit(), 'ACCOUNT_CLOSED')],
+    ['CREDITING', 'the debit refused late', () => refused(debit(), 'INSUFFICIENT_FUNDS')],
+    ['CREDITING', 'a cancellation refused never asked for', () => refused(cancelCredit(), 'X')],
+    ['REFUNDING', 'the credit refused again', () => refused(credit(), 'ACCOUNT_CLOSED')],
+    ['COMPLETED', 'the credit refused late', () => refused(credit(), 'ACCOUNT_CLOSED')],
+    ['COMPENSATED', 'the credit refused again', () => refused(credit(), 'ACCOUNT_CLOSED')],
+    ['CANCELLING', 'a refund refused (not a refusable step)', () => refused(refund(), 'X')],
+    ['COMPLETED', 'settle refused', () => refused(settle('COMPLETED', null), 'X')],
+  ])('%s: %s', (phase, _what, step) => {
+    givenProcess(...history[phase])
+      .when(step())
+      .thenNothing();
+  });
+
+  it('the states reached above are the phases they are named after', () => {
+    expect(givenProcess(...history.CANCELLING).state.phase).toBe('CANCELLING');
+    expect(givenProcess(...history.REFUNDING).state.phase).toBe('REFUNDING');
+    expect(givenProcess(...history.COMPLETED).state.phase).toBe('DONE');
+    expect(givenProcess(...history.COMPENSATED).state).toMatchObject({
+      phase: 'DONE',
+      reason: 'ACCOUNT_CLOSED',
+    });
+  });
+});
+
+describe('a whole transfer against a virtual clock with a deadline table', () => {
+  /**
+   * Plays the process as the worker would: decisions' deadlines go into a table, and moving the
+   * clock by hand fires those that are due (in due order), each once.
+   */
+  function simulate() {
+    let now = new Date(T0);
+    let state = manager.initialState();
+    const deadlines = new Map<string, Date>();
+    const sent: ProcessCommand[] = [];
+    const record = (decision: ProcessDecision<TransferProcessState>): void => {
+      state = decision.state;
+      sent.push(...(decision.commands ?? []));
+      for (const request of decision.schedule ?? [])
+        deadlines.set(request.key, new Date(request.dueAt));
+      for (const key of decision.cancel ?? []) deadlines.delete(key);
+    };
+    return {
+      get state() {
+        return state;
+      },
+      sent,
+      deadlines,
+      advance(ms: number): void {
+        now = new Date(now.getTime() + ms);
+        const due = [...deadlines].filter(([, dueAt]) => dueAt <= now);
+        due.sort(([, a], [, b]) => a.getTime() - b.getTime());
+        for (const [key] of due) {
+          deadlines.delete(key);
+          record(manager.onDeadline(state, key, now));
+        }
+      },
+      happen(step: (time: Date) => Step): void {
+        const happened = step(now);
+        if (happened.kind !== 'event') throw new Error('events only');
+        record(manager.onEvent(state, recorded(happened), now));
+      },
+      refuse(command: ProcessCommand, code: string): void {
+        record(manager.onRejected(state, command, code, now));
+      },
+    };
+  }
+
+  it('the deadline fires exactly creditTimeoutMs after the debit, not a moment before', () => {
+    const run = simulate();
+    run.happen(initiated);
+    run.advance(1_000);
+    run.happen(debited);
+    run.advance(CREDIT_TIMEOUT_MS - 1);
+    expect(run.state.phase).toBe('CREDITING');
+    expect(run.sent.map((c) => c.type)).toEqual([
+      TransferProcessCommand.debit,
+      TransferProcessCommand.credit,
+    ]);
+    run.advance(1);
+    expect(run.state.phase).toBe('CANCELLING');
+    run.advance(60_000); // fired once: moving on fires nothing more
+    expect(run.sent).toEqual([debit(), credit(), cancelCredit()]);
+    run.happen(creditCancelled);
+    run.happen(refunded);
+    expect(run.sent).toEqual([
+      debit(),
+      credit(),
+      cancelCredit(),
+      refund(),
+      settle('COMPENSATED', CREDIT_DEADLINE_PASSED),
+    ]);
+    expect(run.state.phase).toBe('DONE');
+  });
+
+  it('a credit just in time cancels the deadline: later, nothing fires', () => {
+    const run = simulate();
+    run.happen(initiated);
+    run.happen(debited);
+    run.advance(CREDIT_TIMEOUT_MS - 1);
+    run.happen(credited);
+    expect(run.deadlines.size).toBe(0);
+    run.advance(10 * CREDIT_TIMEOUT_MS);
+    expect(run.sent).toEqual([debit(), credit(), settle('COMPLETED', null)]);
+  });
+
+  it('a refused credit cancels the deadline: the refund is the only compensation', () => {
+    const run = simulate();
+    run.happen(initiated);
+    run.happen(debited);
+    run.advance(5_000);
+    run.refuse(credit(), 'CURRENCY_MISMATCH');
+    run.advance(10 * CREDIT_TIMEOUT_MS);
+    run.happen(refunded);
+    expect(run.sent).toEqual([
+      debit(),
+      credit(),
+      refund(),
+      settle('COMPENSATED', 'CURRENCY_MISMATCH'),
+    ]);
+  });
+});
