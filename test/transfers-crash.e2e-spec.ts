@@ -409,6 +409,13 @@ describeOnServer('transfers survive kill -9', () => {
     const settleMs = Date.now() - settleStarted;
     const pending = ids.filter((id) => !TERMINAL_STATUSES.has(views.get(id)?.status ?? 'PENDING'));
     expect(pending).toEqual([]);
+    // A completed transfer's last commands (settling the source's debit) may still be in flight.
+    await eventually(async () => {
+      const [row] = await database.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM es_process_commands WHERE status = 'pending'`,
+      );
+      expect(row.n).toBe(0);
+    }, 30_000);
 
     // --- The book of record, audited by SQL ---
     const accountAudit = await auditAccounts(database.dataSource);
@@ -431,6 +438,7 @@ describeOnServer('transfers survive kill -9', () => {
         debited: t.debited,
         credited: t.credited,
         refunded: t.refunded,
+        settled: t.settled,
       }).toEqual({ id: t.transferId, ...stepsFor(t.outcome) });
       expect(t.cancelled).toBe(0); // no deadline is due within this test (60 s)
     }

@@ -97,6 +97,7 @@ describe('transfers', () => {
         TransferInitiated: 1,
         MoneyDebitedForTransfer: 1,
         MoneyCreditedForTransfer: 1,
+        TransferDebitSettled: 1,
         TransferCompleted: 1,
       });
     });
@@ -363,6 +364,7 @@ describe('transfers', () => {
           TransferInitiated: 1,
           MoneyDebitedForTransfer: 1,
           MoneyCreditedForTransfer: 1,
+          TransferDebitSettled: 1,
           TransferCompleted: 1,
         });
       }
@@ -525,5 +527,40 @@ describe('a credit that cannot happen in time', () => {
       `SELECT count(*)::int AS n FROM es_process_commands WHERE status = 'pending'`,
     );
     expect(pending.n).toBe(0);
+  }, 60_000);
+
+  it('an account cannot be closed while an outgoing transfer is in flight, so a refund never lands on a closed account', async () => {
+    const accounts = accountsApi(app.baseUrl);
+    const transfers = transfersApi(app.baseUrl);
+    const from = await accounts.open();
+    await accounts.deposit(from, 100).expect(201);
+    const to = await accounts.open();
+    const block = await blockCreditsTo(database.dataSource, database.schema, to);
+    let id: string;
+    try {
+      ({ id } = await transfers.start(from, to, 100));
+      await eventually(async () =>
+        expect(await accounts.account(from)).toMatchObject({ balance: 0 }),
+      );
+      // Debited, not yet credited: the balance is 0 but the money may come back.
+      const refused = await accounts.http().post(`/accounts/${from}/close`).expect(409);
+      expect(refused.body).toMatchObject({ code: 'TRANSFER_IN_FLIGHT' });
+      expect(await transfers.settled(id, 20_000)).toMatchObject({ status: 'COMPENSATED' });
+    } finally {
+      await block.release();
+    }
+    // Refunded: the money is back on an open account, where it can be withdrawn.
+    expect(await accounts.account(from)).toMatchObject({ balance: 100, status: 'OPEN' });
+    await accounts.withdraw(from, 100).expect(201);
+    await accounts.http().post(`/accounts/${from}/close`).expect(200);
+
+    // A completed transfer settles the source's debit: then it can be closed.
+    const source = await accounts.open();
+    await accounts.deposit(source, 40).expect(201);
+    const done = await transfers.start(source, to, 40);
+    expect(await transfers.settled(done.id, 20_000)).toMatchObject({ status: 'COMPLETED' });
+    await eventually(async () => {
+      await accounts.http().post(`/accounts/${source}/close`).expect(200);
+    }, 20_000);
   }, 60_000);
 });

@@ -58,6 +58,8 @@ export interface TransferAudit {
   credited: number;
   cancelled: number;
   refunded: number;
+  /** The source learned its debit is final (completed transfers only). */
+  settled: number;
   /** Terminal events of the transfer's stream: exactly one once it has ended. */
   ended: number;
   /** COMPLETED, FAILED, COMPENSATED, or null while pending. */
@@ -78,6 +80,7 @@ export async function auditTransfers(dataSource: DataSource): Promise<TransferAu
       credited: number;
       cancelled: number;
       refunded: number;
+      settled: number;
       ended: number;
       outcome: string | null;
       command_ids: number;
@@ -92,6 +95,7 @@ export async function auditTransfers(dataSource: DataSource): Promise<TransferAu
             count(*) FILTER (WHERE type = 'MoneyCreditedForTransfer')::int AS credited,
             count(*) FILTER (WHERE type = 'TransferCreditCancelled')::int AS cancelled,
             count(*) FILTER (WHERE type = 'TransferDebitRefunded')::int AS refunded,
+            count(*) FILTER (WHERE type = 'TransferDebitSettled')::int AS settled,
             count(*) FILTER (WHERE type IN ('TransferCompleted', 'TransferFailed',
                                             'TransferCompensated'))::int AS ended,
             min(CASE type WHEN 'TransferCompleted' THEN 'COMPLETED'
@@ -112,6 +116,7 @@ export async function auditTransfers(dataSource: DataSource): Promise<TransferAu
     credited: row.credited,
     cancelled: row.cancelled,
     refunded: row.refunded,
+    settled: row.settled,
     ended: row.ended,
     outcome: row.outcome,
     commandIds: row.command_ids,
@@ -119,19 +124,19 @@ export async function auditTransfers(dataSource: DataSource): Promise<TransferAu
 }
 
 /**
- * What a transfer's steps must be given how it ended: a completed one debited and credited
- * once; a failed one moved nothing; a compensated one was debited and refunded exactly once.
+ * What a transfer's steps must be given how it ended: a completed one debited, credited and
+ * its debit settled once; a failed one moved nothing; a compensated one was debited and refunded exactly once.
  */
 export function stepsFor(
   outcome: string | null,
-): Pick<TransferAudit, 'debited' | 'credited' | 'refunded'> | null {
+): Pick<TransferAudit, 'debited' | 'credited' | 'refunded' | 'settled'> | null {
   switch (outcome) {
     case 'COMPLETED':
-      return { debited: 1, credited: 1, refunded: 0 };
+      return { debited: 1, credited: 1, refunded: 0, settled: 1 };
     case 'FAILED':
-      return { debited: 0, credited: 0, refunded: 0 };
+      return { debited: 0, credited: 0, refunded: 0, settled: 0 };
     case 'COMPENSATED':
-      return { debited: 1, credited: 0, refunded: 1 };
+      return { debited: 1, credited: 0, refunded: 1, settled: 0 };
     default:
       return null;
   }

@@ -7,7 +7,8 @@ export type TransferStep =
   | { kind: 'debit'; accountId: string; transferId: string; amount: number }
   | { kind: 'credit'; accountId: string; transferId: string; amount: number; currency: string }
   | { kind: 'cancel-credit'; accountId: string; transferId: string }
-  | { kind: 'refund'; accountId: string; transferId: string; amount: number };
+  | { kind: 'refund'; accountId: string; transferId: string; amount: number }
+  | { kind: 'settle-debit'; accountId: string; transferId: string };
 
 /** Idempotent by transfer id (the account records each step once) and by command id. */
 export class TransferStepCommand extends Command<AccountWriteResult> {

@@ -6,6 +6,7 @@ import {
   decideCreditForTransfer,
   decideDebitForTransfer,
   decideRefundTransfer,
+  decideSettleTransferDebit,
 } from '../domain/account.decide';
 import { AccountEvent } from '../domain/account.events';
 import { AccountState, accountStreamId } from '../domain/account.state';
@@ -39,6 +40,11 @@ function decideStep(step: TransferStep, state: AccountState): AccountEvent[] {
     case 'refund':
       return decideRefundTransfer(
         { accountId: step.accountId, transferId: step.transferId, amount: step.amount },
+        state,
+      );
+    case 'settle-debit':
+      return decideSettleTransferDebit(
+        { accountId: step.accountId, transferId: step.transferId },
         state,
       );
     default: {

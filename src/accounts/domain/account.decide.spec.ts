@@ -1,7 +1,13 @@
 import { foldEvents } from '@ledgerline/event-sourcing';
 import { given } from '@ledgerline/event-sourcing/testing';
 import { MAX_AMOUNT, MAX_BALANCE } from '../../shared-kernel/money';
-import { decideClose, decideDeposit, decideOpenAccount, decideWithdraw } from './account.decide';
+import {
+  decideClose,
+  decideDeposit,
+  decideOpenAccount,
+  decideSettleTransferDebit,
+  decideWithdraw,
+} from './account.decide';
 import {
   AccountAlreadyExistsError,
   AccountClosedError,
@@ -10,6 +16,7 @@ import {
   BalanceNotZeroError,
   InsufficientFundsError,
   InvalidAmountError,
+  TransferInFlightError,
 } from './account.errors';
 import {
   AccountClosed,
@@ -37,7 +44,7 @@ const withdrawn = (amount: number, reference: string | null = null): MoneyWithdr
   data: { accountId, amount, reference },
 });
 const closed = (): AccountClosed => ({ type: 'AccountClosed', data: { accountId } });
-const noTransfers = { debited: [], credited: [], cancelled: [], refunded: [] };
+const noTransfers = { debited: [], credited: [], cancelled: [], refunded: [], settled: [] };
 
 const open = (state: AccountState) => decideOpenAccount({ accountId, customerId, currency }, state);
 const deposit =
@@ -259,5 +266,47 @@ describe('account evolver', () => {
       balance: 0,
       transfers: noTransfers,
     });
+  });
+});
+
+describe('given an account with an outgoing transfer in flight', () => {
+  const debitedFor = (transferId: string, amount: number): AccountEvent => ({
+    type: 'MoneyDebitedForTransfer',
+    data: { accountId, transferId, amount },
+  });
+  const settled = (transferId: string): AccountEvent => ({
+    type: 'TransferDebitSettled',
+    data: { accountId, transferId },
+  });
+  const refunded = (transferId: string, amount: number): AccountEvent => ({
+    type: 'TransferDebitRefunded',
+    data: { accountId, transferId, amount },
+  });
+
+  it('refuses to close it, even at a zero balance: a refund may still come', () => {
+    givenAccount(opened(), deposited(50), debitedFor('t1', 50))
+      .when((state) => decideClose({ accountId }, state))
+      .thenThrows(TransferInFlightError, 'TRANSFER_IN_FLIGHT');
+  });
+
+  it('closes it once the transfer is settled', () => {
+    givenAccount(opened(), deposited(50), debitedFor('t1', 50), settled('t1'))
+      .when((state) => decideClose({ accountId }, state))
+      .then([closed()]);
+  });
+
+  it('settles a debit once, and only one it made', () => {
+    givenAccount(opened(), deposited(50), debitedFor('t1', 50), settled('t1'))
+      .when((state) => decideSettleTransferDebit({ accountId, transferId: 't1' }, state))
+      .then([]);
+    givenAccount(opened())
+      .when((state) => decideSettleTransferDebit({ accountId, transferId: 't9' }, state))
+      .then([]);
+  });
+
+  it('after a refund the money is back and the account is open', () => {
+    givenAccount(opened(), deposited(50), debitedFor('t1', 50), refunded('t1', 50))
+      .when((state) => decideClose({ accountId }, state))
+      .thenThrows(BalanceNotZeroError, 'BALANCE_NOT_ZERO');
   });
 });

@@ -9,6 +9,7 @@ import {
   MoneyWithdrawn,
   TransferCreditCancelled,
   TransferDebitRefunded,
+  TransferDebitSettled,
 } from './account.events';
 import {
   AccountAlreadyExistsError,
@@ -21,8 +22,9 @@ import {
   InvalidAmountError,
   TransferAlreadyCreditedError,
   TransferCreditCancelledError,
+  TransferInFlightError,
 } from './account.errors';
-import { AccountState, OpenAccount } from './account.state';
+import { AccountState, OpenAccount, transfersInFlight } from './account.state';
 
 type OpenAccountCommand = { accountId: string; customerId: string; currency: string };
 type MoveMoneyCommand = { accountId: string; amount: number; reference: string | null };
@@ -66,6 +68,8 @@ export function decideWithdraw(command: MoveMoneyCommand, state: AccountState): 
 export function decideClose(command: { accountId: string }, state: AccountState): AccountClosed[] {
   const account = requireOpen(state, command.accountId);
   if (account.balance !== 0) throw new BalanceNotZeroError(command.accountId, account.balance);
+  const inFlight = transfersInFlight(account.transfers);
+  if (inFlight.length > 0) throw new TransferInFlightError(command.accountId, inFlight.length);
   return [{ type: AccountEventType.closed, data: { accountId: command.accountId } }];
 }
 
@@ -133,4 +137,18 @@ export function decideRefundTransfer(
   )
     return [];
   return [{ type: AccountEventType.transferDebitRefunded, data: { ...command } }];
+}
+
+/** The transfer completed: its debit on this (source) account is final. Once per transfer. */
+export function decideSettleTransferDebit(
+  command: { accountId: string; transferId: string },
+  state: AccountState,
+): TransferDebitSettled[] {
+  if (state.status === 'NONE') throw new AccountNotFoundError(command.accountId);
+  if (
+    !state.transfers.debited.includes(command.transferId) ||
+    state.transfers.settled.includes(command.transferId)
+  )
+    return [];
+  return [{ type: AccountEventType.transferDebitSettled, data: { ...command } }];
 }

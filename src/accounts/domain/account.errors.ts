@@ -56,6 +56,16 @@ export class InvalidAmountError extends DomainError {
   }
 }
 
+export class TransferInFlightError extends DomainError {
+  readonly code = 'TRANSFER_IN_FLIGHT';
+  constructor(
+    readonly accountId: string,
+    readonly transfers: number,
+  ) {
+    super(`account ${accountId} has ${transfers} outgoing transfer(s) in progress; close it later`);
+  }
+}
+
 export class CurrencyMismatchError extends DomainError {
   readonly code = 'CURRENCY_MISMATCH';
   constructor(

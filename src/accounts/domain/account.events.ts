@@ -8,6 +8,7 @@ export const AccountEventType = {
   creditedForTransfer: 'MoneyCreditedForTransfer',
   transferCreditCancelled: 'TransferCreditCancelled',
   transferDebitRefunded: 'TransferDebitRefunded',
+  transferDebitSettled: 'TransferDebitSettled',
 } as const;
 
 export interface AccountOpened {
@@ -57,6 +58,16 @@ export interface TransferDebitRefunded {
   readonly data: { accountId: string; transferId: string; amount: number };
 }
 
+/**
+ * The source learns that a transfer it was debited for completed: the debit is final. Until a
+ * debit is settled or refunded the transfer is in flight, and the account cannot be closed
+ * (a refund would land on a closed account).
+ */
+export interface TransferDebitSettled {
+  readonly type: typeof AccountEventType.transferDebitSettled;
+  readonly data: { accountId: string; transferId: string };
+}
+
 export type AccountEvent =
   | AccountOpened
   | MoneyDeposited
@@ -65,6 +76,7 @@ export type AccountEvent =
   | MoneyDebitedForTransfer
   | MoneyCreditedForTransfer
   | TransferCreditCancelled
-  | TransferDebitRefunded;
+  | TransferDebitRefunded
+  | TransferDebitSettled;
 
 export const ACCOUNT_EVENT_TYPES: readonly AccountEvent['type'][] = Object.values(AccountEventType);

@@ -15,9 +15,22 @@ export interface TransferSteps {
   readonly credited: readonly string[];
   readonly cancelled: readonly string[];
   readonly refunded: readonly string[];
+  readonly settled: readonly string[];
 }
 
-const NO_TRANSFERS: TransferSteps = { debited: [], credited: [], cancelled: [], refunded: [] };
+const NO_TRANSFERS: TransferSteps = {
+  debited: [],
+  credited: [],
+  cancelled: [],
+  refunded: [],
+  settled: [],
+};
+
+/** Transfers this account was debited for that are neither refunded nor settled yet. */
+export const transfersInFlight = (transfers: TransferSteps): string[] =>
+  transfers.debited.filter(
+    (id) => !transfers.refunded.includes(id) && !transfers.settled.includes(id),
+  );
 
 /** Records one transfer step and moves the balance by `delta`. */
 function transferStep(
@@ -67,6 +80,8 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       return transferStep(state, 'cancelled', event.data.transferId, 0);
     case AccountEventType.transferDebitRefunded:
       return transferStep(state, 'refunded', event.data.transferId, event.data.amount);
+    case AccountEventType.transferDebitSettled:
+      return transferStep(state, 'settled', event.data.transferId, 0);
     default: {
       const unknownEvent: never = event;
       return unknownEvent;

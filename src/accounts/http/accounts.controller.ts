@@ -173,7 +173,13 @@ export class AccountsController {
   @ApiWrite({
     body: false,
     ifMatch: true,
-    problems: ['INVALID_ID', 'ACCOUNT_NOT_FOUND', 'ACCOUNT_CLOSED', 'BALANCE_NOT_ZERO'],
+    problems: [
+      'INVALID_ID',
+      'ACCOUNT_NOT_FOUND',
+      'ACCOUNT_CLOSED',
+      'BALANCE_NOT_ZERO',
+      'TRANSFER_IN_FLIGHT',
+    ],
   })
   close(
     @Param('id', UuidParamPipe) id: string,

@@ -89,6 +89,7 @@ export function accountIntegrationEvents(recorded: RecordedEvent): IntegrationEv
         },
       ];
     case AccountEventType.transferCreditCancelled:
+    case AccountEventType.transferDebitSettled:
       return []; // internal bookkeeping of the transfer process
     default: {
       const unknownEvent: never = event;

@@ -36,6 +36,10 @@ export const ERROR_CATALOGUE = {
     title: 'This projection has side effects and cannot be rebuilt',
   },
   BALANCE_NOT_ZERO: { status: 409, title: 'Only an account with a zero balance can be closed' },
+  TRANSFER_IN_FLIGHT: {
+    status: 409,
+    title: 'The account has outgoing transfers in progress; close it when they have ended',
+  },
   IDEMPOTENCY_KEY_IN_USE: {
     status: 409,
     title: 'A request with this Idempotency-Key is still being processed',

@@ -53,6 +53,11 @@ export class TransferCommandSender implements ProcessCommandSender {
           new TransferStepCommand({ kind: 'refund', ...base, amount: amount(d.amount) }, context),
         );
         return;
+      case TransferProcessCommand.settleDebit:
+        await this.commands.execute(
+          new TransferStepCommand({ kind: 'settle-debit', ...base }, context),
+        );
+        return;
       case TransferProcessCommand.settle:
         await this.commands.execute(
           new SettleTransferCommand(

@@ -121,6 +121,11 @@ const refund = (): ProcessCommand => ({
   type: TransferProcessCommand.refund,
   data: { accountId: from, transferId, amount },
 });
+/** On completion the source learns its debit is final (it may be closed only after). */
+const settleDebit = (): ProcessCommand => ({
+  type: TransferProcessCommand.settleDebit,
+  data: { accountId: from, transferId },
+});
 const settle = (
   outcome: 'COMPLETED' | 'FAILED' | 'COMPENSATED',
   reason: string | null,
@@ -239,7 +244,7 @@ describe('the happy path', () => {
       .then({
         phase: 'DONE',
         reason: null,
-        commands: [settle('COMPLETED', null)],
+        commands: [settleDebit(), settle('COMPLETED', null)],
         cancel: [CREDIT_DEADLINE],
       });
   });
@@ -359,7 +364,7 @@ describe('the credit wins the race with its deadline', () => {
       .then({
         phase: 'DONE',
         reason: null,
-        commands: [settle('COMPLETED', null)],
+        commands: [settleDebit(), settle('COMPLETED', null)],
         cancel: [CREDIT_DEADLINE],
       });
   });
@@ -370,7 +375,7 @@ describe('the credit wins the race with its deadline', () => {
       .then({
         phase: 'DONE',
         reason: null,
-        commands: [settle('COMPLETED', null)],
+        commands: [settleDebit(), settle('COMPLETED', null)],
         cancel: [CREDIT_DEADLINE],
       });
     givenProcess(...raced(), credited(at('+30s')))
@@ -555,7 +560,7 @@ describe('a whole transfer against a virtual clock with a deadline table', () =>
     run.happen(credited);
     expect(run.deadlines.size).toBe(0);
     run.advance(10 * CREDIT_TIMEOUT_MS);
-    expect(run.sent).toEqual([debit(), credit(), settle('COMPLETED', null)]);
+    expect(run.sent).toEqual([debit(), credit(), settleDebit(), settle('COMPLETED', null)]);
   });
 
   it('a refused credit cancels the deadline: the refund is the only compensation', () => {

@@ -12,6 +12,7 @@ export const TransferProcessCommand = {
   credit: 'CreditForTransfer',
   cancelCredit: 'CancelTransferCredit',
   refund: 'RefundTransfer',
+  settleDebit: 'SettleTransferDebit',
   settle: 'SettleTransfer',
 } as const;
 
@@ -133,7 +134,16 @@ export function transferProcess(options: {
         case EVENTS.credited: {
           if (state.phase !== 'CREDITING' && state.phase !== 'CANCELLING') return stay(state);
           const done = { ...state, phase: 'DONE' as const, reason: null };
-          return { state: done, commands: [settle(done, 'COMPLETED')], cancel: [CREDIT_DEADLINE] };
+          // The source learns the debit is final (until then it cannot be closed).
+          const settleDebit = command(TransferProcessCommand.settleDebit, {
+            accountId: state.fromAccountId,
+            transferId: state.transferId,
+          });
+          return {
+            state: done,
+            commands: [settleDebit, settle(done, 'COMPLETED')],
+            cancel: [CREDIT_DEADLINE],
+          };
         }
         case EVENTS.cancelled:
           if (state.phase !== 'CANCELLING') return stay(state);
