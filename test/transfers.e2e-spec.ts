@@ -93,13 +93,16 @@ describe('transfers', () => {
       expect(Date.parse(done.updatedAt)).toBeGreaterThanOrEqual(Date.parse(done.createdAt));
       expect(await accounts().account(from)).toMatchObject({ balance: 700 });
       expect(await accounts().account(to)).toMatchObject({ balance: 350 });
-      expect(await transferEventCounts(database.dataSource, id)).toEqual({
-        TransferInitiated: 1,
-        MoneyDebitedForTransfer: 1,
-        MoneyCreditedForTransfer: 1,
-        TransferDebitSettled: 1,
-        TransferCompleted: 1,
-      });
+      // The source's settlement is sent beside the completion: it lands moments later.
+      await eventually(async () => {
+        expect(await transferEventCounts(database.dataSource, id)).toEqual({
+          TransferInitiated: 1,
+          MoneyDebitedForTransfer: 1,
+          MoneyCreditedForTransfer: 1,
+          TransferDebitSettled: 1,
+          TransferCompleted: 1,
+        });
+      }, 15_000);
     });
 
     it('an uncovered transfer fails with INSUFFICIENT_FUNDS and nothing moves', async () => {
@@ -360,13 +363,15 @@ describe('transfers', () => {
       expect(landed.reduce((sum, b) => sum + b, 0)).toBe(200);
       // Each completed transfer landed exactly where it was sent.
       for (const view of views.filter((v) => v.status === 'COMPLETED')) {
-        expect(await transferEventCounts(database.dataSource, view.id)).toEqual({
-          TransferInitiated: 1,
-          MoneyDebitedForTransfer: 1,
-          MoneyCreditedForTransfer: 1,
-          TransferDebitSettled: 1,
-          TransferCompleted: 1,
-        });
+        await eventually(async () => {
+          expect(await transferEventCounts(database.dataSource, view.id)).toEqual({
+            TransferInitiated: 1,
+            MoneyDebitedForTransfer: 1,
+            MoneyCreditedForTransfer: 1,
+            TransferDebitSettled: 1,
+            TransferCompleted: 1,
+          });
+        }, 15_000);
       }
       console.info(
         `[transfers] 50 concurrent transfers over two instances settled in ${settledMs} ms`,
