@@ -2,7 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { accountIntegrationEvents, accountProjections, AccountsModule } from './accounts';
+import {
+  accountIntegrationEvents,
+  accountProjections,
+  AccountsModule,
+  accountUpcasters,
+} from './accounts';
 import { ProjectionsModule } from './projections/projections.module';
 import { ProjectionsOptions } from './projections/projections.tokens';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
@@ -31,7 +36,10 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...typeOrmOptions(database), retryAttempts: 3, retryDelay: 1_000 }),
         CqrsModule.forRoot(),
         // Each context's domain events -> its public integration events (the outbox).
-        EventStoreModule.forRoot((event) => [...accountIntegrationEvents(event)]),
+        EventStoreModule.forRoot(
+          (event) => [...accountIntegrationEvents(event)],
+          [...accountUpcasters],
+        ),
         MessagingModule.forRoot(messaging),
         IdempotencyModule,
         HealthModule,

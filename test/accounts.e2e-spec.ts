@@ -131,8 +131,8 @@ describe('GET /accounts/{id}/events', () => {
     expect(events.map((e) => e.version)).toEqual([1, 2]);
     expect(events[1]).toMatchObject({
       type: 'MoneyDeposited',
-      schemaVersion: 1,
-      data: { accountId: id, amount: 1, reference: null },
+      schemaVersion: 2,
+      data: { accountId: id, amount: 1, reference: null, channel: 'online' },
       correlationId: 'batch-7',
       actor: 'anonymous',
     });

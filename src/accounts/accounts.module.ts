@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import {
   AggregateRepository,
   CommandExecutor,
@@ -18,6 +18,7 @@ import { DepositMoneyHandler } from './commands/deposit-money.handler';
 import { OpenAccountHandler } from './commands/open-account.handler';
 import { TransferStepHandler } from './commands/transfer-step.handler';
 import { WithdrawMoneyHandler } from './commands/withdraw-money.handler';
+import { accountSnapshots } from './domain/account.snapshots';
 import { accountAggregate } from './domain/account.state';
 import { AccountsController } from './http/accounts.controller';
 import { CustomerAccountsController } from './http/customer-accounts.controller';
@@ -28,6 +29,8 @@ import { AccountRepository } from './queries/account-repository';
 import { GetAccountHistoryHandler } from './queries/get-account-history.handler';
 import { GetAccountHandler } from './queries/get-account.handler';
 import { GetBalanceAsOfHandler } from './queries/get-balance-as-of.handler';
+
+const snapshotLog = new Logger('Snapshots');
 
 const CommandHandlers = [
   OpenAccountHandler,
@@ -53,7 +56,10 @@ const QueryHandlers = [
     {
       provide: ACCOUNT_REPOSITORY,
       inject: [EVENT_STORE],
-      useFactory: (store: EventStore) => new AggregateRepository(store, accountAggregate),
+      useFactory: (store: EventStore) =>
+        new AggregateRepository(store, accountAggregate, accountSnapshots, ({ streamId, reason }) =>
+          snapshotLog.warn(`snapshot of ${streamId} ignored (${reason}); replaying the stream`),
+        ),
     },
     {
       provide: ACCOUNT_COMMANDS,

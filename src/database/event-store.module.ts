@@ -1,19 +1,25 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { IntegrationEventMapper, PostgresEventStore } from '@ledgerline/event-sourcing';
+import {
+  EventUpcasters,
+  IntegrationEventMapper,
+  PostgresEventStore,
+  Upcaster,
+} from '@ledgerline/event-sourcing';
 import { CommitSignal } from './commit-signal';
 import { EVENT_STORE } from './database.tokens';
 
 /**
  * Provides the event store (the book of record) to every bounded context. `outbox` maps
  * each context's domain events to its public integration events, written to the outbox in
- * the append transaction.
+ * the append transaction; `upcasters` bring old events to their current shape on every read.
  */
 @Global()
 @Module({})
 export class EventStoreModule {
-  static forRoot(outbox: IntegrationEventMapper): DynamicModule {
+  static forRoot(outbox: IntegrationEventMapper, upcasters: readonly Upcaster[]): DynamicModule {
+    const chains = new EventUpcasters(upcasters);
     return {
       module: EventStoreModule,
       providers: [
@@ -22,7 +28,11 @@ export class EventStoreModule {
           provide: EVENT_STORE,
           inject: [getDataSourceToken(), CommitSignal],
           useFactory: (dataSource: DataSource, commits: CommitSignal) =>
-            new PostgresEventStore(dataSource, { outbox, afterCommit: () => commits.raise() }),
+            new PostgresEventStore(dataSource, {
+              outbox,
+              upcasters: chains,
+              afterCommit: () => commits.raise(),
+            }),
         },
       ],
       exports: [EVENT_STORE, CommitSignal],

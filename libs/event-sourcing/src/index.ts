@@ -33,3 +33,5 @@ export * from './sagas/process-manager';
 export * from './sagas/process-manager-store.port';
 export * from './sagas/process-manager-worker';
 export * from './postgres/postgres-process-managers';
+export * from './core/upcasting';
+export * from './aggregate/snapshot-policy';

@@ -12,6 +12,10 @@ export class DepositMoneyHandler implements ICommandHandler<DepositMoneyCommand>
   constructor(@Inject(ACCOUNT_COMMANDS) private readonly accounts: AccountCommands) {}
 
   execute(command: DepositMoneyCommand): Promise<MoneyMovementResult> {
-    return this.accounts.execute(moneyMovement(command, decideDeposit));
+    return this.accounts.execute(
+      moneyMovement(command, (movement, state) =>
+        decideDeposit({ ...movement, channel: command.channel }, state),
+      ),
+    );
   }
 }

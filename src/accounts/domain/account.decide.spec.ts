@@ -37,7 +37,8 @@ const opened = (): AccountOpened => ({
 });
 const deposited = (amount: number, reference: string | null = null): MoneyDeposited => ({
   type: 'MoneyDeposited',
-  data: { accountId, amount, reference },
+  schemaVersion: 2,
+  data: { accountId, amount, reference, channel: 'online' },
 });
 const withdrawn = (amount: number, reference: string | null = null): MoneyWithdrawn => ({
   type: 'MoneyWithdrawn',
@@ -50,7 +51,7 @@ const open = (state: AccountState) => decideOpenAccount({ accountId, customerId,
 const deposit =
   (amount: number, reference: string | null = null) =>
   (state: AccountState) =>
-    decideDeposit({ accountId, amount, reference }, state);
+    decideDeposit({ accountId, amount, reference, channel: 'online' }, state);
 const withdraw =
   (amount: number, reference: string | null = null) =>
   (state: AccountState) =>

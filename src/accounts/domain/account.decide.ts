@@ -2,6 +2,7 @@ import { isValidAmount, MAX_BALANCE } from '../../shared-kernel/money';
 import {
   AccountClosed,
   AccountEventType,
+  DepositChannel,
   AccountOpened,
   MoneyCreditedForTransfer,
   MoneyDebitedForTransfer,
@@ -28,6 +29,7 @@ import { AccountState, OpenAccount, transfersInFlight } from './account.state';
 
 type OpenAccountCommand = { accountId: string; customerId: string; currency: string };
 type MoveMoneyCommand = { accountId: string; amount: number; reference: string | null };
+type DepositCommand = MoveMoneyCommand & { channel: DepositChannel };
 
 function requireOpen(state: AccountState, accountId: string): OpenAccount {
   if (state.status === 'NONE') throw new AccountNotFoundError(accountId);
@@ -47,13 +49,13 @@ export function decideOpenAccount(
   return [{ type: AccountEventType.opened, data: { ...command } }];
 }
 
-export function decideDeposit(command: MoveMoneyCommand, state: AccountState): MoneyDeposited[] {
+export function decideDeposit(command: DepositCommand, state: AccountState): MoneyDeposited[] {
   requireValidAmount(command.amount);
   const account = requireOpen(state, command.accountId);
   if (account.balance > MAX_BALANCE - command.amount) {
     throw new BalanceLimitExceededError(command.accountId);
   }
-  return [{ type: AccountEventType.deposited, data: { ...command } }];
+  return [{ type: AccountEventType.deposited, schemaVersion: 2, data: { ...command } }];
 }
 
 export function decideWithdraw(command: MoveMoneyCommand, state: AccountState): MoneyWithdrawn[] {

@@ -16,9 +16,23 @@ export interface AccountOpened {
   readonly data: { accountId: string; customerId: string; currency: string };
 }
 
+/** How money came in. Deposits recorded before channels existed read as `unknown`. */
+export type DepositChannel = 'online' | 'branch' | 'atm' | 'unknown';
+export const DEPOSIT_CHANNELS: readonly DepositChannel[] = ['online', 'branch', 'atm'];
+
+/**
+ * Schema version 2 (current): `channel` was added. Version 1 events stay in the store as they
+ * were written and are upcast on every read (see account.upcasters.ts).
+ */
 export interface MoneyDeposited {
   readonly type: typeof AccountEventType.deposited;
-  readonly data: { accountId: string; amount: number; reference: string | null };
+  readonly schemaVersion?: 2;
+  readonly data: {
+    accountId: string;
+    amount: number;
+    reference: string | null;
+    channel: DepositChannel;
+  };
 }
 
 export interface MoneyWithdrawn {

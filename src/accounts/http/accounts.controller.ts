@@ -36,7 +36,7 @@ import {
   BalanceAsOfResponseDto,
   MoneyMovementResponseDto,
 } from './dto/account.response.dto';
-import { MoneyMovementRequestDto } from './dto/money-movement.request.dto';
+import { DepositRequestDto, MoneyMovementRequestDto } from './dto/money-movement.request.dto';
 import { ListAccountsRequestDto } from './dto/read-model.request.dto';
 import { AccountPageDto } from './dto/read-model.response.dto';
 import { ReadsProjection } from '../../projections/read-your-writes';
@@ -140,11 +140,17 @@ export class AccountsController {
   })
   deposit(
     @Param('id', UuidParamPipe) id: string,
-    @Body() body: MoneyMovementRequestDto,
+    @Body() body: DepositRequestDto,
     @WriteContext() context: CommandContext,
   ): Promise<MoneyMovementResult> {
     return this.commands.execute(
-      new DepositMoneyCommand(id, body.amount, body.reference ?? null, context),
+      new DepositMoneyCommand(
+        id,
+        body.amount,
+        body.reference ?? null,
+        body.channel ?? 'online',
+        context,
+      ),
     );
   }
 

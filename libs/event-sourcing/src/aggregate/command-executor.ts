@@ -72,7 +72,8 @@ export class CommandExecutor<State, Event extends NewEvent> {
       const recorded = await this.store.findCommandResult(command.commandId);
       if (recorded !== undefined) return recorded as Result;
 
-      const { state, version } = await this.repository.load(command.streamId);
+      const loaded = await this.repository.load(command.streamId);
+      const { state, version } = loaded;
       if (command.expectedVersion !== undefined && command.expectedVersion !== version) {
         throw new WrongExpectedVersionError(command.streamId, command.expectedVersion, version);
       }
@@ -80,17 +81,25 @@ export class CommandExecutor<State, Event extends NewEvent> {
       if (events.length === 0) return command.result({ state, version, position: null });
 
       try {
+        const after = this.repository.evolve(state, events);
+        const policy = this.repository.snapshots;
+        // Written in the append's transaction, so a snapshot never runs ahead of its events.
+        const snapshot =
+          policy && this.repository.snapshotDue(loaded, version + events.length)
+            ? { state: policy.toJson(after), schemaVersion: policy.schemaVersion }
+            : undefined;
         const appended = await this.store.appendToStream(
           command.streamId,
           version === 0 ? 'no_stream' : version,
           events,
           {
             metadata: command.metadata,
+            snapshot,
             command: {
               id: command.commandId,
               result: (done) =>
                 command.result({
-                  state: this.repository.evolve(state, events),
+                  state: after,
                   version: done.nextExpectedVersion,
                   position: done.lastPosition,
                 }),

@@ -10,10 +10,26 @@ export interface CommandRecord {
   readonly result: (appended: AppendResult) => JsonValue;
 }
 
+/** A snapshot to store with an append: the stream's state after the appended events. */
+export interface SnapshotWrite {
+  readonly state: JsonValue;
+  /** The version of the state's shape; a snapshot of another version is never used. */
+  readonly schemaVersion: number;
+}
+
+/** The latest snapshot of a stream, as stored. */
+export interface StoredSnapshot {
+  readonly streamVersion: number;
+  readonly schemaVersion: number;
+  readonly state: JsonValue;
+}
+
 export interface AppendOptions {
   readonly metadata: EventMetadata;
   /** When given, the command id and result commit in the same transaction as the events. */
   readonly command?: CommandRecord;
+  /** When given, stored as the stream's snapshot at its new version, in the same transaction. */
+  readonly snapshot?: SnapshotWrite;
 }
 
 export interface AppendResult {
@@ -106,6 +122,9 @@ export interface EventStore {
    * in-flight append simply holds back what comes after it until it commits or rolls back.
    */
   readAll(after: LogPosition, limit: number): Promise<RecordedEvent[]>;
+
+  /** The latest snapshot of a stream, or undefined when it has none. */
+  readSnapshot(streamId: string): Promise<StoredSnapshot | undefined>;
 
   /** The stored result of a recorded command, or undefined when it was never recorded. */
   findCommandResult(commandId: string): Promise<JsonValue | undefined>;

@@ -14,8 +14,10 @@ import {
   MultiStreamAppendOptions,
   MultiStreamAppendResult,
   ReadStreamOptions,
+  StoredSnapshot,
   StreamAppend,
 } from '../core/event-store.port';
+import { EventUpcasters, NO_UPCASTERS } from '../core/upcasting';
 import {
   assertValidExpectedVersion,
   ExpectedVersion,
@@ -32,6 +34,7 @@ import { APPEND_DIAGNOSIS_SQL, APPEND_EVENTS_SQL } from './sql/append-events.sql
 import { EventRow, toRecordedEvent } from './sql/event-row';
 import { INSERT_OUTBOX_SQL } from './sql/outbox.sql';
 import { READ_ALL_SQL } from './sql/read-all.sql';
+import { READ_SNAPSHOT_SQL, WRITE_SNAPSHOT_SQL } from './sql/snapshots.sql';
 import { READ_STREAM_SQL } from './sql/read-stream.sql';
 import { FIND_COMMAND_SQL, RECORD_COMMAND_SQL } from './sql/record-command.sql';
 
@@ -48,6 +51,11 @@ export interface PostgresEventStoreOptions {
    * append transaction; an error in it rolls the append back. Default: no outbox rows.
    */
   readonly outbox?: IntegrationEventMapper;
+  /**
+   * Upcasters applied on every read (readStream, readAll), so readers only ever see the
+   * current shape; appending an event in an older schema version is refused. Default: none.
+   */
+  readonly upcasters?: EventUpcasters;
   /** Called after each append of `appendToStream` committed (wakes in-process workers). */
   readonly afterCommit?: (appended: AppendResult) => void;
 }
@@ -61,6 +69,7 @@ export class PostgresEventStore implements EventStore {
   private readonly inline: readonly Projection[];
   private readonly outbox?: IntegrationEventMapper;
   private readonly afterCommit: (appended: AppendResult) => void;
+  private readonly upcasters: EventUpcasters;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -69,6 +78,7 @@ export class PostgresEventStore implements EventStore {
     this.inline = (options.inlineProjections ?? []).filter((p) => p.lifecycle === 'inline');
     this.outbox = options.outbox;
     this.afterCommit = options.afterCommit ?? (() => undefined);
+    this.upcasters = options.upcasters ?? NO_UPCASTERS;
   }
 
   async appendToStream(
@@ -126,6 +136,14 @@ export class PostgresEventStore implements EventStore {
       [{ streamId, expected, events }],
       options.metadata,
     );
+    if (options.snapshot) {
+      await queryRunner.query(WRITE_SNAPSHOT_SQL, [
+        streamId,
+        appended.nextExpectedVersion,
+        options.snapshot.schemaVersion,
+        JSON.stringify(options.snapshot.state),
+      ]);
+    }
     if (!options.command) return appended;
     const commandResult = options.command.result(appended);
     await this.recordCommand(queryRunner, options.command.id, streamId, commandResult);
@@ -142,6 +160,14 @@ export class PostgresEventStore implements EventStore {
     metadata: EventMetadata,
   ): Promise<AppendResult[]> {
     assertValidAppends(appends);
+    for (const { events } of appends)
+      for (const event of events) {
+        const current = this.upcasters.currentVersion(event.type);
+        if ((event.schemaVersion ?? 1) !== current)
+          throw new RangeError(
+            `${event.type} must be appended in schema version ${current}, not ${event.schemaVersion ?? 1}`,
+          );
+      }
     const payload = appends.map(({ streamId, expected, events }) => ({
       streamId,
       kind: typeof expected === 'number' ? 'version' : expected,
@@ -224,7 +250,7 @@ export class PostgresEventStore implements EventStore {
       options.toVersion ?? MAX_VERSION,
       options.occurredAtOrBefore?.toISOString() ?? null,
     ]);
-    return rows.map(toRecordedEvent);
+    return rows.map((row) => this.upcasters.upcast(toRecordedEvent(row)));
   }
 
   async readAll(after: LogPosition, limit: number): Promise<RecordedEvent[]> {
@@ -233,7 +259,20 @@ export class PostgresEventStore implements EventStore {
       after.globalPosition.toString(),
       limit,
     ]);
-    return rows.map(toRecordedEvent);
+    return rows.map((row) => this.upcasters.upcast(toRecordedEvent(row)));
+  }
+
+  async readSnapshot(streamId: string): Promise<StoredSnapshot | undefined> {
+    const rows = await this.dataSource.query<
+      { stream_version: number; schema_version: number; state: JsonValue }[]
+    >(READ_SNAPSHOT_SQL, [streamId]);
+    if (rows.length === 0) return undefined;
+    const [row] = rows;
+    return {
+      streamVersion: row.stream_version,
+      schemaVersion: row.schema_version,
+      state: row.state,
+    };
   }
 
   async findCommandResult(commandId: string): Promise<JsonValue | undefined> {

@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsPositive, IsString, Matches, Max, MaxLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+} from 'class-validator';
+import { DEPOSIT_CHANNELS, DepositChannel } from '../../domain/account.events';
 import { MAX_AMOUNT } from '../../../shared-kernel/money';
 
 export class MoneyMovementRequestDto {
@@ -21,4 +31,15 @@ export class MoneyMovementRequestDto {
   // Control characters would end up in statements and logs verbatim.
   @Matches(/^[^\p{Cc}]*$/u, { message: 'reference must not contain control characters' })
   reference?: string;
+}
+
+export class DepositRequestDto extends MoneyMovementRequestDto {
+  @ApiPropertyOptional({
+    enum: DEPOSIT_CHANNELS,
+    default: 'online',
+    description: 'How the money came in',
+  })
+  @IsOptional()
+  @IsIn(DEPOSIT_CHANNELS)
+  channel?: DepositChannel;
 }

@@ -3,6 +3,7 @@ import { ProjectionCheckpoints1732300000002 } from './1732300000002-projection-c
 import { EventNotifyTrigger1732300000003 } from './1732300000003-event-notify-trigger';
 import { OutboxAndInbox1732300000005 } from './1732300000005-outbox-and-inbox';
 import { ProcessManagers1732300000008 } from './1732300000008-process-managers';
+import { Snapshots1732300000010 } from './1732300000010-snapshots';
 
 /** The library's migrations, in order: add them to the application's DataSource `migrations`. */
 export const eventStoreMigrations = [
@@ -11,4 +12,5 @@ export const eventStoreMigrations = [
   EventNotifyTrigger1732300000003,
   OutboxAndInbox1732300000005,
   ProcessManagers1732300000008,
+  Snapshots1732300000010,
 ];

@@ -1,0 +1,49 @@
+import { JsonValue, SnapshotPolicy } from '@ledgerline/event-sourcing';
+import { AccountState, TransferSteps } from './account.state';
+
+const STEPS: readonly (keyof TransferSteps)[] = [
+  'debited',
+  'credited',
+  'cancelled',
+  'refunded',
+  'settled',
+];
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isStringArray = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/** A snapshot's JSON, if it has the shape of the current AccountState. */
+function accountStateFromJson(json: JsonValue): AccountState | undefined {
+  if (!isRecord(json)) return undefined;
+  if (json.status === 'NONE') return { status: 'NONE' };
+  if (json.status !== 'OPEN' && json.status !== 'CLOSED') return undefined;
+  const { id, customerId, currency, balance, transfers } = json;
+  if (typeof id !== 'string' || typeof customerId !== 'string' || typeof currency !== 'string')
+    return undefined;
+  if (typeof balance !== 'number' || !Number.isSafeInteger(balance) || balance < 0)
+    return undefined;
+  if (!isRecord(transfers) || !STEPS.every((step) => isStringArray(transfers[step])))
+    return undefined;
+  return {
+    status: json.status,
+    id,
+    customerId,
+    currency,
+    balance,
+    transfers: transfers as unknown as TransferSteps,
+  };
+}
+
+/**
+ * Accounts are snapshotted every 100 events. Bump `schemaVersion` whenever AccountState's
+ * shape changes: older snapshots are then ignored, the stream replayed and a fresh snapshot
+ * written with the next command.
+ */
+export const accountSnapshots: SnapshotPolicy<AccountState> = {
+  schemaVersion: 1,
+  every: 100,
+  toJson: (state) => state as unknown as JsonValue,
+  fromJson: accountStateFromJson,
+};
