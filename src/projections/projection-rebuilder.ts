@@ -300,7 +300,11 @@ export class ProjectionRebuilder implements OnModuleDestroy {
         GAP_BATCH_SIZE,
       ])) as GapEventRow[];
       if (rows.length === 0) return;
-      await projection.apply(rows.map(toRecordedEvent), transaction);
+      // Read by hand (under the live checkpoint's lock), so upcast as the store's reads do.
+      await projection.apply(
+        rows.map((row) => this.events.upcast(toRecordedEvent(row))),
+        transaction,
+      );
       const last = rows[rows.length - 1];
       after = { xid: last.transaction_id, position: last.global_position };
     }

@@ -48,7 +48,11 @@ export class AggregateRepository<State, Event extends NewEvent> {
     this.known = new Set(type.eventTypes);
   }
 
-  /** Stored snapshots ignored since start (another schema version, or unreadable). */
+  /**
+   * Loads since start that found a stored snapshot unusable (another schema version, or
+   * unreadable). Reads do not replace it: the next command on the stream does, so a stream
+   * that is only read keeps counting (and warning) until then.
+   */
   get snapshotsIgnored(): number {
     return this.ignored;
   }

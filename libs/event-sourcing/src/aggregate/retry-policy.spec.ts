@@ -53,7 +53,7 @@ describe('backoffDelayMs', () => {
 
 describe('DEFAULT_RETRY_POLICY', () => {
   it('has the documented defaults and cannot be changed', () => {
-    expect(DEFAULT_RETRY_POLICY).toEqual({ maxAttempts: 12, baseDelayMs: 5, maxDelayMs: 250 });
+    expect(DEFAULT_RETRY_POLICY).toEqual({ maxAttempts: 20, baseDelayMs: 5, maxDelayMs: 250 });
     expect(Object.isFrozen(DEFAULT_RETRY_POLICY)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 /** How often and how patiently a command is re-decided after version conflicts. */
 export interface RetryPolicy {
-  /** Total attempts including the first, default 12. */
+  /** Total attempts including the first, default 20. */
   readonly maxAttempts: number;
   /** Backoff ceiling unit in ms, default 5: after attempt n the wait is below base * 2^n (10 ms after the first). */
   readonly baseDelayMs: number;
@@ -9,7 +9,7 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
-  maxAttempts: 12,
+  maxAttempts: 20,
   baseDelayMs: 5,
   maxDelayMs: 250,
 });

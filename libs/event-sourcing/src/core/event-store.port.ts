@@ -123,6 +123,12 @@ export interface EventStore {
    */
   readAll(after: LogPosition, limit: number): Promise<RecordedEvent[]>;
 
+  /**
+   * An event read outside this store (by SQL of its own) in its current shape, as readStream
+   * and readAll return every event.
+   */
+  upcast(event: RecordedEvent): RecordedEvent;
+
   /** The latest snapshot of a stream, or undefined when it has none. */
   readSnapshot(streamId: string): Promise<StoredSnapshot | undefined>;
 

@@ -19,6 +19,8 @@ export class EventUpcasters {
 
   constructor(upcasters: readonly Upcaster[] = []) {
     for (const upcaster of upcasters) {
+      if (!Number.isInteger(upcaster.fromVersion) || upcaster.fromVersion < 1)
+        throw new RangeError(`${upcaster.type}: an upcaster starts from version 1 or later`);
       const chain = this.byType.get(upcaster.type) ?? new Map<number, Upcaster>();
       if (chain.has(upcaster.fromVersion))
         throw new RangeError(`two upcasters of ${upcaster.type} from v${upcaster.fromVersion}`);

@@ -262,6 +262,10 @@ export class PostgresEventStore implements EventStore {
     return rows.map((row) => this.upcasters.upcast(toRecordedEvent(row)));
   }
 
+  upcast(event: RecordedEvent): RecordedEvent {
+    return this.upcasters.upcast(event);
+  }
+
   async readSnapshot(streamId: string): Promise<StoredSnapshot | undefined> {
     const rows = await this.dataSource.query<
       { stream_version: number; schema_version: number; state: JsonValue }[]
