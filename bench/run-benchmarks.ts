@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const BENCHMARKS = ['projection-catch-up', 'outbox-relay'] as const;
+const BENCHMARKS = ['projection-catch-up', 'outbox-relay', 'aggregate-load'] as const;
 
 function main(): number {
   const filters = process.argv.slice(2);
