@@ -5,17 +5,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, QueryRunner } from 'typeorm';
 import {
   DEFAULT_PROJECTION_RUNNER_OPTIONS,
-  EventMetadata,
+  EventRow,
   EventStore,
-  JsonObject,
   PostgresProjectionStore,
   Projection,
   ProjectionRunner,
   projectionTransaction,
   quoteIdentifier,
-  RecordedEvent,
   runInTransaction,
   shadowTableName,
+  toRecordedEvent,
 } from '@ledgerline/event-sourcing';
 import { EVENT_STORE } from '../database/database.tokens';
 import {
@@ -50,32 +49,6 @@ interface ShadowAndLive {
   live_position: string;
   shadow_ahead: boolean;
 }
-
-interface GapEventRow {
-  global_position: string;
-  transaction_id: string;
-  event_id: string;
-  stream_id: string;
-  stream_version: number;
-  type: string;
-  schema_version: number;
-  data: JsonObject;
-  metadata: EventMetadata;
-  recorded_at: Date;
-}
-
-const toRecordedEvent = (row: GapEventRow): RecordedEvent => ({
-  globalPosition: BigInt(row.global_position),
-  transactionId: BigInt(row.transaction_id),
-  eventId: row.event_id,
-  streamId: row.stream_id,
-  streamVersion: row.stream_version,
-  type: row.type,
-  schemaVersion: row.schema_version,
-  data: row.data,
-  metadata: row.metadata,
-  recordedAt: row.recorded_at,
-});
 
 /**
  * Rebuilds a projection from position 0 into shadow tables while the live ones keep serving
@@ -298,7 +271,7 @@ export class ProjectionRebuilder implements OnModuleDestroy {
         to.position,
         [...projection.eventTypes],
         GAP_BATCH_SIZE,
-      ])) as GapEventRow[];
+      ])) as EventRow[];
       if (rows.length === 0) return;
       // Read by hand (under the live checkpoint's lock), so upcast as the store's reads do.
       await projection.apply(

@@ -35,3 +35,4 @@ export * from './sagas/process-manager-worker';
 export * from './postgres/postgres-process-managers';
 export * from './core/upcasting';
 export * from './aggregate/snapshot-policy';
+export * from './postgres/sql/event-row';
