@@ -152,6 +152,7 @@ describe('transfers', () => {
       expect(await transferEventCounts(database.dataSource, id)).toEqual({
         TransferInitiated: 1,
         MoneyDebitedForTransfer: 1,
+        TransferCreditCancelled: 1,
         TransferDebitRefunded: 1,
         TransferCompensated: 1,
       });
@@ -172,6 +173,7 @@ describe('transfers', () => {
       expect(await transferEventCounts(database.dataSource, id)).toEqual({
         TransferInitiated: 1,
         MoneyDebitedForTransfer: 1,
+        TransferCreditCancelled: 1,
         TransferDebitRefunded: 1,
         TransferCompensated: 1,
       });

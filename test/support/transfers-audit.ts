@@ -129,14 +129,15 @@ export async function auditTransfers(dataSource: DataSource): Promise<TransferAu
  */
 export function stepsFor(
   outcome: string | null,
-): Pick<TransferAudit, 'debited' | 'credited' | 'refunded' | 'settled'> | null {
+): Pick<TransferAudit, 'debited' | 'credited' | 'cancelled' | 'refunded' | 'settled'> | null {
   switch (outcome) {
     case 'COMPLETED':
-      return { debited: 1, credited: 1, refunded: 0, settled: 1 };
+      return { debited: 1, credited: 1, cancelled: 0, refunded: 0, settled: 1 };
     case 'FAILED':
-      return { debited: 0, credited: 0, refunded: 0, settled: 0 };
+      return { debited: 0, credited: 0, cancelled: 0, refunded: 0, settled: 0 };
     case 'COMPENSATED':
-      return { debited: 1, credited: 0, refunded: 1, settled: 0 };
+      // The credit is cancelled on the destination before the refund, so it can never land.
+      return { debited: 1, credited: 0, cancelled: 1, refunded: 1, settled: 0 };
     default:
       return null;
   }

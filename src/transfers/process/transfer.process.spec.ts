@@ -269,37 +269,58 @@ describe('a refused debit', () => {
       .when(refused(debit(), 'INSUFFICIENT_FUNDS'))
       .thenNothing();
     givenProcess(...failed)
-      .when(debited())
-      .thenNothing();
-    givenProcess(...failed)
       .when(credited())
+      .thenNothing();
+  });
+
+  it('a stale resend of the refused debit that lands later is refunded, once', () => {
+    const failed = [initiated(), refused(debit(), 'INSUFFICIENT_FUNDS')];
+    givenProcess(...failed)
+      .when(debited())
+      .then({ phase: 'DONE', reason: 'INSUFFICIENT_FUNDS', commands: [refund()] });
+    givenProcess(...failed, debited())
+      .when(debited())
       .thenNothing();
   });
 });
 
 describe('a refused credit is compensated', () => {
   it.each(['ACCOUNT_CLOSED', 'CURRENCY_MISMATCH'])(
-    '%s: refunds the source and cancels the deadline',
+    '%s: first cancels the credit on the destination (a stale resend cannot land), and the deadline',
     (code) => {
       givenProcess(initiated(), debited())
         .when(refused(credit(), code, at('+2s')))
         .then({
-          phase: 'REFUNDING',
+          phase: 'CANCELLING',
           reason: code,
-          commands: [refund()],
+          commands: [cancelCredit()],
           cancel: [CREDIT_DEADLINE],
         });
     },
   );
 
   it.each(['ACCOUNT_CLOSED', 'CURRENCY_MISMATCH'])(
-    '%s, then refunded: settles COMPENSATED with the refusal as the reason',
+    '%s, cancelled: refunds the source; refunded: settles COMPENSATED with the refusal as the reason',
     (code) => {
       givenProcess(initiated(), debited(), refused(credit(), code))
+        .when(creditCancelled())
+        .then({ phase: 'REFUNDING', reason: code, commands: [refund()] });
+      givenProcess(initiated(), debited(), refused(credit(), code), creditCancelled())
         .when(refunded())
         .then({ phase: 'DONE', reason: code, commands: [settle('COMPENSATED', code)] });
     },
   );
+
+  it('a stale resend of the refused credit that lands before the cancellation completes the transfer', () => {
+    givenProcess(initiated(), debited(), refused(credit(), 'ACCOUNT_CLOSED'))
+      .when(credited())
+      .then({
+        phase: 'DONE',
+        reason: null,
+        commands: [settleDebit(), settle('COMPLETED', null)],
+        cancel: [CREDIT_DEADLINE],
+      });
+  });
 
   it('a deadline after the refusal does nothing (it was cancelled, and is ignored anyway)', () => {
     givenProcess(initiated(), debited(), refused(credit(), 'ACCOUNT_CLOSED'))
@@ -424,7 +445,13 @@ describe('redelivered and out-of-phase inputs change nothing (idempotent)', () =
     CANCELLING: [initiated(), debited(), deadline(CREDIT_DEADLINE, at('+31s'))],
     REFUNDING: [initiated(), debited(), deadline(CREDIT_DEADLINE, at('+31s')), creditCancelled()],
     COMPLETED: [initiated(), debited(), credited()],
-    COMPENSATED: [initiated(), debited(), refused(credit(), 'ACCOUNT_CLOSED'), refunded()],
+    COMPENSATED: [
+      initiated(),
+      debited(),
+      refused(credit(), 'ACCOUNT_CLOSED'),
+      creditCancelled(),
+      refunded(),
+    ],
   };
 
   it.each<[keyof typeof history, string, () => Step]>([
@@ -563,17 +590,19 @@ describe('a whole transfer against a virtual clock with a deadline table', () =>
     expect(run.sent).toEqual([debit(), credit(), settleDebit(), settle('COMPLETED', null)]);
   });
 
-  it('a refused credit cancels the deadline: the refund is the only compensation', () => {
+  it('a refused credit cancels the deadline: cancel the credit, refund once, compensate', () => {
     const run = simulate();
     run.happen(initiated);
     run.happen(debited);
     run.advance(5_000);
     run.refuse(credit(), 'CURRENCY_MISMATCH');
     run.advance(10 * CREDIT_TIMEOUT_MS);
+    run.happen(creditCancelled);
     run.happen(refunded);
     expect(run.sent).toEqual([
       debit(),
       credit(),
+      cancelCredit(),
       refund(),
       settle('COMPENSATED', 'CURRENCY_MISMATCH'),
     ]);

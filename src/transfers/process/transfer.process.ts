@@ -27,6 +27,11 @@ export type TransferProcessState = {
   amount: number;
   currency: string;
   reason: string | null;
+  /**
+   * The debit was refused and the transfer failed. A stale resend of that debit (its claim
+   * had expired and another worker sent it again) may still succeed later: then it is refunded.
+   */
+  debitRefused?: boolean;
 };
 
 export const TRANSFER_PROCESS = 'transfer-process';
@@ -60,6 +65,12 @@ function command(type: string, data: ProcessCommand['data']): ProcessCommand {
 
 const settle = (s: TransferProcessState, outcome: string): ProcessCommand =>
   command(TransferProcessCommand.settle, { transferId: s.transferId, outcome, reason: s.reason });
+
+const cancelCredit = (s: TransferProcessState): ProcessCommand =>
+  command(TransferProcessCommand.cancelCredit, {
+    accountId: s.toAccountId,
+    transferId: s.transferId,
+  });
 
 const refund = (s: TransferProcessState): ProcessCommand =>
   command(TransferProcessCommand.refund, {
@@ -113,6 +124,8 @@ export function transferProcess(options: {
           };
         }
         case EVENTS.debited:
+          if (state.phase === 'DONE' && state.debitRefused)
+            return { state: { ...state, debitRefused: false }, commands: [refund(state)] };
           if (state.phase !== 'DEBITING') return stay(state);
           return {
             state: { ...state, phase: 'CREDITING' },
@@ -162,14 +175,16 @@ export function transferProcess(options: {
       switch (rejected.type) {
         case TransferProcessCommand.debit: {
           if (state.phase !== 'DEBITING') return stay(state);
-          const done = { ...state, phase: 'DONE' as const, reason: code };
+          const done = { ...state, phase: 'DONE' as const, reason: code, debitRefused: true };
           return { state: done, commands: [settle(done, 'FAILED')] };
         }
         case TransferProcessCommand.credit: {
           // Already cancelling (deadline): the cancellation event leads on.
           if (state.phase !== 'CREDITING') return stay(state);
-          const next = { ...state, phase: 'REFUNDING' as const, reason: code };
-          return { state: next, commands: [refund(next)], cancel: [CREDIT_DEADLINE] };
+          // A refusal is not final on the destination's stream: a stale resend of the credit
+          // could still land. Cancel it there first; refund only once the cancellation holds.
+          const next = { ...state, phase: 'CANCELLING' as const, reason: code };
+          return { state: next, commands: [cancelCredit(next)], cancel: [CREDIT_DEADLINE] };
         }
         case TransferProcessCommand.cancelCredit: {
           // The credit won the race: its event completes the transfer.
@@ -185,15 +200,8 @@ export function transferProcess(options: {
 
     onDeadline(state, key) {
       if (key !== CREDIT_DEADLINE || state.phase !== 'CREDITING') return stay(state);
-      return {
-        state: { ...state, phase: 'CANCELLING', reason: CREDIT_DEADLINE_PASSED },
-        commands: [
-          command(TransferProcessCommand.cancelCredit, {
-            accountId: state.toAccountId,
-            transferId: state.transferId,
-          }),
-        ],
-      };
+      const next = { ...state, phase: 'CANCELLING' as const, reason: CREDIT_DEADLINE_PASSED };
+      return { state: next, commands: [cancelCredit(next)] };
     },
   };
 }
