@@ -44,6 +44,7 @@ interface CommandRow {
   type: string;
   data: JsonObject;
   attempts: number;
+  claim_token: string;
 }
 
 /**
@@ -70,6 +71,7 @@ export class PostgresProcessManagers implements ProcessManagerStore {
       type: row.type,
       data: row.data,
       attempts: row.attempts,
+      claimToken: row.claim_token,
     }));
   }
 
@@ -77,8 +79,13 @@ export class PostgresProcessManagers implements ProcessManagerStore {
     await this.execute(MARK_PROCESS_COMMAND_DONE_SQL, [commandId]);
   }
 
-  async retryLater(commandId: string, error: string, delayMs: number): Promise<void> {
-    await this.execute(RETRY_PROCESS_COMMAND_SQL, [commandId, error.slice(0, 2_000), delayMs]);
+  async retryLater(command: StoredProcessCommand, error: string, delayMs: number): Promise<void> {
+    await this.execute(RETRY_PROCESS_COMMAND_SQL, [
+      command.id,
+      error.slice(0, 2_000),
+      delayMs,
+      command.claimToken,
+    ]);
   }
 
   /**
@@ -93,7 +100,10 @@ export class PostgresProcessManagers implements ProcessManagerStore {
   ): Promise<boolean> {
     return runInTransaction(this.dataSource, async (queryRunner) => {
       const tx = projectionTransaction(queryRunner);
-      const locked = await tx.query(LOCK_PENDING_PROCESS_COMMAND_SQL, [command.id]);
+      const locked = await tx.query(LOCK_PENDING_PROCESS_COMMAND_SQL, [
+        command.id,
+        command.claimToken,
+      ]);
       if (locked.length === 0) return false;
       await tx.query(MARK_PROCESS_COMMAND_REJECTED_SQL, [command.id, `rejected: ${code}`]);
       const state = await loadState(tx, manager, command.processId);

@@ -10,7 +10,8 @@ export interface ProcessManagerStore {
     leaseMs: number,
   ): Promise<StoredProcessCommand[]>;
   markDone(commandId: string): Promise<void>;
-  retryLater(commandId: string, error: string, delayMs: number): Promise<void>;
+  /** Due again after `delayMs`, if `command`'s claim is still the current one. */
+  retryLater(command: StoredProcessCommand, error: string, delayMs: number): Promise<void>;
   rejectCommand<State extends JsonValue>(
     manager: ProcessManager<State>,
     command: StoredProcessCommand,

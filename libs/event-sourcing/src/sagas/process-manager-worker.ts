@@ -113,7 +113,7 @@ export class ProcessManagerWorker {
           this.options.retryMaxMs,
           this.options.retryBaseMs * 2 ** command.attempts,
         );
-        await this.store.retryLater(command.id, describe(error), delay);
+        await this.store.retryLater(command, describe(error), delay);
       }
     }
   }

@@ -827,6 +827,58 @@ describeOnServer('deadlines with several workers', () => {
 
 // =============================================================================================
 
+describe('a stale send', () => {
+  it('refused after another worker re-claimed and handled the command changes nothing', async () => {
+    const name = 'pm-stale';
+    const calls: Calls = { rejected: 0, deadlines: 0 };
+    const manager = jobManager(name, calls);
+    await append(T0, started(name, { processId: 's', work: ['DoWork'] }));
+    await catchUp(runnerFor(manager), async () => expect(await commandRows(name)).toHaveLength(1));
+
+    // The first worker's send is slow and outlives its lease; it is refused only at the end.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = new FakeSender(async () => {
+      await gate;
+      throw new Refusal('LIMIT_REACHED');
+    });
+    const stale = worker(manager, slow, { leaseMs: 1 }).round();
+    await slow.whenSent(1);
+
+    // Meanwhile another worker claims it again; its send is still under way when the stale
+    // one is refused, and succeeds afterwards.
+    let finish: () => void = () => undefined;
+    const finishing = new Promise<void>((resolve) => (finish = resolve));
+    const current = new FakeSender(() => finishing);
+    const fresh = worker(
+      manager,
+      current,
+      {},
+      undefined,
+      new PostgresProcessManagers(database.dataSource),
+    );
+    let freshRound: Promise<number> = Promise.resolve(0);
+    const startedAt = Date.now();
+    while (current.sent.length === 0) {
+      if (Date.now() - startedAt > 5_000) throw new Error('the fresh worker never claimed it');
+      freshRound = fresh.round();
+      await Promise.race([freshRound, current.whenSent(1)]);
+    }
+
+    release();
+    await stale;
+    expect((await commandRows(name))[0].status).toBe('pending'); // the refusal was not taken
+    finish();
+    await freshRound;
+
+    // The stale refusal is not the last word: no onRejected, no follow-up, still done.
+    expect(calls.rejected).toBe(0);
+    expect((await commandRows(name)).map((row) => [row.type, row.status])).toEqual([
+      ['DoWork', 'done'],
+    ]);
+  });
+});
+
 describe('a crashed dispatch', () => {
   it('is sent again after its lease, with the same command id', async () => {
     const name = 'pm-crash';

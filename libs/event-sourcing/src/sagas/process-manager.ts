@@ -57,4 +57,6 @@ export interface StoredProcessCommand extends ProcessCommand {
   /** The event (or command) whose handling produced it. */
   readonly causationId: string;
   readonly attempts: number;
+  /** The claim this send holds; settling a refusal or a retry needs it to be the current one. */
+  readonly claimToken: string;
 }

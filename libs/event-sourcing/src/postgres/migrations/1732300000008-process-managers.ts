@@ -30,6 +30,7 @@ export class ProcessManagers1732300000008 implements MigrationInterface {
         attempts      integer     NOT NULL DEFAULT 0,
         available_at  timestamptz NOT NULL DEFAULT now(),
         claimed_until timestamptz,
+        claim_token   uuid,
         outcome       text,
         created_at    timestamptz NOT NULL DEFAULT now(),
         handled_at    timestamptz

@@ -39,23 +39,30 @@ UPDATE es_process_deadlines SET status = 'cancelled'
  */
 export const CLAIM_PROCESS_COMMANDS_SQL = `
 UPDATE es_process_commands c
-   SET claimed_until = now() + make_interval(secs => $2::double precision / 1000)
+   SET claimed_until = now() + make_interval(secs => $2::double precision / 1000),
+       claim_token = gen_random_uuid()
  WHERE c.id IN (SELECT id FROM es_process_commands
                  WHERE status = 'pending' AND available_at <= now() AND manager = ANY($3::text[])
                    AND (claimed_until IS NULL OR claimed_until < now())
                  ORDER BY seq
                  LIMIT $1
                  FOR UPDATE SKIP LOCKED)
-RETURNING c.id, c.manager, c.process_id, c.causation_id, c.type, c.data, c.attempts, c.seq::text AS seq`;
+RETURNING c.id, c.manager, c.process_id, c.causation_id, c.type, c.data, c.attempts,
+          c.seq::text AS seq, c.claim_token`;
 
 export const MARK_PROCESS_COMMAND_DONE_SQL = `
 UPDATE es_process_commands
    SET status = 'done', handled_at = now(), claimed_until = NULL, outcome = 'handled'
  WHERE id = $1 AND status = 'pending'`;
 
-/** The command, locked, if still pending: a rejection is handled once. */
+/**
+ * The command, locked, if still pending and still held by claim $2: a refusal is handled once,
+ * and only by the send that holds the claim (a stale send's refusal is not the last word).
+ */
 export const LOCK_PENDING_PROCESS_COMMAND_SQL = `
-SELECT id FROM es_process_commands WHERE id = $1 AND status = 'pending' FOR UPDATE`;
+SELECT id FROM es_process_commands
+ WHERE id = $1 AND status = 'pending' AND claim_token = $2
+   FOR UPDATE`;
 
 export const MARK_PROCESS_COMMAND_REJECTED_SQL = `
 UPDATE es_process_commands
@@ -66,7 +73,7 @@ export const RETRY_PROCESS_COMMAND_SQL = `
 UPDATE es_process_commands
    SET attempts = attempts + 1, outcome = $2, claimed_until = NULL,
        available_at = now() + make_interval(secs => $3::double precision / 1000)
- WHERE id = $1 AND status = 'pending'`;
+ WHERE id = $1 AND status = 'pending' AND claim_token = $4`;
 
 /** Due deadlines of one manager, locked so that each fires once. */
 export const CLAIM_DUE_DEADLINES_SQL = `
