@@ -50,7 +50,7 @@ import {
   PublishOutcome,
 } from '@ledgerline/event-sourcing';
 import { accountIntegrationEvents } from '../src/accounts/integration/account-integration-events';
-import { AmqpMessagePublisher } from '../src/messaging/amqp-message-publisher';
+import { AmqpMessagePublisher, amqpPublishOptions } from '../src/messaging/amqp-message-publisher';
 import { assertPublicTopology, unroutedName } from '../src/messaging/amqp-topology';
 import { median, openBenchSchema } from './bench-database';
 
@@ -258,22 +258,6 @@ async function runRelay(relay: OutboxRelay, store: OutboxStore): Promise<number>
   }
 }
 
-/** The properties AmqpMessagePublisher sets, for the baseline. */
-const publishOptions = (message: OutboxMessage) => ({
-  messageId: message.messageId,
-  type: message.type,
-  contentType: 'application/json',
-  persistent: true,
-  correlationId: message.correlationId,
-  timestamp: Math.floor(Date.parse(message.body.occurredAt) / 1000),
-  headers: {
-    'x-correlation-id': message.correlationId,
-    'x-causation-id': message.causationId,
-    'x-stream-id': message.streamId,
-    'x-stream-version': message.streamVersion,
-  },
-});
-
 /** Baseline: plain amqplib, a batch published then its confirms awaited, batch after batch. */
 async function runPlain(
   channel: ConfirmChannel,
@@ -287,7 +271,7 @@ async function runPlain(
         exchange,
         message.type,
         Buffer.from(JSON.stringify(message.body)),
-        publishOptions(message),
+        amqpPublishOptions(message),
       );
     }
     await withTimeout(channel.waitForConfirms(), 'baseline confirms');

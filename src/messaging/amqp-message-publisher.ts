@@ -1,9 +1,32 @@
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
+import type { Options } from 'amqplib';
 import { MessagePublisher, OutboxMessage, PublishOutcome } from '@ledgerline/event-sourcing';
 import { assertPublicTopology } from './amqp-topology';
 
 // A confirm slower than this counts as a transport failure: the message is re-sent later.
 const CONFIRM_TIMEOUT_MS = 10_000;
+
+/**
+ * The broker contract of one message (README "Integration events"): `message_id` the
+ * integration event id, `type` its name, JSON, persistent, correlation and causation ids and
+ * the stream id and version in headers so consumers can check per-stream order.
+ */
+export function amqpPublishOptions(message: OutboxMessage): Options.Publish {
+  return {
+    messageId: message.messageId,
+    type: message.type,
+    contentType: 'application/json',
+    persistent: true,
+    correlationId: message.correlationId,
+    timestamp: Math.floor(Date.parse(message.body.occurredAt) / 1000),
+    headers: {
+      'x-correlation-id': message.correlationId,
+      'x-causation-id': message.causationId,
+      'x-stream-id': message.streamId,
+      'x-stream-version': message.streamVersion,
+    },
+  };
+}
 
 /**
  * Publishes outbox messages to RabbitMQ on a confirm channel (amqp-connection-manager
@@ -39,20 +62,7 @@ export class AmqpMessagePublisher implements MessagePublisher {
           this.exchange,
           message.type,
           Buffer.from(JSON.stringify(message.body)),
-          {
-            messageId: message.messageId,
-            type: message.type,
-            contentType: 'application/json',
-            persistent: true,
-            correlationId: message.correlationId,
-            timestamp: Math.floor(Date.parse(message.body.occurredAt) / 1000),
-            headers: {
-              'x-correlation-id': message.correlationId,
-              'x-causation-id': message.causationId,
-              'x-stream-id': message.streamId,
-              'x-stream-version': message.streamVersion,
-            },
-          },
+          amqpPublishOptions(message),
         ),
       ),
     );
