@@ -21,7 +21,7 @@ import { accountUpcasters } from '../src/accounts/domain/account.upcasters';
 import { accountSnapshots } from '../src/accounts/domain/account.snapshots';
 import { AccountState, accountAggregate } from '../src/accounts/domain/account.state';
 import { AccountEvent } from '../src/accounts/domain/account.events';
-import { median, openBenchSchema } from './bench-database';
+import { median, openBenchSchema } from './support/bench-database';
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 20);
 const LENGTHS = [1_000, 10_000] as const;

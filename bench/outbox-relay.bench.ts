@@ -52,7 +52,7 @@ import {
 import { accountIntegrationEvents } from '../src/accounts/integration/account-integration-events';
 import { AmqpMessagePublisher, amqpPublishOptions } from '../src/messaging/amqp-message-publisher';
 import { assertPublicTopology, unroutedName } from '../src/messaging/amqp-topology';
-import { median, openBenchSchema } from './bench-database';
+import { median, openBenchSchema } from './support/bench-database';
 
 const MESSAGES = Number(process.env.OUTBOX_BENCH_MESSAGES ?? 20_000);
 const STREAMS = Number(process.env.OUTBOX_BENCH_STREAMS ?? 200);

@@ -14,7 +14,7 @@ import {
   ProjectionRunner,
 } from '@ledgerline/event-sourcing';
 import { accountSummariesProjection } from '../src/accounts/projections/account-summaries.projection';
-import { median, openBenchSchema } from './bench-database';
+import { median, openBenchSchema } from './support/bench-database';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RUNS = Number(process.env.RUNS ?? 3);

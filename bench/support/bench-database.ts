@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { runMigrations } from '../src/database/run-migrations';
-import { typeOrmOptions } from '../src/database/typeorm-options';
+import { runMigrations } from '../../src/database/run-migrations';
+import { typeOrmOptions } from '../../src/database/typeorm-options';
 
 export const BENCH_URL =
   process.env.BENCH_DATABASE_URL ??
