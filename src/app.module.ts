@@ -39,6 +39,8 @@ export class AppModule {
         EventStoreModule.forRoot(
           (event) => [...accountIntegrationEvents(event)],
           [...accountUpcasters],
+          // PGlite has no LISTEN across connections: nobody would hear it.
+          { notifyOtherProcesses: !database.embedded },
         ),
         MessagingModule.forRoot(messaging),
         IdempotencyModule,

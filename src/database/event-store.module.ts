@@ -1,9 +1,10 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   EventUpcasters,
   IntegrationEventMapper,
+  PostgresCommitNotifier,
   PostgresEventStore,
   Upcaster,
 } from '@ledgerline/event-sourcing';
@@ -14,12 +15,19 @@ import { EVENT_STORE } from './database.tokens';
  * Provides the event store (the book of record) to every bounded context. `outbox` maps
  * each context's domain events to its public integration events, written to the outbox in
  * the append transaction; `upcasters` bring old events to their current shape on every read.
+ * Every commit wakes this process's workers (CommitSignal) and, with `notifyOtherProcesses`,
+ * other instances through a coalesced NOTIFY sent after the commit.
  */
 @Global()
 @Module({})
 export class EventStoreModule {
-  static forRoot(outbox: IntegrationEventMapper, upcasters: readonly Upcaster[]): DynamicModule {
+  static forRoot(
+    outbox: IntegrationEventMapper,
+    upcasters: readonly Upcaster[],
+    options: { notifyOtherProcesses: boolean },
+  ): DynamicModule {
     const chains = new EventUpcasters(upcasters);
+    const logger = new Logger('EventStore');
     return {
       module: EventStoreModule,
       providers: [
@@ -27,12 +35,21 @@ export class EventStoreModule {
         {
           provide: EVENT_STORE,
           inject: [getDataSourceToken(), CommitSignal],
-          useFactory: (dataSource: DataSource, commits: CommitSignal) =>
-            new PostgresEventStore(dataSource, {
+          useFactory: (dataSource: DataSource, commits: CommitSignal) => {
+            const notifier = options.notifyOtherProcesses
+              ? new PostgresCommitNotifier(dataSource, (error) =>
+                  logger.warn(`could not notify other instances of a commit: ${String(error)}`),
+                )
+              : undefined;
+            return new PostgresEventStore(dataSource, {
               outbox,
               upcasters: chains,
-              afterCommit: () => commits.raise(),
-            }),
+              afterCommit: () => {
+                commits.raise();
+                notifier?.notifyCommitted();
+              },
+            });
+          },
         },
       ],
       exports: [EVENT_STORE, CommitSignal],

@@ -24,4 +24,6 @@ export async function seedAccountBacklog(
       ORDER BY a.id, v`,
     [options.customerId, options.accounts, options.eventsPerAccount, options.amount ?? null],
   );
+  // A writer beside the store wakes the running instances itself, as the store does.
+  await dataSource.query(`SELECT pg_notify('ledgerline_events', '')`);
 }

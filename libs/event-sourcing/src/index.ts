@@ -21,6 +21,7 @@ export * from './projections/wake-signal';
 export * from './postgres/postgres-projection-store';
 export * from './postgres/projection-transaction';
 export * from './postgres/postgres-coordinator';
+export * from './postgres/postgres-commit-notifier';
 export * from './outbox/outbox-message';
 export * from './outbox/message-publisher.port';
 export * from './outbox/outbox-store.port';

@@ -1,7 +1,7 @@
 import { Client, ClientConfig } from 'pg';
 import { ProjectionLease } from '../projections/projection-lease.port';
 
-/** The NOTIFY channel the event-insert trigger signals on. */
+/** The NOTIFY channel PostgresCommitNotifier signals on after events were committed. */
 export const EVENTS_CHANNEL = 'ledgerline_events';
 
 // Two-part advisory lock keys: a constant class, then the hash of the projection name.

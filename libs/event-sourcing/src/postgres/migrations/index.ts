@@ -4,6 +4,7 @@ import { EventNotifyTrigger1732300000003 } from './1732300000003-event-notify-tr
 import { OutboxAndInbox1732300000005 } from './1732300000005-outbox-and-inbox';
 import { ProcessManagers1732300000008 } from './1732300000008-process-managers';
 import { Snapshots1732300000010 } from './1732300000010-snapshots';
+import { NotifyAfterCommit1732300000012 } from './1732300000012-notify-after-commit';
 
 /** The library's migrations, in order: add them to the application's DataSource `migrations`. */
 export const eventStoreMigrations = [
@@ -13,4 +14,5 @@ export const eventStoreMigrations = [
   OutboxAndInbox1732300000005,
   ProcessManagers1732300000008,
   Snapshots1732300000010,
+  NotifyAfterCommit1732300000012,
 ];
