@@ -7,7 +7,7 @@ import {
 import { EventMetadata, LogPosition, NewEvent } from '../core/event';
 import { EventStore } from '../core/event-store.port';
 import { JsonValue } from '../core/json';
-import { AggregateRepository } from './aggregate-repository';
+import { AggregateRepository, LoadedAggregate } from './aggregate-repository';
 import { KeyedSerialQueue } from './keyed-serial-queue';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
 
@@ -37,16 +37,38 @@ export interface CommandExecution<State, Event extends NewEvent, Result extends 
   result(outcome: CommandOutcome<State>): Result;
 }
 
+/** Tuning of a CommandExecutor. */
+export interface CommandExecutorOptions {
+  readonly retryPolicy?: RetryPolicy;
+  /**
+   * How many streams' latest state (after this process's own commits) to keep, so the next
+   * command on a stream skips its load; 0 turns the cache off. Default 10 000.
+   */
+  readonly cachedStreams?: number;
+}
+
 /**
  * Load, decide, append; on a version conflict reload and decide again with backoff and
  * jitter, up to `retryPolicy.maxAttempts`. Commands on one stream within this process are
  * serialised first, so conflicts only come from other processes.
+ *
+ * Fast path: the state this process committed last is kept (an LRU of streams), and a
+ * command is decided on it without a load and without first looking up its id. Both are
+ * safe because only an append can turn a cached decision into an outcome, and the append
+ * checks what the cache assumed: the expected version (another process's commit since
+ * makes it a conflict, then the stream is reloaded) and the command id (a repeat is refused
+ * as DuplicateCommandError, then its first result is returned). Every other outcome (a
+ * domain error, nothing to do, an If-Match mismatch) is decided again on a fresh load, and
+ * a repeated command's recorded result wins over it.
  * @throws the domain error `decide` throws; WrongExpectedVersionError when `expectedVersion`
  *   does not match; ConcurrencyRetriesExhaustedError when retries run out.
  */
 export class CommandExecutor<State, Event extends NewEvent> {
   private readonly queue = new KeyedSerialQueue();
   private readonly counters = { conflicts: 0, retriesExhausted: 0 };
+  private readonly cache = new Map<string, LoadedAggregate<State, Event>>();
+  private readonly retryPolicy: RetryPolicy;
+  private readonly cachedStreams: number;
 
   /** Version conflicts met (each one re-decided or surfaced), and commands that ran out of retries. */
   get stats(): Readonly<{ conflicts: number; retriesExhausted: number }> {
@@ -56,8 +78,13 @@ export class CommandExecutor<State, Event extends NewEvent> {
   constructor(
     private readonly store: EventStore,
     private readonly repository: AggregateRepository<State, Event>,
-    private readonly retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY,
-  ) {}
+    options: CommandExecutorOptions | RetryPolicy = {},
+  ) {
+    const tuning: CommandExecutorOptions =
+      'maxAttempts' in options ? { retryPolicy: options } : options;
+    this.retryPolicy = tuning.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.cachedStreams = tuning.cachedStreams ?? 10_000;
+  }
 
   execute<Result extends JsonValue>(
     command: CommandExecution<State, Event, Result>,
@@ -69,28 +96,35 @@ export class CommandExecutor<State, Event extends NewEvent> {
     command: CommandExecution<State, Event, Result>,
   ): Promise<Result> {
     for (let attempt = 1; ; attempt++) {
-      const recorded = await this.store.findCommandResult(command.commandId);
-      if (recorded !== undefined) return recorded as Result;
-
-      const loaded = await this.repository.load(command.streamId);
-      const { state, version } = loaded;
-      if (command.expectedVersion !== undefined && command.expectedVersion !== version) {
-        throw new WrongExpectedVersionError(command.streamId, command.expectedVersion, version);
+      const cached = this.cache.get(command.streamId);
+      const loaded = cached ?? (await this.repository.load(command.streamId));
+      const decision = this.decide(command, loaded);
+      if (decision.kind !== 'append') {
+        // Decided on this process's last commit: another may have written since. Decide again
+        // on the stream as it is before answering anything but an append.
+        if (cached) {
+          this.cache.delete(command.streamId);
+          attempt--;
+          continue;
+        }
+        const recorded = await this.store.findCommandResult(command.commandId);
+        if (recorded !== undefined) return recorded as Result;
+        if (decision.kind === 'refused') throw decision.error;
+        return command.result({ state: loaded.state, version: loaded.version, position: null });
       }
-      const events = command.decide(state);
-      if (events.length === 0) return command.result({ state, version, position: null });
-
+      const { events } = decision;
       try {
-        const after = this.repository.evolve(state, events);
+        const after = this.repository.evolve(loaded.state, events);
+        const next = loaded.version + events.length;
         const policy = this.repository.snapshots;
         // Written in the append's transaction, so a snapshot never runs ahead of its events.
         const snapshot =
-          policy && this.repository.snapshotDue(loaded, version + events.length)
+          policy && this.repository.snapshotDue(loaded, next)
             ? { state: policy.toJson(after), schemaVersion: policy.schemaVersion }
             : undefined;
         const appended = await this.store.appendToStream(
           command.streamId,
-          version === 0 ? 'no_stream' : version,
+          loaded.version === 0 ? 'no_stream' : loaded.version,
           events,
           {
             metadata: command.metadata,
@@ -106,11 +140,21 @@ export class CommandExecutor<State, Event extends NewEvent> {
             },
           },
         );
+        this.remember(command.streamId, {
+          state: after,
+          version: appended.nextExpectedVersion,
+          events: [],
+          snapshotVersion: snapshot ? appended.nextExpectedVersion : loaded.snapshotVersion,
+        });
         return appended.commandResult as Result;
       } catch (error) {
-        // A concurrent duplicate committed first: the next pass replays its result.
-        if (error instanceof DuplicateCommandError && attempt < this.retryPolicy.maxAttempts)
+        this.cache.delete(command.streamId);
+        // A repeat of a recorded command (or a concurrent duplicate that committed first).
+        if (error instanceof DuplicateCommandError && attempt < this.retryPolicy.maxAttempts) {
+          const recorded = await this.store.findCommandResult(command.commandId);
+          if (recorded !== undefined) return recorded as Result;
           continue;
+        }
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         this.counters.conflicts++;
         if (command.expectedVersion !== undefined) throw error;
@@ -118,8 +162,49 @@ export class CommandExecutor<State, Event extends NewEvent> {
           this.counters.retriesExhausted++;
           throw new ConcurrencyRetriesExhaustedError(command.streamId, attempt);
         }
-        await sleep(backoffDelayMs(this.retryPolicy, attempt));
+        // The first conflict after a cached decision only means the cache was stale.
+        if (!cached || attempt > 1) await sleep(backoffDelayMs(this.retryPolicy, attempt));
       }
     }
   }
+
+  /** The command's decision on `loaded`, without throwing. */
+  private decide<Result extends JsonValue>(
+    command: CommandExecution<State, Event, Result>,
+    loaded: LoadedAggregate<State, Event>,
+  ): Decision<Event> {
+    if (command.expectedVersion !== undefined && command.expectedVersion !== loaded.version) {
+      return {
+        kind: 'refused',
+        error: new WrongExpectedVersionError(
+          command.streamId,
+          command.expectedVersion,
+          loaded.version,
+        ),
+      };
+    }
+    let events: readonly Event[];
+    try {
+      events = command.decide(loaded.state);
+    } catch (error) {
+      return { kind: 'refused', error };
+    }
+    return events.length === 0 ? { kind: 'nothing' } : { kind: 'append', events };
+  }
+
+  /** Keeps the newest `cachedStreams` streams' state, least recently written dropped first. */
+  private remember(streamId: string, loaded: LoadedAggregate<State, Event>): void {
+    if (this.cachedStreams === 0) return;
+    this.cache.delete(streamId);
+    this.cache.set(streamId, loaded);
+    if (this.cache.size > this.cachedStreams) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
 }
+
+type Decision<Event> =
+  | { kind: 'append'; events: readonly Event[] }
+  | { kind: 'nothing' }
+  | { kind: 'refused'; error: unknown };

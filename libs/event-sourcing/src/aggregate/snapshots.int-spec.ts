@@ -193,7 +193,9 @@ describe('snapshots: unusable ones are ignored and replaced', () => {
       expect(wired.ignored).toEqual([{ streamId: id, reason }]);
 
       // The very next command replaces it (not EVERY events later), in the current schema.
-      await add(wired.executor, id, 100);
+      // A snapshot turns unusable when a new build runs: a new process, whose executor has
+      // no state cached and loads the stream (the old executor would decide on its cache).
+      await add(new CommandExecutor(store, wired.repository), id, 100);
       expect(await snapshotRow(id)).toEqual({
         stream_version: EVERY + 3,
         schema_version: 3,

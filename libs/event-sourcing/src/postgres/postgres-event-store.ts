@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import {
   AppendNotFirstWriteError,
   DuplicateCommandError,
-  DuplicateEventIdError,
   WrongExpectedVersionError,
 } from '../core/errors';
 import { EventMetadata, LogPosition, NewEvent, RecordedEvent } from '../core/event';
@@ -26,6 +26,9 @@ import {
 import { JsonValue } from '../core/json';
 import { IntegrationEventMapper } from '../outbox/outbox-message';
 import { Projection } from '../projections/projection';
+import { translateAppendError } from './append-errors';
+import { BatchAppender, BatchedAppend } from './batch-appender';
+import { GroupCommit, GroupCommitOptions } from './group-commit';
 import { outboxRows } from './outbox-rows';
 import { pgErrorDetails, UNIQUE_VIOLATION } from './pg-errors';
 import { projectionTransaction } from './projection-transaction';
@@ -58,7 +61,14 @@ export interface PostgresEventStoreOptions {
   readonly upcasters?: EventUpcasters;
   /** Called after each append of `appendToStream` committed (wakes in-process workers). */
   readonly afterCommit?: (appended: AppendResult) => void;
+  /**
+   * Group commit of `appendToStream` (see GroupCommit): default 2 batches in flight of up
+   * to 64 appends. Not used with inline projections (each append then has a transaction).
+   */
+  readonly groupCommit?: GroupCommitOptions;
 }
+
+const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxInFlight: 2, maxBatch: 64 };
 
 /**
  * The PostgreSQL event store on a TypeORM DataSource. Each append is one transaction:
@@ -70,6 +80,7 @@ export class PostgresEventStore implements EventStore {
   private readonly outbox?: IntegrationEventMapper;
   private readonly afterCommit: (appended: AppendResult) => void;
   private readonly upcasters: EventUpcasters;
+  private readonly groupCommit: GroupCommit<BatchedAppend, AppendResult>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -79,19 +90,63 @@ export class PostgresEventStore implements EventStore {
     this.outbox = options.outbox;
     this.afterCommit = options.afterCommit ?? (() => undefined);
     this.upcasters = options.upcasters ?? NO_UPCASTERS;
+    const appender = new BatchAppender(() => this.pool(), this.outbox);
+    this.groupCommit = new GroupCommit(options.groupCommit ?? DEFAULT_GROUP_COMMIT, (items) =>
+      appender.write(items),
+    );
   }
 
+  /**
+   * Group-committed with the appends of other streams that arrive meanwhile (one transaction
+   * for many; each append still succeeds or fails alone, atomically with its outbox rows,
+   * command record and snapshot).
+   */
   async appendToStream(
     streamId: string,
     expected: ExpectedVersion,
     events: readonly NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
-    const appended = await runInTransaction(this.dataSource, (queryRunner) =>
-      this.appendInTransaction(queryRunner, streamId, expected, events, options),
-    );
+    const appended =
+      this.inline.length > 0
+        ? await runInTransaction(this.dataSource, (queryRunner) =>
+            this.appendInTransaction(queryRunner, streamId, expected, events, options),
+          )
+        : await this.groupCommit.submit(
+            this.checked({ key: streamId, streamId, expected, events, options }),
+          );
     this.afterCommit(appended);
     return appended;
+  }
+
+  /** The DataSource's pg pool: the group commit uses named statements, which TypeORM lacks. */
+  private pool(): Pool {
+    const driver: unknown = this.dataSource.driver;
+    const master: unknown =
+      typeof driver === 'object' && driver !== null && 'master' in driver
+        ? driver.master
+        : undefined;
+    if (!(master instanceof Pool))
+      throw new Error('PostgresEventStore needs a TypeORM postgres DataSource, initialised');
+    return master;
+  }
+
+  /** Refuses appends that cannot be meant, or that are in an old schema version. */
+  private checked<T extends StreamAppend>(append: T): T {
+    this.checkAppends([append]);
+    return append;
+  }
+
+  private checkAppends(appends: readonly StreamAppend[]): void {
+    assertValidAppends(appends);
+    for (const { events } of appends)
+      for (const event of events) {
+        const current = this.upcasters.currentVersion(event.type);
+        if ((event.schemaVersion ?? 1) !== current)
+          throw new RangeError(
+            `${event.type} must be appended in schema version ${current}, not ${event.schemaVersion ?? 1}`,
+          );
+      }
   }
 
   async appendToStreams(
@@ -159,15 +214,7 @@ export class PostgresEventStore implements EventStore {
     appends: readonly StreamAppend[],
     metadata: EventMetadata,
   ): Promise<AppendResult[]> {
-    assertValidAppends(appends);
-    for (const { events } of appends)
-      for (const event of events) {
-        const current = this.upcasters.currentVersion(event.type);
-        if ((event.schemaVersion ?? 1) !== current)
-          throw new RangeError(
-            `${event.type} must be appended in schema version ${current}, not ${event.schemaVersion ?? 1}`,
-          );
-      }
+    this.checkAppends(appends);
     const payload = appends.map(({ streamId, expected, events }) => ({
       streamId,
       kind: typeof expected === 'number' ? 'version' : expected,
@@ -188,7 +235,7 @@ export class PostgresEventStore implements EventStore {
       );
       rows = inserted.records as EventRow[];
     } catch (error) {
-      throw this.translateAppendError(error, appends);
+      throw translateAppendError(error, appends);
     }
     const expectedRows = appends.reduce((sum, append) => sum + append.events.length, 0);
     if (rows.length !== expectedRows) await this.diagnoseEmptyAppend(queryRunner, appends);
@@ -302,23 +349,6 @@ export class PostgresEventStore implements EventStore {
     }
     // Every expectation holds now: a concurrent append changed a stream and rolled back.
     throw new WrongExpectedVersionError(appends[0].streamId, appends[0].expected, undefined);
-  }
-
-  private translateAppendError(error: unknown, appends: readonly StreamAppend[]): unknown {
-    const { code, constraint, detail } = pgErrorDetails(error);
-    if (code !== UNIQUE_VIOLATION) return error;
-    switch (constraint) {
-      case 'es_events_stream_version_key': {
-        // "Key (stream_id, stream_version)=(account-…, 3) already exists."
-        const conflicted =
-          appends.find((append) => detail?.includes(`(${append.streamId},`)) ?? appends[0];
-        return new WrongExpectedVersionError(conflicted.streamId, conflicted.expected, undefined);
-      }
-      case 'es_events_event_id_key':
-        return new DuplicateEventIdError(appends[0].streamId);
-      default:
-        return error;
-    }
   }
 }
 

@@ -1,0 +1,265 @@
+/**
+ * Append throughput (issue 8, goals 1 and 2): our full append path against the raw `pg`
+ * limit and against Emmett, in the same run, at 1, 16 and 64 concurrent writers, with 1 and
+ * 10 events per call. Every call creates a new stream (expected version: no stream).
+ * - ours: PostgresEventStore.appendToStream with the accounts' outbox mapper (one outbox row
+ *   per event) and a command record (id and result), exactly what a command commits;
+ * - raw pg: a checked-out pg client; 1 event: BEGIN, INSERT, COMMIT (the issue's baseline);
+ *   10 events: one multi-row INSERT (the issue's baseline; one statement is atomic);
+ * - Emmett: appendToStream with expectedStreamVersion 0n.
+ * Each variant gets a pool of as many connections as writers. Runs RUNS times, alternating
+ * the order, and prints medians and ratios. Every run checks the rows it wrote.
+ *   npm run bench -- append     BENCH_APPEND_RUNS=3 BENCH_APPEND_CALLS=6000 BENCH_APPEND_WRITERS=1,16,64
+ */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { PostgresEventStore, EventUpcasters } from '@ledgerline/event-sourcing';
+import { accountIntegrationEvents } from '../src/accounts/integration/account-integration-events';
+import { accountUpcasters } from '../src/accounts/domain/account.upcasters';
+import { typeOrmOptions } from '../src/database/typeorm-options';
+import { openEmmett } from './peers/emmett';
+import { BENCH_URL, openBenchSchema } from './support/bench-database';
+import { depositData, depositMetadata } from './support/event-payload';
+import { LoadResult, medianRun, round, runLoad } from './support/load-driver';
+
+const RUNS = Number(process.env.BENCH_APPEND_RUNS ?? 3);
+const CALLS = Number(process.env.BENCH_APPEND_CALLS ?? 6_000);
+const WRITERS = (process.env.BENCH_APPEND_WRITERS ?? '1,16,64').split(',').map(Number);
+const BATCHES = [1, 10] as const;
+
+type Variant = 'ours' | 'raw pg' | 'emmett';
+interface Setup {
+  /** One append of `batch` events to a new stream. */
+  append(call: number): Promise<void>;
+  /** Events stored, to check against what succeeded. */
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const RAW_TABLE = `
+CREATE TABLE raw_events (
+  global_position bigserial PRIMARY KEY,
+  stream_id text NOT NULL,
+  stream_version integer NOT NULL,
+  type text NOT NULL,
+  data jsonb NOT NULL,
+  metadata jsonb NOT NULL,
+  recorded_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (stream_id, stream_version))`;
+
+function events(
+  streamId: string,
+  batch: number,
+): { type: string; data: Record<string, string | number> }[] {
+  return Array.from({ length: batch }, (_, index) => ({
+    type: 'MoneyDeposited',
+    schemaVersion: 2,
+    data: depositData(streamId, index + 1),
+  }));
+}
+
+async function oursSetup(writers: number, batch: number): Promise<Setup> {
+  const bench = await openBenchSchema('append');
+  const dataSource = await new DataSource(
+    typeOrmOptions({ url: BENCH_URL, schema: bench.schema, poolSize: writers }),
+  ).initialize();
+  const store = new PostgresEventStore(dataSource, {
+    outbox: accountIntegrationEvents,
+    upcasters: new EventUpcasters(accountUpcasters),
+  });
+  return {
+    async append() {
+      const id = randomUUID();
+      const metadata = depositMetadata();
+      await store.appendToStream(`account-${id}`, 'no_stream', events(id, batch), {
+        metadata,
+        command: {
+          id: metadata.commandId,
+          result: (done) => ({
+            version: done.nextExpectedVersion,
+            balance: 1,
+            position: done.lastPosition.globalPosition.toString(),
+          }),
+        },
+      });
+    },
+    async count() {
+      const [row] = await dataSource.query<{ events: number; outbox: number; commands: number }[]>(
+        `SELECT (SELECT count(*) FROM es_events)::int AS events, (SELECT count(*) FROM es_outbox)::int AS outbox,
+                (SELECT count(*) FROM es_commands)::int AS commands`,
+      );
+      if (row.outbox !== row.events || row.commands * batch !== row.events)
+        throw new Error(
+          `ours: ${row.events} events, ${row.outbox} outbox rows, ${row.commands} commands`,
+        );
+      return row.events;
+    },
+    async close() {
+      await dataSource.destroy();
+      await bench.drop();
+    },
+  };
+}
+
+async function rawSetup(writers: number, batch: number): Promise<Setup> {
+  const bench = await openBenchSchema('append_raw');
+  await bench.dataSource.query(RAW_TABLE);
+  const pool = new Pool({
+    connectionString: BENCH_URL,
+    max: writers,
+    options: `-c search_path=${bench.schema}`,
+  });
+  const insert = (rows: number) =>
+    `INSERT INTO raw_events (stream_id, stream_version, type, data, metadata) VALUES ${Array.from(
+      { length: rows },
+      (_, i) => `($1, ${i + 1}, 'MoneyDeposited', $${i + 3}::jsonb, $2::jsonb)`,
+    ).join(', ')}`;
+  const sql = insert(batch);
+  return {
+    async append() {
+      const id = randomUUID();
+      const values = [
+        `account-${id}`,
+        JSON.stringify(depositMetadata()),
+        ...events(id, batch).map((event) => JSON.stringify(event.data)),
+      ];
+      const client = await pool.connect();
+      try {
+        if (batch === 1) {
+          await client.query('BEGIN');
+          await client.query(sql, values);
+          await client.query('COMMIT');
+        } else {
+          await client.query(sql, values);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    async count() {
+      const [row] = await bench.dataSource.query<{ n: number }[]>(
+        'SELECT count(*)::int AS n FROM raw_events',
+      );
+      return row.n;
+    },
+    async close() {
+      await pool.end();
+      await bench.drop();
+    },
+  };
+}
+
+async function emmettSetup(writers: number, batch: number): Promise<Setup> {
+  const emmett = await openEmmett(writers);
+  return {
+    async append() {
+      const id = randomUUID();
+      await emmett.store.appendToStream(
+        `account-${id}`,
+        events(id, batch).map((event) => ({
+          type: event.type,
+          data: event.data,
+          metadata: depositMetadata(),
+        })),
+        { expectedStreamVersion: 0n },
+      );
+    },
+    async count() {
+      const { rows } = await emmett.pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM emt_messages',
+      );
+      return rows[0].n;
+    },
+    close: () => emmett.close(),
+  };
+}
+
+const SETUPS: Record<Variant, (writers: number, batch: number) => Promise<Setup>> = {
+  ours: oursSetup,
+  'raw pg': rawSetup,
+  emmett: emmettSetup,
+};
+
+async function measure(variant: Variant, writers: number, batch: number): Promise<LoadResult> {
+  const setup = await SETUPS[variant](writers, batch);
+  try {
+    const calls = Math.max(200, Math.round(CALLS / batch));
+    // Warm the pool and the plans; not counted.
+    await runLoad({
+      workers: writers,
+      calls: Math.min(writers * 4, calls),
+      operation: () => setup.append(0),
+    });
+    const before = await setup.count();
+    const result = await runLoad({
+      workers: writers,
+      calls,
+      operation: (call) => setup.append(call),
+    });
+    const stored = (await setup.count()) - before;
+    if (result.failed > 0)
+      throw new Error(`${variant}: ${result.failed} appends failed: ${String(result.firstError)}`);
+    if (stored !== result.ok * batch)
+      throw new Error(
+        `${variant}: ${result.ok} appends of ${batch} succeeded but ${stored} events are stored`,
+      );
+    return result;
+  } finally {
+    await setup.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const variants: Variant[] = ['ours', 'raw pg', 'emmett'];
+  const rows: Record<string, string | number>[] = [];
+  const goals: string[] = [];
+  for (const batch of BATCHES)
+    for (const writers of WRITERS) {
+      const results = new Map<Variant, LoadResult[]>(variants.map((v) => [v, []]));
+      for (let run = 0; run < RUNS; run++) {
+        const order = run % 2 ? [...variants].reverse() : variants;
+        for (const variant of order)
+          results.get(variant)!.push(await measure(variant, writers, batch));
+      }
+      const med = (v: Variant) => medianRun(results.get(v)!);
+      const eps = (v: Variant) => med(v).perSecond * batch;
+      rows.push({
+        'events/call': batch,
+        writers,
+        'ours ev/s': round(eps('ours')),
+        'raw pg ev/s': round(eps('raw pg')),
+        'emmett ev/s': round(eps('emmett')),
+        'ours/raw': round(eps('ours') / eps('raw pg'), 2),
+        'ours/emmett': round(eps('ours') / eps('emmett'), 2),
+        'ours p50/p99 ms': `${round(med('ours').p50Ms, 1)} / ${round(med('ours').p99Ms, 1)}`,
+        'raw p50/p99 ms': `${round(med('raw pg').p50Ms, 1)} / ${round(med('raw pg').p99Ms, 1)}`,
+        'emmett p50/p99 ms': `${round(med('emmett').p50Ms, 1)} / ${round(med('emmett').p99Ms, 1)}`,
+      });
+      if (writers === 16 && batch === 1) {
+        const vsEmmett = eps('ours') / eps('emmett');
+        const vsRaw = eps('ours') / eps('raw pg');
+        goals.push(
+          `goal 1 (1 event, 16 writers): ${vsEmmett >= 2 && vsRaw >= 0.7 ? 'met' : 'MISSED'}: ` +
+            `x${vsEmmett.toFixed(2)} Emmett (≥ 2), ${(vsRaw * 100).toFixed(0)}% of raw pg (≥ 70%)`,
+        );
+      }
+      if (writers === 16 && batch === 10) {
+        const vsEmmett = eps('ours') / eps('emmett');
+        goals.push(
+          `goal 2 (10 events, 16 writers): ${vsEmmett >= 2 ? 'met' : 'MISSED'}: x${vsEmmett.toFixed(2)} Emmett (≥ 2)`,
+        );
+      }
+    }
+  console.log(
+    `\nAppend to new streams, median of ${RUNS} runs (each of up to ${CALLS} events), every run checked:`,
+  );
+  console.table(rows);
+  for (const line of goals) console.log(line);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

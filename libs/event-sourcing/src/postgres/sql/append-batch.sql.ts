@@ -1,0 +1,86 @@
+import { EVENT_COLUMNS } from './event-row';
+
+/**
+ * Appends the events of several independent appends (one per stream) in one statement, as
+ * the first write of the transaction: group commit. Unlike APPEND_EVENTS_SQL each append is
+ * decided on its own: one that fails its guard inserts nothing and is reported, the others
+ * go in. Per append the guard checks (all read before the first row is inserted):
+ * - `first_write`: no transaction id was assigned yet (see APPEND_EVENTS_SQL);
+ * - `duplicate`: its command id is already recorded (a repeat of a committed command);
+ * - `current_version` against the expectation.
+ * It also writes each successful append's snapshot, if it brings one.
+ *
+ * $1: jsonb array of {streamId, kind ('version' | 'no_stream' | 'stream_exists' | 'any'),
+ * version, commandId?, snapshot?: {schemaVersion, state},
+ * events: [{eventId, type, schemaVersion, data, metadata}]}.
+ * Returns the inserted events (`refused` false) and one row per refused append (`refused`
+ * true, with its guard's findings; the event columns null).
+ */
+export const APPEND_BATCH_SQL = `
+WITH input AS (
+  SELECT a.value->>'streamId' AS stream_id, a.value->>'kind' AS kind,
+         (a.value->>'version')::integer AS expected_version, (a.value->>'commandId')::uuid AS command_id,
+         a.value->'events' AS events, a.value->'snapshot' AS snapshot, a.ordinality AS ord
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(value, ordinality)
+), guard AS MATERIALIZED (
+  SELECT i.*, pg_current_xact_id_if_assigned() IS NULL AS first_write,
+         COALESCE((SELECT max(e.stream_version) FROM es_events e WHERE e.stream_id = i.stream_id), 0)
+           AS current_version,
+         EXISTS (SELECT 1 FROM es_commands c WHERE c.command_id = i.command_id) AS duplicate
+    FROM input i
+), decided AS MATERIALIZED (
+  SELECT g.*, g.first_write AND NOT g.duplicate AND CASE g.kind
+                WHEN 'any' THEN true
+                WHEN 'no_stream' THEN g.current_version = 0
+                WHEN 'stream_exists' THEN g.current_version > 0
+                ELSE g.current_version = g.expected_version
+              END AS ok
+    FROM guard g
+), inserted AS (
+  INSERT INTO es_events (event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
+  SELECT (e.value->>'eventId')::uuid, d.stream_id, d.current_version + e.ordinality::integer,
+         e.value->>'type', (e.value->>'schemaVersion')::integer, e.value->'data', e.value->'metadata',
+         (e.value->'metadata'->>'occurredAt')::timestamptz
+    FROM decided d
+   CROSS JOIN jsonb_array_elements(d.events) WITH ORDINALITY AS e(value, ordinality)
+   WHERE d.ok
+   ORDER BY d.ord, e.ordinality
+  RETURNING *
+), snapshots AS (
+  INSERT INTO es_snapshots (stream_id, stream_version, schema_version, state)
+  SELECT d.stream_id, d.current_version + jsonb_array_length(d.events),
+         (d.snapshot->>'schemaVersion')::integer, d.snapshot->'state'
+    FROM decided d
+   WHERE d.ok AND jsonb_typeof(d.snapshot) = 'object'
+  ON CONFLICT (stream_id) DO UPDATE
+     SET stream_version = EXCLUDED.stream_version, schema_version = EXCLUDED.schema_version,
+         state = EXCLUDED.state, created_at = now()
+   WHERE es_snapshots.stream_version <= EXCLUDED.stream_version
+)
+SELECT false AS refused, ${EVENT_COLUMNS}, NULL::boolean AS first_write, NULL::boolean AS duplicate,
+       NULL::integer AS current_version
+  FROM inserted
+UNION ALL
+SELECT true, NULL, NULL, NULL, d.stream_id, NULL, NULL, NULL, NULL, NULL, NULL,
+       d.first_write, d.duplicate, d.current_version
+  FROM decided d
+ WHERE NOT d.ok`;
+
+/**
+ * The outbox rows and command records of a group commit, after its events, in its
+ * transaction. $1: jsonb array of outbox rows as INSERT_OUTBOX_SQL takes them; $2: jsonb
+ * array of {id, streamId, result}.
+ */
+export const RECORD_BATCH_SQL = `
+WITH outbox AS (
+  INSERT INTO es_outbox (message_id, stream_id, stream_version, type, body, correlation_id, causation_id)
+  SELECT (m.value->>'messageId')::uuid, m.value->>'streamId', (m.value->>'streamVersion')::integer,
+         m.value->>'type', m.value->'body', m.value->>'correlationId', m.value->>'causationId'
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS m(value, ordinality)
+   ORDER BY m.ordinality
+), commands AS (
+  INSERT INTO es_commands (command_id, stream_id, result)
+  SELECT (c.value->>'id')::uuid, c.value->>'streamId', c.value->'result'
+    FROM jsonb_array_elements($2::jsonb) AS c(value)
+)
+SELECT 1 AS recorded`;
