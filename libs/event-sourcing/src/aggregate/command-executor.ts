@@ -8,7 +8,7 @@ import { EventMetadata, LogPosition, NewEvent } from '../core/event';
 import { EventStore } from '../core/event-store.port';
 import { JsonValue } from '../core/json';
 import { AggregateRepository, LoadedAggregate } from './aggregate-repository';
-import { KeyedSerialQueue } from './keyed-serial-queue';
+import { KeyedBatchQueue } from './keyed-batch-queue';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
 
 /** The state after a command, for computing its response. */
@@ -45,6 +45,14 @@ export interface CommandExecutorOptions {
    * command on a stream skips its load; 0 turns the cache off. Default 10 000.
    */
   readonly cachedStreams?: number;
+  /** Most commands of one stream committed together (see below). Default 64; 1 turns it off. */
+  readonly maxCommandsPerAppend?: number;
+}
+
+interface Queued<State, Event extends NewEvent> {
+  readonly command: CommandExecution<State, Event, JsonValue>;
+  resolve(result: JsonValue): void;
+  reject(error: unknown): void;
 }
 
 /**
@@ -60,11 +68,16 @@ export interface CommandExecutorOptions {
  * as DuplicateCommandError, then its first result is returned). Every other outcome (a
  * domain error, nothing to do, an If-Match mismatch) is decided again on a fresh load, and
  * a repeated command's recorded result wins over it.
+ *
+ * Hot streams: commands that queue up on a stream while its previous append is in flight
+ * are decided one after the other on the state each leaves, and their events committed as
+ * one append (EventStore.appendCommands), each command with its own metadata, record and
+ * result. If that append fails for any reason, each of them runs again alone.
  * @throws the domain error `decide` throws; WrongExpectedVersionError when `expectedVersion`
  *   does not match; ConcurrencyRetriesExhaustedError when retries run out.
  */
 export class CommandExecutor<State, Event extends NewEvent> {
-  private readonly queue = new KeyedSerialQueue();
+  private readonly queue: KeyedBatchQueue<Queued<State, Event>>;
   private readonly counters = { conflicts: 0, retriesExhausted: 0 };
   private readonly cache = new Map<string, LoadedAggregate<State, Event>>();
   private readonly retryPolicy: RetryPolicy;
@@ -84,12 +97,98 @@ export class CommandExecutor<State, Event extends NewEvent> {
       'maxAttempts' in options ? { retryPolicy: options } : options;
     this.retryPolicy = tuning.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.cachedStreams = tuning.cachedStreams ?? 10_000;
+    this.queue = new KeyedBatchQueue(
+      (streamId, batch) => this.run(streamId, batch),
+      tuning.maxCommandsPerAppend ?? 64,
+    );
   }
 
   execute<Result extends JsonValue>(
     command: CommandExecution<State, Event, Result>,
   ): Promise<Result> {
-    return this.queue.run(command.streamId, () => this.decideAndAppend(command));
+    return new Promise<Result>((resolve, reject) =>
+      this.queue.push(command.streamId, {
+        command,
+        resolve: (result) => resolve(result as Result),
+        reject,
+      }),
+    );
+  }
+
+  /** The commands queued on one stream: together when several can append, else one by one. */
+  private async run(streamId: string, batch: Queued<State, Event>[]): Promise<void> {
+    const alone =
+      batch.length > 1 && batch.every((queued) => queued.command.expectedVersion === undefined)
+        ? await this.appendTogether(streamId, batch)
+        : batch;
+    for (const queued of alone)
+      await this.decideAndAppend(queued.command).then(queued.resolve, queued.reject);
+  }
+
+  /**
+   * Decides the batch in order on one state and appends every command that decided events
+   * as one append. @returns the commands still to run alone: those that decided nothing or
+   * were refused (they are decided again on the state after this append, which is as valid
+   * an order for concurrent commands as any), or all of them when the append failed.
+   */
+  private async appendTogether(
+    streamId: string,
+    batch: Queued<State, Event>[],
+  ): Promise<Queued<State, Event>[]> {
+    const accepted: { queued: Queued<State, Event>; events: readonly Event[]; after: State }[] = [];
+    const others: Queued<State, Event>[] = [];
+    try {
+      const loaded = this.cache.get(streamId) ?? (await this.repository.load(streamId));
+      let state = loaded.state;
+      for (const queued of batch) {
+        const decision = this.decide(queued.command, { ...loaded, state });
+        if (decision.kind !== 'append') {
+          others.push(queued);
+          continue;
+        }
+        state = this.repository.evolve(state, decision.events);
+        accepted.push({ queued, events: decision.events, after: state });
+      }
+      if (accepted.length < 2) return batch;
+      const version = accepted.reduce((sum, { events }) => sum + events.length, loaded.version);
+      const policy = this.repository.snapshots;
+      const snapshot =
+        policy && this.repository.snapshotDue(loaded, version)
+          ? { state: policy.toJson(state), schemaVersion: policy.schemaVersion }
+          : undefined;
+      const appended = await this.store.appendCommands(
+        streamId,
+        loaded.version === 0 ? 'no_stream' : loaded.version,
+        accepted.map(({ queued: { command }, events, after }) => ({
+          events,
+          metadata: command.metadata,
+          command: {
+            id: command.commandId,
+            result: (done) =>
+              command.result({
+                state: after,
+                version: done.nextExpectedVersion,
+                position: done.lastPosition,
+              }),
+          },
+        })),
+        snapshot,
+      );
+      this.remember(streamId, {
+        state,
+        version,
+        events: [],
+        snapshotVersion: snapshot ? version : loaded.snapshotVersion,
+      });
+      accepted.forEach(({ queued }, index) =>
+        queued.resolve(appended[index].commandResult ?? null),
+      );
+      return others;
+    } catch (error) {
+      this.cache.delete(streamId);
+      if (error instanceof WrongExpectedVersionError) this.counters.conflicts++;
+      return batch;
+    }
   }
 
   private async decideAndAppend<Result extends JsonValue>(
@@ -150,13 +249,19 @@ export class CommandExecutor<State, Event extends NewEvent> {
       } catch (error) {
         this.cache.delete(command.streamId);
         // A repeat of a recorded command (or a concurrent duplicate that committed first).
-        if (error instanceof DuplicateCommandError && attempt < this.retryPolicy.maxAttempts) {
+        if (error instanceof DuplicateCommandError) {
           const recorded = await this.store.findCommandResult(command.commandId);
           if (recorded !== undefined) return recorded as Result;
-          continue;
+          if (attempt < this.retryPolicy.maxAttempts) continue;
         }
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         this.counters.conflicts++;
+        if (command.expectedVersion !== undefined || attempt >= this.retryPolicy.maxAttempts) {
+          // About to refuse: a repeat of a recorded command still gets its first result (an
+          // append path without the command-id guard reports the conflict first).
+          const recorded = await this.store.findCommandResult(command.commandId);
+          if (recorded !== undefined) return recorded as Result;
+        }
         if (command.expectedVersion !== undefined) throw error;
         if (attempt >= this.retryPolicy.maxAttempts) {
           this.counters.retriesExhausted++;
@@ -171,7 +276,7 @@ export class CommandExecutor<State, Event extends NewEvent> {
   /** The command's decision on `loaded`, without throwing. */
   private decide<Result extends JsonValue>(
     command: CommandExecution<State, Event, Result>,
-    loaded: LoadedAggregate<State, Event>,
+    loaded: Pick<LoadedAggregate<State, Event>, 'state' | 'version'>,
   ): Decision<Event> {
     if (command.expectedVersion !== undefined && command.expectedVersion !== loaded.version) {
       return {

@@ -43,6 +43,14 @@ export interface AppendResult {
   readonly commandResult?: JsonValue;
 }
 
+/** One command's part of an append that commits several commands to one stream. */
+export interface CommandAppend {
+  readonly events: readonly NewEvent[];
+  /** The metadata of this command's events. */
+  readonly metadata: EventMetadata;
+  readonly command: CommandRecord;
+}
+
 /** One stream's part of a multi-stream append. */
 export interface StreamAppend {
   readonly streamId: string;
@@ -112,6 +120,20 @@ export interface EventStore {
     appends: readonly StreamAppend[],
     options: MultiStreamAppendOptions,
   ): Promise<MultiStreamAppendResult>;
+
+  /**
+   * Appends the events of several commands to one stream as ONE append (all or nothing,
+   * checked against `expected` once), each command with its own metadata, record and
+   * result: how a command executor commits the commands queued on a hot stream together.
+   * @returns one result per command, its `events`, version and position its own
+   * @throws as appendToStream; DuplicateCommandError when any command id is recorded
+   */
+  appendCommands(
+    streamId: string,
+    expected: ExpectedVersion,
+    commands: readonly CommandAppend[],
+    snapshot?: SnapshotWrite,
+  ): Promise<AppendResult[]>;
 
   /** Events of one stream in version order; empty when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

@@ -14,7 +14,7 @@ import { pgErrorDetails, UNIQUE_VIOLATION } from './pg-errors';
 export function translateAppendError(
   error: unknown,
   appends: readonly StreamAppend[],
-  commandId?: string,
+  commandIds: readonly string[] = [],
 ): unknown {
   const { code, constraint, detail } = pgErrorDetails(error);
   if (code !== UNIQUE_VIOLATION) return error;
@@ -27,8 +27,11 @@ export function translateAppendError(
     }
     case 'es_events_event_id_key':
       return new DuplicateEventIdError(appends[0].streamId);
-    case 'es_commands_pkey':
-      return commandId ? new DuplicateCommandError(commandId) : error;
+    case 'es_commands_pkey': {
+      // "Key (command_id)=(…) already exists."
+      const repeated = commandIds.find((id) => detail?.includes(id)) ?? commandIds[0];
+      return repeated ? new DuplicateCommandError(repeated) : error;
+    }
     default:
       return error;
   }

@@ -6,7 +6,8 @@ import {
   WrongExpectedVersionError,
 } from '../core/errors';
 import { NewEvent } from '../core/event';
-import { AppendOptions, AppendResult } from '../core/event-store.port';
+import { AppendResult, CommandRecord, SnapshotWrite } from '../core/event-store.port';
+import { EventMetadata } from '../core/event';
 import { ExpectedVersion } from '../core/expected-version';
 import { JsonValue } from '../core/json';
 import { IntegrationEventMapper } from '../outbox/outbox-message';
@@ -18,14 +19,21 @@ import { EventRow, toRecordedEvent } from './sql/event-row';
 
 const MAX_VERSION = 2_147_483_647; // stream_version is a PostgreSQL integer
 
-/** One appendToStream call waiting for its group commit. */
+/** Events of one command (or of an append without one) within a batched append. */
+export interface AppendPart {
+  readonly events: readonly NewEvent[];
+  readonly metadata: EventMetadata;
+  readonly command?: CommandRecord;
+}
+
+/** One append waiting for its group commit: one stream, one or more commands' events. */
 export interface BatchedAppend {
   /** The stream: never twice in one batch. */
   readonly key: string;
   readonly streamId: string;
   readonly expected: ExpectedVersion;
-  readonly events: readonly NewEvent[];
-  readonly options: AppendOptions;
+  readonly parts: readonly AppendPart[];
+  readonly snapshot?: SnapshotWrite;
 }
 
 type BatchRow = EventRow & {
@@ -49,22 +57,23 @@ export class BatchAppender {
     private readonly outbox: IntegrationEventMapper | undefined,
   ) {}
 
-  async write(items: readonly BatchedAppend[]): Promise<Settled<AppendResult>[]> {
+  /** @returns per append, one AppendResult per part */
+  async write(items: readonly BatchedAppend[]): Promise<Settled<AppendResult[]>[]> {
     try {
       return await this.writeTogether(items);
     } catch (error) {
       if (items.length === 1) {
         const [item] = items;
-        return [
-          { ok: false, error: translateAppendError(error, [item], item.options.command?.id) },
-        ];
+        const ids = item.parts.flatMap((part) => (part.command ? [part.command.id] : []));
+        const append = { ...item, events: item.parts.flatMap((part) => part.events) };
+        return [{ ok: false, error: translateAppendError(error, [append], ids) }];
       }
       const alone = await Promise.all(items.map((item) => this.write([item])));
       return alone.map(([outcome]) => outcome);
     }
   }
 
-  private async writeTogether(items: readonly BatchedAppend[]): Promise<Settled<AppendResult>[]> {
+  private async writeTogether(items: readonly BatchedAppend[]): Promise<Settled<AppendResult[]>[]> {
     const client = await this.pool().connect();
     let broken: Error | undefined;
     try {
@@ -87,7 +96,7 @@ export class BatchAppender {
   private async writeIn(
     client: PoolClient,
     items: readonly BatchedAppend[],
-  ): Promise<Settled<AppendResult>[]> {
+  ): Promise<Settled<AppendResult[]>[]> {
     const { rows } = await client.query<BatchRow>({
       name: 'ledgerline_append_batch_v1',
       text: APPEND_BATCH_SQL,
@@ -95,26 +104,31 @@ export class BatchAppender {
     });
     const outbox: OutboxRowDraft[] = [];
     const commands: { id: string; streamId: string; result: JsonValue }[] = [];
-    const outcomes = items.map((item): Settled<AppendResult> => {
+    const outcomes = items.map((item): Settled<AppendResult[]> => {
       const refused = rows.find((row) => row.refused && row.stream_id === item.streamId);
       if (refused) return { ok: false, error: refusal(item, refused) };
       const events = rows
         .filter((row) => !row.refused && row.stream_id === item.streamId)
         .map(toRecordedEvent)
         .sort((a, b) => a.streamVersion - b.streamVersion);
-      const last = events[events.length - 1];
-      const appended: AppendResult = {
-        streamId: item.streamId,
-        nextExpectedVersion: last.streamVersion,
-        lastPosition: { transactionId: last.transactionId, globalPosition: last.globalPosition },
-        events,
-      };
       if (this.outbox) outbox.push(...outboxRows(events, this.outbox));
-      const command = item.options.command;
-      if (!command) return { ok: true, value: appended };
-      const commandResult = command.result(appended);
-      commands.push({ id: command.id, streamId: item.streamId, result: commandResult });
-      return { ok: true, value: { ...appended, commandResult } };
+      let offset = 0;
+      const results = item.parts.map((part): AppendResult => {
+        const own = events.slice(offset, offset + part.events.length);
+        offset += part.events.length;
+        const last = own[own.length - 1];
+        const appended: AppendResult = {
+          streamId: item.streamId,
+          nextExpectedVersion: last.streamVersion,
+          lastPosition: { transactionId: last.transactionId, globalPosition: last.globalPosition },
+          events: own,
+        };
+        if (!part.command) return appended;
+        const commandResult = part.command.result(appended);
+        commands.push({ id: part.command.id, streamId: item.streamId, result: commandResult });
+        return { ...appended, commandResult };
+      });
+      return { ok: true, value: results };
     });
     if (outbox.length > 0 || commands.length > 0)
       await client.query({
@@ -126,27 +140,31 @@ export class BatchAppender {
   }
 }
 
-function toInput({ streamId, expected, events, options }: BatchedAppend): JsonValue {
+function toInput({ streamId, expected, parts, snapshot }: BatchedAppend): JsonValue {
   return {
     streamId,
     kind: typeof expected === 'number' ? 'version' : expected,
     version: typeof expected === 'number' ? Math.min(expected, MAX_VERSION) : null,
-    commandId: options.command?.id ?? null,
-    snapshot: options.snapshot
-      ? { schemaVersion: options.snapshot.schemaVersion, state: options.snapshot.state }
-      : null,
-    events: events.map((event) => ({
-      eventId: randomUUID(),
-      type: event.type,
-      schemaVersion: event.schemaVersion ?? 1,
-      data: event.data,
-      metadata: { ...options.metadata },
-    })),
+    commandIds: parts.flatMap((part) => (part.command ? [part.command.id] : [])),
+    snapshot: snapshot ? { schemaVersion: snapshot.schemaVersion, state: snapshot.state } : null,
+    events: parts.flatMap(({ events, metadata }) =>
+      events.map((event) => ({
+        eventId: randomUUID(),
+        type: event.type,
+        schemaVersion: event.schemaVersion ?? 1,
+        data: event.data,
+        metadata: { ...metadata },
+      })),
+    ),
   };
 }
 
 function refusal(item: BatchedAppend, row: BatchRow): Error {
-  if (row.duplicate) return new DuplicateCommandError(item.options.command?.id ?? '');
+  if (row.duplicate) {
+    // The guard does not say which; a single command's id is the usual case.
+    const ids = item.parts.flatMap((part) => (part.command ? [part.command.id] : []));
+    return new DuplicateCommandError(ids.join(', '));
+  }
   if (!row.first_write) return new AppendNotFirstWriteError(item.streamId);
   return new WrongExpectedVersionError(
     item.streamId,

@@ -10,10 +10,12 @@ import { EventMetadata, LogPosition, NewEvent, RecordedEvent } from '../core/eve
 import {
   AppendOptions,
   AppendResult,
+  CommandAppend,
   EventStore,
   MultiStreamAppendOptions,
   MultiStreamAppendResult,
   ReadStreamOptions,
+  SnapshotWrite,
   StoredSnapshot,
   StreamAppend,
 } from '../core/event-store.port';
@@ -27,7 +29,7 @@ import { JsonValue } from '../core/json';
 import { IntegrationEventMapper } from '../outbox/outbox-message';
 import { Projection } from '../projections/projection';
 import { translateAppendError } from './append-errors';
-import { BatchAppender, BatchedAppend } from './batch-appender';
+import { AppendPart, BatchAppender, BatchedAppend } from './batch-appender';
 import { GroupCommit, GroupCommitOptions } from './group-commit';
 import { outboxRows } from './outbox-rows';
 import { pgErrorDetails, UNIQUE_VIOLATION } from './pg-errors';
@@ -80,7 +82,7 @@ export class PostgresEventStore implements EventStore {
   private readonly outbox?: IntegrationEventMapper;
   private readonly afterCommit: (appended: AppendResult) => void;
   private readonly upcasters: EventUpcasters;
-  private readonly groupCommit: GroupCommit<BatchedAppend, AppendResult>;
+  private readonly groupCommit: GroupCommit<BatchedAppend, AppendResult[]>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -112,11 +114,41 @@ export class PostgresEventStore implements EventStore {
         ? await runInTransaction(this.dataSource, (queryRunner) =>
             this.appendInTransaction(queryRunner, streamId, expected, events, options),
           )
-        : await this.groupCommit.submit(
-            this.checked({ key: streamId, streamId, expected, events, options }),
-          );
+        : (
+            await this.submit(
+              streamId,
+              expected,
+              [{ events, metadata: options.metadata, command: options.command }],
+              options.snapshot,
+            )
+          )[0];
     this.afterCommit(appended);
     return appended;
+  }
+
+  async appendCommands(
+    streamId: string,
+    expected: ExpectedVersion,
+    commands: readonly CommandAppend[],
+    snapshot?: SnapshotWrite,
+  ): Promise<AppendResult[]> {
+    if (this.inline.length > 0)
+      throw new Error('appendCommands is not supported with inline projections');
+    const appended = await this.submit(streamId, expected, commands, snapshot);
+    this.afterCommit(appended[appended.length - 1]);
+    return appended;
+  }
+
+  private submit(
+    streamId: string,
+    expected: ExpectedVersion,
+    parts: readonly AppendPart[],
+    snapshot: SnapshotWrite | undefined,
+  ): Promise<AppendResult[]> {
+    if (parts.length === 0)
+      throw new RangeError(`append to ${streamId} needs at least one command`);
+    this.checkAppends([{ streamId, expected, events: parts.flatMap((part) => part.events) }]);
+    return this.groupCommit.submit({ key: streamId, streamId, expected, parts, snapshot });
   }
 
   /** The DataSource's pg pool: the group commit uses named statements, which TypeORM lacks. */
@@ -129,12 +161,6 @@ export class PostgresEventStore implements EventStore {
     if (!(master instanceof Pool))
       throw new Error('PostgresEventStore needs a TypeORM postgres DataSource, initialised');
     return master;
-  }
-
-  /** Refuses appends that cannot be meant, or that are in an old schema version. */
-  private checked<T extends StreamAppend>(append: T): T {
-    this.checkAppends([append]);
-    return append;
   }
 
   private checkAppends(appends: readonly StreamAppend[]): void {

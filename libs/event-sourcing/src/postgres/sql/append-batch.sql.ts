@@ -6,12 +6,12 @@ import { EVENT_COLUMNS } from './event-row';
  * decided on its own: one that fails its guard inserts nothing and is reported, the others
  * go in. Per append the guard checks (all read before the first row is inserted):
  * - `first_write`: no transaction id was assigned yet (see APPEND_EVENTS_SQL);
- * - `duplicate`: its command id is already recorded (a repeat of a committed command);
+ * - `duplicate`: one of its command ids is already recorded (a repeat of a committed command);
  * - `current_version` against the expectation.
  * It also writes each successful append's snapshot, if it brings one.
  *
  * $1: jsonb array of {streamId, kind ('version' | 'no_stream' | 'stream_exists' | 'any'),
- * version, commandId?, snapshot?: {schemaVersion, state},
+ * version, commandIds: [uuid], snapshot: {schemaVersion, state} | null,
  * events: [{eventId, type, schemaVersion, data, metadata}]}.
  * Returns the inserted events (`refused` false) and one row per refused append (`refused`
  * true, with its guard's findings; the event columns null).
@@ -19,14 +19,16 @@ import { EVENT_COLUMNS } from './event-row';
 export const APPEND_BATCH_SQL = `
 WITH input AS (
   SELECT a.value->>'streamId' AS stream_id, a.value->>'kind' AS kind,
-         (a.value->>'version')::integer AS expected_version, (a.value->>'commandId')::uuid AS command_id,
+         (a.value->>'version')::integer AS expected_version, a.value->'commandIds' AS command_ids,
          a.value->'events' AS events, a.value->'snapshot' AS snapshot, a.ordinality AS ord
     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(value, ordinality)
 ), guard AS MATERIALIZED (
   SELECT i.*, pg_current_xact_id_if_assigned() IS NULL AS first_write,
          COALESCE((SELECT max(e.stream_version) FROM es_events e WHERE e.stream_id = i.stream_id), 0)
            AS current_version,
-         EXISTS (SELECT 1 FROM es_commands c WHERE c.command_id = i.command_id) AS duplicate
+         EXISTS (SELECT 1 FROM es_commands c
+                  WHERE c.command_id IN (SELECT jsonb_array_elements_text(i.command_ids)::uuid))
+           AS duplicate
     FROM input i
 ), decided AS MATERIALIZED (
   SELECT g.*, g.first_write AND NOT g.duplicate AND CASE g.kind
