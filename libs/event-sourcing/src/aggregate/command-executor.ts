@@ -51,8 +51,8 @@ export interface CommandExecutorOptions {
 
 interface Queued<State, Event extends NewEvent> {
   readonly command: CommandExecution<State, Event, JsonValue>;
-  resolve(result: JsonValue): void;
-  reject(error: unknown): void;
+  readonly resolve: (result: JsonValue) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 /**
