@@ -165,6 +165,45 @@ describe('CommandExecutor cache: a stale cache is caught by the append', () => {
   });
 });
 
+describe('CommandExecutor cache: commands that queue up on one stream', () => {
+  it("decides concurrent commands after another process's write on the fresh state, each with its own result", async () => {
+    const a = startProcess();
+    const b = startProcess();
+    const id = stream();
+    await a.run(id, deposit(100));
+    await b.run(id, deposit(50));
+    // All sent at once to A, whose cache is behind: the first is decided on the cache, the
+    // others wait for it; none may be decided on the stale balance of 100.
+    const [covered, ...rest] = await Promise.allSettled([
+      a.run(id, withdraw(120)),
+      ...[1, 2, 3, 4, 5].map(() => a.run(id, deposit(1))),
+      a.run(id, withdraw(200)),
+    ]);
+    expect(covered).toEqual({
+      status: 'fulfilled',
+      value: { balance: 30, frozen: false, version: 3 },
+    });
+    const deposits = rest.slice(0, 5);
+    expect(deposits).toEqual(
+      [4, 5, 6, 7, 8].map((version) => ({
+        status: 'fulfilled',
+        value: { balance: 30 + version - 3, frozen: false, version },
+      })),
+    );
+    const overdraft = rest[5];
+    expect(overdraft.status).toBe('rejected');
+    if (overdraft.status === 'rejected')
+      expect(overdraft.reason).toBeInstanceOf(InsufficientFundsError);
+    expect(await history(id)).toEqual([
+      'Deposited 100',
+      'Deposited 50',
+      'Withdrawn 120',
+      ...Array.from({ length: 5 }, () => 'Deposited 1'),
+    ]);
+    expect((await a.run(id, withdraw(35))).balance).toBe(0);
+  });
+});
+
 describe('CommandExecutor cache: refusals and no-ops decided on the cache are decided again', () => {
   it('does not surface a refusal that only the stale cached balance justifies', async () => {
     const a = startProcess();
@@ -278,11 +317,10 @@ describe('CommandExecutor cache: repeated commands', () => {
     expect(await history(id)).toEqual(['Deposited 100', 'Deposited 1']);
   });
 
-  // Regression: before the cache, the command id was looked up before deciding, so a repeat
-  // returned its first result whatever the retry policy. Now a repeat is found by the
-  // append's guard (DuplicateCommandError), and the executor replays the recorded result
-  // only `if (attempt < this.retryPolicy.maxAttempts)`: with a single attempt the
-  // DuplicateCommandError reaches the caller instead.
+  // Guards a regression of commit 3b33c69: a repeat is now found by the append's guard
+  // (DuplicateCommandError) instead of a lookup before deciding, and the executor replayed
+  // the recorded result only `if (attempt < maxAttempts)`, so with a single attempt the
+  // DuplicateCommandError reached the caller.
   it.each([
     ['the process that ran it (decided on its cache)', true],
     ['another process (decided on a fresh load)', false],
@@ -339,13 +377,13 @@ describe('CommandExecutor cache: size', () => {
 });
 
 describe('CommandExecutor cache: on a store with inline projections', () => {
-  // A store with inline projections appends in one transaction per append
-  // (appendInTransaction), which checks the expected version first and records the command
-  // id only after the events. A repeat decided on a stale cache therefore fails as a version
-  // conflict, not as DuplicateCommandError; with If-Match the executor surfaces that
-  // conflict, where it used to look the command id up first and return the first result.
-  // The group-committed store checks the command id first (APPEND_BATCH_SQL's guard), so
-  // the same sequence returns the first result there.
+  // Guards a regression of commit 3b33c69. A store with inline projections appends in one
+  // transaction per append (appendInTransaction), which checks the expected version first
+  // and records the command id only after the events. A repeat decided on a stale cache
+  // therefore fails as a version conflict, not as DuplicateCommandError, and with If-Match
+  // the executor surfaced that conflict, where it used to look the command id up first and
+  // return the first result. The group-committed store checks the command id first
+  // (APPEND_BATCH_SQL's guard), so the same sequence returns the first result there.
   const noOp: Projection = {
     name: 'command-cache-inline-noop',
     eventTypes: ['Deposited'],
