@@ -276,3 +276,90 @@ describeOnServer('ProjectionRunner with many writers and deliberately delayed co
     }
   });
 });
+
+describe('ProjectionRunner on a log of other types', () => {
+  it('holds its checkpoint over batches with nothing relevant, then moves it in one commit', async () => {
+    await createTotalsTable('totals_idle');
+    let commits = 0;
+    const counting: PostgresProjectionStore = Object.create(checkpoints) as PostgresProjectionStore;
+    counting.commitBatch = (...args) => {
+      commits++;
+      return checkpoints.commitBatch(...args);
+    };
+    const runner = new ProjectionRunner(
+      store,
+      counting,
+      totalsProjection('totals-idle', 'totals_idle'),
+      undefined,
+      { ...fastOptions, batchSize: 5, skipCheckpointMs: 60_000 },
+    );
+    await runner.catchUp();
+    const head = async () => (await checkpoints.checkpoint('totals-idle')).position;
+    const before = await head();
+    commits = 0;
+    // 40 events of a type it ignores: 8 batches, none with a row to write.
+    const other = randomUUID();
+    for (let n = 1; n <= 40; n++)
+      await store.appendToStream(other, n - 1, [{ type: 'Ignored', data: { n } }], {
+        metadata: metadata(),
+      });
+    for (let batch = 0; batch < 8; batch++) expect(await runner.step()).toBe('applied');
+    expect(await runner.step()).toBe('caught-up');
+    // Held: no transaction spent on bookkeeping, the stored checkpoint has not moved.
+    expect(commits).toBe(0);
+    expect(await head()).toEqual(before);
+
+    // A relevant event: applied, and the checkpoint moves past everything read, in one commit.
+    const counted = randomUUID();
+    await store.appendToStream(counted, 'no_stream', [{ type: 'Counted', data: { amount: 5 } }], {
+      metadata: metadata(),
+    });
+    expect(await runner.step()).toBe('applied');
+    expect(commits).toBe(1);
+    const [last] = (await store.readStream(counted)).slice(-1);
+    expect(await head()).toEqual({
+      transactionId: last.transactionId,
+      globalPosition: last.globalPosition,
+    });
+    expect(await rows('totals_idle')).toContainEqual({
+      stream_id: counted,
+      total: '5',
+      events: 1,
+      last_version: 1,
+      gaps: 0,
+    });
+  });
+
+  it('moves a held checkpoint once the hold time has passed, and at once when asked to catch up', async () => {
+    await createTotalsTable('totals_held');
+    const runner = new ProjectionRunner(
+      store,
+      checkpoints,
+      totalsProjection('totals-held', 'totals_held'),
+      undefined,
+      { ...fastOptions, skipCheckpointMs: 50 },
+    );
+    await runner.catchUp();
+    const other = randomUUID();
+    await store.appendToStream(other, 'no_stream', [{ type: 'Ignored', data: {} }], {
+      metadata: metadata(),
+    });
+    const [ignored] = await store.readStream(other);
+    const at = { transactionId: ignored.transactionId, globalPosition: ignored.globalPosition };
+    expect(await runner.step()).toBe('applied'); // held
+    expect(await runner.step()).toBe('caught-up');
+    expect((await checkpoints.checkpoint('totals-held')).position).not.toEqual(at);
+    await sleep(60);
+    expect(await runner.step()).toBe('applied'); // the hold expired: moved
+    expect((await checkpoints.checkpoint('totals-held')).position).toEqual(at);
+
+    // catchUp (the CLI, tests) never leaves a held checkpoint behind.
+    await store.appendToStream(other, 1, [{ type: 'Ignored', data: {} }], { metadata: metadata() });
+    expect(await runner.catchUp()).toBe('caught-up');
+    const [, second] = await store.readStream(other);
+    expect((await checkpoints.checkpoint('totals-held')).position).toEqual({
+      transactionId: second.transactionId,
+      globalPosition: second.globalPosition,
+    });
+  });
+});

@@ -19,6 +19,14 @@ export interface ProjectionRunnerOptions {
   readonly idlePollMs: number;
   /** How often a runner without the lease asks for it again, default 2 000 ms. */
   readonly leaseRetryMs: number;
+  /**
+   * How long a run of batches with no event of the projection's types may be held before
+   * the checkpoint is moved past it, default 250 ms. Such batches change no row, so moving
+   * the checkpoint for each one is a transaction spent on bookkeeping (a busy log of other
+   * types cost every such projection one commit per batch). Holding it only delays readers
+   * that wait for this projection to pass an event it ignores.
+   */
+  readonly skipCheckpointMs: number;
 }
 
 export const DEFAULT_PROJECTION_RUNNER_OPTIONS: ProjectionRunnerOptions = Object.freeze({
@@ -28,10 +36,14 @@ export const DEFAULT_PROJECTION_RUNNER_OPTIONS: ProjectionRunnerOptions = Object
   retryMaxMs: 10_000,
   idlePollMs: 1_000,
   leaseRetryMs: 2_000,
+  skipCheckpointMs: 250,
 });
 
 /** What one pass of the runner did. */
 export type StepOutcome = 'applied' | 'caught-up' | 'parked' | 'failed' | 'no-lease' | 'lost-race';
+
+const samePosition = (a: LogPosition, b: LogPosition): boolean =>
+  a.transactionId === b.transactionId && a.globalPosition === b.globalPosition;
 
 const describeError = (error: unknown): string =>
   (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2_000);
@@ -52,6 +64,8 @@ export class ProjectionRunner {
   private stopped = true;
   private caughtUp = false;
   private holdsLease = false;
+  /** Read past, not yet checkpointed: batches with no relevant event since `since`. */
+  private skipped?: { from: LogPosition; to: LogPosition; since: number };
 
   constructor(
     private readonly events: EventStore,
@@ -96,27 +110,61 @@ export class ProjectionRunner {
   /** Runs batches until caught up, parked or failed (tests and the CLI drive it directly). */
   async catchUp(): Promise<StepOutcome> {
     for (;;) {
-      const outcome = await this.step();
+      const outcome = await this.step(true);
       if (outcome !== 'applied' && outcome !== 'lost-race') return outcome;
     }
   }
 
-  /** One batch: read after the checkpoint, apply, move the checkpoint. */
-  async step(): Promise<StepOutcome> {
+  /**
+   * One batch: read after the checkpoint, apply, move the checkpoint. With `flush`, a
+   * checkpoint held back over skipped batches is moved as soon as the log is read to its end.
+   */
+  async step(flush = false): Promise<StepOutcome> {
     // Asked every step: cheap while held, and a lease lost with its session is noticed.
     this.holdsLease = await this.lease.tryAcquire(this.name);
-    if (!this.holdsLease) return 'no-lease';
+    if (!this.holdsLease) {
+      this.skipped = undefined;
+      return 'no-lease';
+    }
     const checkpoint = await this.checkpoints.checkpoint(this.name);
     if (checkpoint.parked) return 'parked';
-    const batch = await this.events.readAll(checkpoint.position, this.options.batchSize);
+    // Skipped batches are only remembered against the checkpoint they started from: if it
+    // moved meanwhile (a rebuild switched over, another instance), read from where it is.
+    const skipped =
+      this.skipped && samePosition(this.skipped.from, checkpoint.position)
+        ? this.skipped
+        : undefined;
+    this.skipped = skipped;
+    const batch = await this.events.readAll(
+      skipped?.to ?? checkpoint.position,
+      this.options.batchSize,
+    );
+    const holdFor = this.options.skipCheckpointMs;
     if (batch.length === 0) {
       this.caughtUp = true;
+      if (skipped && (flush || Date.now() - skipped.since >= holdFor))
+        return this.commit(checkpoint, skipped.to, []);
       return 'caught-up';
     }
     this.caughtUp = false;
     const last: LogPosition = batch[batch.length - 1];
+    const relevant = batch.filter((event: RecordedEvent) => this.types.has(event.type));
+    const since = skipped?.since ?? Date.now();
+    if (relevant.length === 0 && Date.now() - since < holdFor) {
+      this.skipped = { from: checkpoint.position, to: last, since };
+      return 'applied';
+    }
+    return this.commit(checkpoint, last, relevant);
+  }
+
+  /** Applies `relevant` and moves the checkpoint to `last` in one transaction. */
+  private async commit(
+    checkpoint: { position: LogPosition; failures: number },
+    last: LogPosition,
+    relevant: RecordedEvent[],
+  ): Promise<StepOutcome> {
+    this.skipped = undefined;
     try {
-      const relevant = batch.filter((event: RecordedEvent) => this.types.has(event.type));
       const moved = await this.checkpoints.commitBatch(
         this.projection,
         checkpoint.position,
