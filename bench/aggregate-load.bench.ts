@@ -5,6 +5,9 @@
  * - snapshot at head: the snapshot is at the stream's last version (no event after it);
  * - snapshot 99 behind: the worst case under the accounts policy (every 100 events).
  * Every load is checked to give the state of the full fold. Prints medians of LOADS loads.
+ * Goal 4 of issue 8 compares the 10 000-event loads with a snapshot against the load of a
+ * 10-event account (no snapshot: the policy writes the first at 100), through the same
+ * snapshot-aware repository, timed in the same rounds.
  *   npm run bench -- aggregate       BENCH_LOADS=20 by default
  */
 import 'reflect-metadata';
@@ -25,6 +28,8 @@ import { median, openBenchSchema } from './support/bench-database';
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 20);
 const LENGTHS = [1_000, 10_000] as const;
+/** The short account of goal 4: younger than the first snapshot. */
+const SHORT = 10;
 const WARM_UP = 3;
 /** The most events a snapshot can lag behind its stream under the accounts policy. */
 const WORST_LAG = accountSnapshots.every - 1;
@@ -109,8 +114,10 @@ async function main(): Promise<void> {
       streams.push({ length, streamId: await seedStream(dataSource, length) });
     await dataSource.query('ANALYZE es_events');
 
+    const tenEventStream = await seedStream(dataSource, SHORT);
+    const shortTimes: number[] = [];
     const expected = new Map<string, { state: AccountState; version: number }>();
-    for (const { length, streamId } of streams) {
+    for (const { length, streamId } of [...streams, { length: SHORT, streamId: tenEventStream }]) {
       const full = await plain.load(streamId);
       if (full.version !== length) throw new Error(`${streamId} has ${full.version} events`);
       expected.set(streamId, { state: full.state, version: full.version });
@@ -140,6 +147,10 @@ async function main(): Promise<void> {
             snapshotAt(length),
           );
           if (run >= 1) times.get(length)!.push(ms);
+        }
+        if (variant !== 'none') {
+          const ms = await timeLoad(snapshotted, tenEventStream, expected.get(tenEventStream)!, 0);
+          if (run >= 1) shortTimes.push(ms);
         }
       }
       for (const length of LENGTHS) medians.set(key(length, variant), median(times.get(length)!));
@@ -172,6 +183,17 @@ async function main(): Promise<void> {
       grows
         ? `WARNING: the with-snapshot load time grew with the stream's length`
         : `the with-snapshot load time does not grow with the stream's length (ratio ≤ 1.5 for x${long / short} the events)`,
+    );
+    const tenEvents = median(shortTimes);
+    const vsShort = (variant: Variant) => ms(long, variant) / tenEvents;
+    console.log(
+      `a ${SHORT}-event account (no snapshot yet) loads in ${tenEvents.toFixed(2)} ms (median of ${shortTimes.length}); ` +
+        `the ${long}-event account with a snapshot at its head takes x${vsShort('head').toFixed(2)} that, ` +
+        `with one ${WORST_LAG} events behind x${vsShort('lagging').toFixed(2)}`,
+    );
+    console.log(
+      `goal 4 (within 2x of a ${SHORT}-event account): snapshot at head ${vsShort('head') <= 2 ? 'met' : 'MISSED'} ` +
+        `(x${vsShort('head').toFixed(2)}); worst case, ${WORST_LAG} behind: ${vsShort('lagging') <= 2 ? 'met' : 'MISSED'} (x${vsShort('lagging').toFixed(2)})`,
     );
   } finally {
     await bench.drop();
