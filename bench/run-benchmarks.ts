@@ -9,7 +9,16 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const BENCHMARKS = ['projection-catch-up', 'outbox-relay', 'aggregate-load'] as const;
+const BENCHMARKS = [
+  'append-throughput',
+  'hot-stream',
+  'gap-safety',
+  'aggregate-load',
+  'http-deposits',
+  'freshness',
+  'projection-catch-up',
+  'outbox-relay',
+] as const;
 
 function main(): number {
   const filters = process.argv.slice(2);

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import {
+  assertPublicTopology,
+  consumerQueueName,
+  unroutedName,
+} from '../../src/messaging/amqp-topology';
+import { WITHDRAWAL_NOTIFICATIONS } from '../../src/notifications/withdrawal-notifications.consumer';
+
+/** Key of one integration message: the stream and version it came from. */
+export const messageKey = (streamId: string, streamVersion: number): string =>
+  `${streamId}#${streamVersion}`;
+
+/**
+ * A fresh exchange of the app's topology that nothing else publishes to or reads, with a tap:
+ * a queue bound to `#` whose consumer notes when each message first arrived. `delete()`
+ * removes everything the benchmark and the app declared on it (call it after the app stopped,
+ * or the app's consumer channel declares its queue again).
+ */
+export interface BrokerScope {
+  readonly exchange: string;
+  /** performance.now() of each message's first arrival at the tap (redeliveries ignored). */
+  readonly arrivals: ReadonlyMap<string, number>;
+  /** Why the tap's connection closed, if it did (a broker restart): arrivals stop then. */
+  readonly lost: Error | undefined;
+  delete(): Promise<void>;
+}
+
+async function openTap(
+  url: string,
+  exchange: string,
+  queue: string,
+  arrivals: Map<string, number>,
+) {
+  const connection = await connect(url);
+  try {
+    const channel = await connection.createChannel();
+    await assertPublicTopology(channel, exchange);
+    // Durable like a real consumer's queue, so a confirm waits for what it waits for there.
+    await channel.assertQueue(queue, { durable: true });
+    await channel.bindQueue(queue, exchange, '#');
+    await channel.consume(
+      queue,
+      (message: ConsumeMessage | null) => {
+        if (!message) return;
+        const at = performance.now();
+        const headers = message.properties.headers ?? {};
+        const streamId: unknown = headers['x-stream-id'];
+        const version: unknown = headers['x-stream-version'];
+        if (typeof streamId !== 'string' || typeof version !== 'number') return;
+        const key = messageKey(streamId, version);
+        if (!arrivals.has(key)) arrivals.set(key, at);
+      },
+      { noAck: true },
+    );
+    return connection;
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
+/** Deletes the exchange pair and every queue on it, on a connection of its own. */
+async function deleteTopology(url: string, exchange: string, queues: readonly string[]) {
+  const connection: ChannelModel = await connect(url);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of queues) await channel.deleteQueue(queue);
+    await channel.deleteExchange(exchange);
+    await channel.deleteExchange(unroutedName(exchange));
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function openBrokerScope(url: string): Promise<BrokerScope> {
+  const exchange = `bench.freshness.${randomBytes(4).toString('hex')}`;
+  const tapQueue = `${exchange}.bench-tap`;
+  const queues = [
+    tapQueue,
+    consumerQueueName(exchange, WITHDRAWAL_NOTIFICATIONS),
+    unroutedName(exchange),
+  ];
+  const arrivals = new Map<string, number>();
+  let lost: Error | undefined;
+  const tap = await openTap(url, exchange, tapQueue, arrivals);
+  let tapOpen = true;
+  tap.on('error', (error: Error) => (lost ??= error));
+  tap.on('close', (error?: Error) => {
+    tapOpen = false;
+    lost ??= error ?? new Error('the tap connection closed');
+  });
+  return {
+    exchange,
+    arrivals,
+    get lost() {
+      return lost;
+    },
+    async delete() {
+      // The tap's connection may be gone (a broker restart): clean up on a fresh one.
+      if (tapOpen) await tap.close().catch(() => undefined);
+      await deleteTopology(url, exchange, queues);
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The "bare Nest INSERT endpoint" of issue 8, goal 5: the floor our HTTP write path is measured
+ * against. NestFactory.create on the adapter the app uses (@nestjs/platform-express) with its
+ * defaults only (Express's JSON body parser, no validation pipe, no helmet, no filters), one
+ * controller, and POST /events doing exactly one autocommit INSERT of the request's JSON through
+ * a pg Pool, answering 201 with the new row's id.
+ *
+ * Run by bench/http-deposits.bench.ts as a child process (dist/bench/http/bare-nest-insert.server.js):
+ *   DATABASE_URL     postgres://… (required)
+ *   DATABASE_SCHEMA  an existing schema of its own; its table is created here (required)
+ *   DATABASE_POOL_SIZE  pg Pool size, as the app's pool (default 16)
+ *   PORT             0 for any free port (default 0)
+ * Prints "listening on http://127.0.0.1:<port>" once it accepts requests; stops on SIGTERM.
+ */
+import 'reflect-metadata';
+import { Body, Controller, DynamicModule, Inject, Logger, Module, Post } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Pool } from 'pg';
+
+const POOL = Symbol('POOL');
+const TABLE = 'bare_events';
+
+interface BareSettings {
+  readonly url: string;
+  readonly schema: string;
+  readonly poolSize: number;
+  readonly port: number;
+}
+
+function loadSettings(env: NodeJS.ProcessEnv): BareSettings {
+  const url = env.DATABASE_URL;
+  const schema = env.DATABASE_SCHEMA ?? '';
+  if (!url) throw new Error('DATABASE_URL is required');
+  // Interpolated into SQL below, so it must be a plain identifier.
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`DATABASE_SCHEMA "${schema}" is not a plain identifier`);
+  }
+  const poolSize = Number(env.DATABASE_POOL_SIZE ?? 16);
+  const port = Number(env.PORT ?? 0);
+  if (!Number.isInteger(poolSize) || poolSize < 1) throw new Error('bad DATABASE_POOL_SIZE');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('bad PORT');
+  return { url, schema, poolSize, port };
+}
+
+const settings = loadSettings(process.env);
+const INSERT = `INSERT INTO ${settings.schema}.${TABLE} (data) VALUES ($1) RETURNING id::text AS id`;
+
+@Controller('events')
+class EventsController {
+  constructor(@Inject(POOL) private readonly pool: Pool) {}
+
+  /** Nest answers a POST with 201 by default. */
+  @Post()
+  async append(@Body() body: unknown): Promise<{ id: string }> {
+    const { rows } = await this.pool.query<{ id: string }>(INSERT, [JSON.stringify(body)]);
+    return { id: rows[0].id };
+  }
+}
+
+@Module({})
+class BareModule {
+  static withPool(pool: Pool): DynamicModule {
+    return {
+      module: BareModule,
+      controllers: [EventsController],
+      providers: [{ provide: POOL, useValue: pool }],
+    };
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  const pool = new Pool({ connectionString: settings.url, max: settings.poolSize });
+  await pool.query(
+    `CREATE TABLE IF NOT EXISTS ${settings.schema}.${TABLE} (
+       id bigserial PRIMARY KEY,
+       data jsonb NOT NULL,
+       created_at timestamptz NOT NULL DEFAULT now()
+     )`,
+  );
+  const app = await NestFactory.create<NestExpressApplication>(BareModule.withPool(pool), {
+    logger: ['error', 'warn'],
+  });
+  const shutdown = () => {
+    void app
+      .close()
+      .then(() => pool.end())
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  // Same listen call as the app (all interfaces); the benchmark connects over IPv4 loopback.
+  await app.listen(settings.port);
+  const { port } = new URL(await app.getUrl());
+  console.log(`listening on http://127.0.0.1:${port}`);
+}
+
+bootstrap().catch((error: unknown) => {
+  new Logger('bare-nest-insert').error(error instanceof Error ? error.stack : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The few calls of the app's HTTP API the benchmark makes outside its measured windows. */
+
+const ACCOUNTS_PER_CUSTOMER = 10;
+const SEED_CONCURRENCY = 8;
+
+async function call<T>(baseUrl: string, method: 'GET' | 'POST', path: string, body?: object) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/**
+ * Registers customers, opens `count` EUR accounts (ten per customer) and deposits
+ * `openingBalance` minor units on each, all through the API.
+ * @returns the account ids.
+ */
+export async function seedAccounts(
+  baseUrl: string,
+  count: number,
+  openingBalance: number,
+): Promise<string[]> {
+  const run = randomBytes(4).toString('hex').toUpperCase();
+  const customers = Math.ceil(count / ACCOUNTS_PER_CUSTOMER);
+  const accounts: string[] = [];
+  let nextCustomer = 0;
+  const worker = async () => {
+    while (nextCustomer < customers) {
+      const index = nextCustomer++;
+      const customer = await call<{ id: string }>(baseUrl, 'POST', '/customers', {
+        name: `Bench Customer ${index}`,
+        email: `bench-${run.toLowerCase()}-${index}@example.com`,
+        documentNumber: `B${run}${index}`,
+      });
+      const here = Math.min(ACCOUNTS_PER_CUSTOMER, count - index * ACCOUNTS_PER_CUSTOMER);
+      for (let n = 0; n < here; n++) {
+        const account = await call<{ id: string }>(baseUrl, 'POST', '/accounts', {
+          customerId: customer.id,
+          currency: 'EUR',
+        });
+        await call(baseUrl, 'POST', `/accounts/${account.id}/deposits`, {
+          amount: openingBalance,
+          reference: 'opening balance',
+        });
+        accounts.push(account.id);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker));
+  return accounts;
+}
+
+interface ProjectionView {
+  name: string;
+  status: string;
+  lag: { events: number };
+}
+
+/**
+ * Waits until the app's asynchronous work has caught up with its writes (every projection's
+ * lag 0, no outbox message pending), so a variant does not pay for the previous one's backlog.
+ * @returns how long that took, in seconds.
+ */
+export async function waitForBacklog(baseUrl: string, timeoutMs = 120_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const projections = await call<ProjectionView[]>(baseUrl, 'GET', '/admin/projections');
+    const outbox = await call<{ pending: number; deadLettered: number }>(
+      baseUrl,
+      'GET',
+      '/admin/outbox',
+    );
+    const parked = projections.filter((projection) => projection.status === 'parked');
+    if (parked.length > 0 || outbox.deadLettered > 0) {
+      throw new Error(`async work failed: ${JSON.stringify({ parked, outbox })}`);
+    }
+    const behind = projections.reduce((sum, projection) => sum + projection.lag.events, 0);
+    if (behind === 0 && outbox.pending === 0) return (performance.now() - started) / 1000;
+    if (performance.now() - started > timeoutMs) {
+      throw new Error(
+        `backlog not drained in ${timeoutMs} ms: ${behind} events, ${outbox.pending} messages`,
+      );
+    }
+    await sleep(100);
+  }
+}
