@@ -221,4 +221,11 @@ describe('GroupCommit: outcomes', () => {
     await expect(commit.submit(item('a1'))).rejects.toThrow('thrown synchronously');
     await expect(commit.submit(item('a2'))).resolves.toBe('a2');
   });
+
+  it('rejects, rather than leaves waiting, an item the writer gave no outcome for', async () => {
+    const commit = new GroupCommit<Item, string>({ maxInFlight: 1, maxBatch: 8 }, () =>
+      Promise.resolve([]),
+    );
+    await expect(commit.submit(item('a1'))).rejects.toThrow('gave no outcome');
+  });
 });

@@ -68,9 +68,13 @@ export class GroupCommit<Item extends { readonly key: string }, Result> {
   private async run(batch: readonly Pending<Item, Result>[]): Promise<void> {
     try {
       const outcomes = await this.write(batch.map((pending) => pending.item));
-      outcomes.forEach((outcome, index) =>
-        outcome.ok ? batch[index].resolve(outcome.value) : batch[index].reject(outcome.error),
-      );
+      batch.forEach((pending, index) => {
+        const outcome = outcomes[index];
+        // A writer that returns too few outcomes must not leave a caller waiting for ever.
+        if (!outcome) pending.reject(new Error('group commit: the batch writer gave no outcome'));
+        else if (outcome.ok) pending.resolve(outcome.value);
+        else pending.reject(outcome.error);
+      });
     } catch (error) {
       batch.forEach((pending) => pending.reject(error));
     }

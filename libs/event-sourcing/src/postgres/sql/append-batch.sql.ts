@@ -1,19 +1,19 @@
-import { EVENT_COLUMNS } from './event-row';
-
 /**
  * Appends the events of several independent appends (one per stream) in one statement, as
  * the first write of the transaction: group commit. Unlike APPEND_EVENTS_SQL each append is
  * decided on its own: one that fails its guard inserts nothing and is reported, the others
  * go in. Per append the guard checks (all read before the first row is inserted):
  * - `first_write`: no transaction id was assigned yet (see APPEND_EVENTS_SQL);
- * - `duplicate`: one of its command ids is already recorded (a repeat of a committed command);
+ * - `duplicate_id`: one of its command ids that is already recorded (a repeat of a committed
+ *   command), or null;
  * - `current_version` against the expectation.
  * It also writes each successful append's snapshot, if it brings one.
  *
  * $1: jsonb array of {streamId, kind ('version' | 'no_stream' | 'stream_exists' | 'any'),
  * version, commandIds: [uuid], snapshot: {schemaVersion, state} | null,
  * events: [{eventId, type, schemaVersion, data, metadata}]}.
- * Returns the inserted events (`refused` false) and one row per refused append (`refused`
+ * Returns where each inserted event landed (`refused` false; its data and metadata are what
+ * the caller sent, so they are not sent back) and one row per refused append (`refused`
  * true, with its guard's findings; the event columns null).
  */
 export const APPEND_BATCH_SQL = `
@@ -26,12 +26,12 @@ WITH input AS (
   SELECT i.*, pg_current_xact_id_if_assigned() IS NULL AS first_write,
          COALESCE((SELECT max(e.stream_version) FROM es_events e WHERE e.stream_id = i.stream_id), 0)
            AS current_version,
-         EXISTS (SELECT 1 FROM es_commands c
-                  WHERE c.command_id IN (SELECT jsonb_array_elements_text(i.command_ids)::uuid))
-           AS duplicate
+         (SELECT c.command_id::text FROM es_commands c
+           WHERE c.command_id IN (SELECT jsonb_array_elements_text(i.command_ids)::uuid)
+           LIMIT 1) AS duplicate_id
     FROM input i
 ), decided AS MATERIALIZED (
-  SELECT g.*, g.first_write AND NOT g.duplicate AND CASE g.kind
+  SELECT g.*, g.first_write AND g.duplicate_id IS NULL AND CASE g.kind
                 WHEN 'any' THEN true
                 WHEN 'no_stream' THEN g.current_version = 0
                 WHEN 'stream_exists' THEN g.current_version > 0
@@ -47,7 +47,7 @@ WITH input AS (
    CROSS JOIN jsonb_array_elements(d.events) WITH ORDINALITY AS e(value, ordinality)
    WHERE d.ok
    ORDER BY d.ord, e.ordinality
-  RETURNING *
+  RETURNING global_position, transaction_id, event_id, stream_id, stream_version, recorded_at
 ), snapshots AS (
   INSERT INTO es_snapshots (stream_id, stream_version, schema_version, state)
   SELECT d.stream_id, d.current_version + jsonb_array_length(d.events),
@@ -59,12 +59,12 @@ WITH input AS (
          state = EXCLUDED.state, created_at = now()
    WHERE es_snapshots.stream_version <= EXCLUDED.stream_version
 )
-SELECT false AS refused, ${EVENT_COLUMNS}, NULL::boolean AS first_write, NULL::boolean AS duplicate,
-       NULL::integer AS current_version
+SELECT false AS refused, global_position::text AS global_position,
+       transaction_id::text AS transaction_id, event_id, stream_id, stream_version, recorded_at,
+       NULL::boolean AS first_write, NULL::text AS duplicate_id, NULL::integer AS current_version
   FROM inserted
 UNION ALL
-SELECT true, NULL, NULL, NULL, d.stream_id, NULL, NULL, NULL, NULL, NULL, NULL,
-       d.first_write, d.duplicate, d.current_version
+SELECT true, NULL, NULL, NULL, d.stream_id, NULL, NULL, d.first_write, d.duplicate_id, d.current_version
   FROM decided d
  WHERE NOT d.ok`;
 
