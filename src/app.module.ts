@@ -39,8 +39,7 @@ export class AppModule {
         EventStoreModule.forRoot(
           (event) => [...accountIntegrationEvents(event)],
           [...accountUpcasters],
-          // PGlite has no LISTEN across connections: nobody would hear it.
-          { notifyOtherProcesses: !database.embedded },
+          { embedded: database.embedded ?? false },
         ),
         MessagingModule.forRoot(messaging),
         IdempotencyModule,

@@ -15,7 +15,7 @@ import { EVENT_STORE } from './database.tokens';
  * Provides the event store (the book of record) to every bounded context. `outbox` maps
  * each context's domain events to its public integration events, written to the outbox in
  * the append transaction; `upcasters` bring old events to their current shape on every read.
- * Every commit wakes this process's workers (CommitSignal) and, with `notifyOtherProcesses`,
+ * Every commit wakes this process's workers (CommitSignal) and, on a server,
  * other instances through a coalesced NOTIFY sent after the commit.
  */
 @Global()
@@ -24,7 +24,7 @@ export class EventStoreModule {
   static forRoot(
     outbox: IntegrationEventMapper,
     upcasters: readonly Upcaster[],
-    options: { notifyOtherProcesses: boolean },
+    options: { embedded: boolean },
   ): DynamicModule {
     const chains = new EventUpcasters(upcasters);
     const logger = new Logger('EventStore');
@@ -36,7 +36,8 @@ export class EventStoreModule {
           provide: EVENT_STORE,
           inject: [getDataSourceToken(), CommitSignal],
           useFactory: (dataSource: DataSource, commits: CommitSignal) => {
-            const notifier = options.notifyOtherProcesses
+            // PGlite has no LISTEN across connections, and one session behind all of them.
+            const notifier = !options.embedded
               ? new PostgresCommitNotifier(dataSource, (error) =>
                   logger.warn(`could not notify other instances of a commit: ${String(error)}`),
                 )
@@ -44,6 +45,7 @@ export class EventStoreModule {
             return new PostgresEventStore(dataSource, {
               outbox,
               upcasters: chains,
+              preparedStatements: !options.embedded,
               afterCommit: () => {
                 commits.raise();
                 notifier?.notifyCommitted();

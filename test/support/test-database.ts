@@ -83,7 +83,10 @@ async function adminQuery(url: string, sql: string): Promise<void> {
 }
 
 /** Forks test/support/embedded-db-process.js and waits for the URL it prints. */
-async function startEmbeddedDatabaseProcess(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startEmbeddedDatabaseProcess(): Promise<{
+  url: string;
+  stop(): Promise<void>;
+}> {
   const child = fork(join(__dirname, 'embedded-db-process.js'), [], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });

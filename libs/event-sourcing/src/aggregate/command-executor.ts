@@ -58,7 +58,8 @@ interface Queued<State, Event extends NewEvent> {
 /**
  * Load, decide, append; on a version conflict reload and decide again with backoff and
  * jitter, up to `retryPolicy.maxAttempts`. Commands on one stream within this process are
- * serialised first, so conflicts only come from other processes.
+ * serialised first, so conflicts come only from other processes and from other writers of
+ * the stream in this one (a MultiStreamCommandExecutor closing an account, say).
  *
  * Fast path: the state this process committed last is kept (an LRU of streams), and a
  * command is decided on it without a load and without first looking up its id. Both are
@@ -117,12 +118,18 @@ export class CommandExecutor<State, Event extends NewEvent> {
 
   /** The commands queued on one stream: together when several can append, else one by one. */
   private async run(streamId: string, batch: Queued<State, Event>[]): Promise<void> {
-    const alone =
-      batch.length > 1 && batch.every((queued) => queued.command.expectedVersion === undefined)
-        ? await this.appendTogether(streamId, batch)
-        : batch;
-    for (const queued of alone)
-      await this.decideAndAppend(queued.command).then(queued.resolve, queued.reject);
+    try {
+      const alone =
+        batch.length > 1 && batch.every((queued) => queued.command.expectedVersion === undefined)
+          ? await this.appendTogether(streamId, batch)
+          : batch;
+      for (const queued of alone)
+        await this.decideAndAppend(queued.command).then(queued.resolve, queued.reject);
+    } catch (error) {
+      // Nothing above should throw; if it ever does, no caller may wait for ever (settling a
+      // settled promise again does nothing).
+      batch.forEach((queued) => queued.reject(error));
+    }
   }
 
   /**

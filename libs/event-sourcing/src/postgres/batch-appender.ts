@@ -12,6 +12,7 @@ import { ExpectedVersion } from '../core/expected-version';
 import { JsonValue } from '../core/json';
 import { IntegrationEventMapper } from '../outbox/outbox-message';
 import { translateAppendError } from './append-errors';
+import { pgErrorDetails, UNIQUE_VIOLATION } from './pg-errors';
 import { Settled } from './group-commit';
 import { outboxRows, OutboxRowDraft } from './outbox-rows';
 import { APPEND_BATCH_SQL, RECORD_BATCH_SQL } from './sql/append-batch.sql';
@@ -34,6 +35,28 @@ export interface BatchedAppend {
   readonly expected: ExpectedVersion;
   readonly parts: readonly AppendPart[];
   readonly snapshot?: SnapshotWrite;
+}
+
+/** Why a batch failed, and whether its COMMIT had been sent (then its outcome is unknown). */
+class BatchFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly committing: boolean,
+  ) {
+    super('group commit batch failed');
+  }
+}
+
+const DUPLICATE_PREPARED_STATEMENT = '42P05';
+
+/** Whether `error` is a unique violation of `streamId`'s next version (another writer's). */
+function conflictsOn(error: unknown, streamId: string): boolean {
+  const { code, constraint, detail } = pgErrorDetails(error);
+  return (
+    code === UNIQUE_VIOLATION &&
+    constraint === 'es_events_stream_version_key' &&
+    (detail?.includes(`(${streamId},`) ?? false)
+  );
 }
 
 /** An event as APPEND_BATCH_SQL takes it. */
@@ -59,45 +82,75 @@ type BatchRow = Pick<
 /**
  * Writes a batch of independent appends in one transaction of four statements whatever its
  * size: BEGIN; events and snapshots (APPEND_BATCH_SQL); outbox rows and command records
- * (RECORD_BATCH_SQL); COMMIT. Both statements are named, so each connection parses and plans
- * them once. An append refused by its guard fails alone; an error that fails the statement
- * (a concurrent append of the same version, a command id repeated in flight, a mapper that
- * throws) makes each append of the batch try again alone, so it fails only its own.
+ * (RECORD_BATCH_SQL); COMMIT. Both statements are named (unless `named` is off), so each
+ * connection parses and plans them once. An append refused by its guard fails alone. An error
+ * that fails the statement fails only its own append: a concurrent append of the same version
+ * (another process) refuses the stream it names and the rest is written again together;
+ * anything else (a command id repeated in flight, a mapper that throws) makes each append try
+ * again alone, one at a time. A failed COMMIT is never retried: whether it committed is
+ * unknown, and a retry could write twice or report a conflict for an append that went in.
  */
 export class BatchAppender {
   constructor(
     private readonly pool: () => Pool,
     private readonly outbox: IntegrationEventMapper | undefined,
+    /**
+     * Named prepared statements. Off for servers whose connections share one session (the
+     * embedded PGlite socket): a second connection's Parse of a name fails there with 42P05.
+     */
+    private named = true,
   ) {}
 
   /** @returns per append, one AppendResult per part */
   async write(items: readonly BatchedAppend[]): Promise<Settled<AppendResult[]>[]> {
     try {
       return await this.writeTogether(items);
-    } catch (error) {
+    } catch (caught) {
+      const { error, committing } =
+        caught instanceof BatchFailure ? caught : new BatchFailure(caught, false);
+      if (committing) return items.map(() => ({ ok: false, error }));
+      if (pgErrorDetails(error).code === DUPLICATE_PREPARED_STATEMENT && this.named) {
+        this.named = false; // see the constructor; the batch rolled back, write it again
+        return this.write(items);
+      }
       if (items.length === 1) {
         const [item] = items;
         const ids = item.parts.flatMap((part) => (part.command ? [part.command.id] : []));
         const append = { ...item, events: item.parts.flatMap((part) => part.events) };
         return [{ ok: false, error: translateAppendError(error, [append], ids) }];
       }
-      const alone = await Promise.all(items.map((item) => this.write([item])));
-      return alone.map(([outcome]) => outcome);
+      const conflicted = items.findIndex((item) => conflictsOn(error, item.streamId));
+      if (conflicted >= 0) {
+        const rest = await this.write(items.filter((_, index) => index !== conflicted));
+        const refused = (await this.write([items[conflicted]]))[0];
+        return items.map((_, index) =>
+          index === conflicted ? refused : rest[index < conflicted ? index : index - 1],
+        );
+      }
+      // One at a time: a fallback must not take a connection per append from a shared pool.
+      const outcomes: Settled<AppendResult[]>[] = [];
+      for (const item of items) outcomes.push((await this.write([item]))[0]);
+      return outcomes;
     }
   }
 
+  /** @throws BatchFailure */
   private async writeTogether(items: readonly BatchedAppend[]): Promise<Settled<AppendResult[]>[]> {
     const client = await this.pool().connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      let committing = false;
       try {
+        await client.query('BEGIN');
         const outcomes = await this.writeIn(client, items);
+        committing = true;
         await client.query('COMMIT');
         return outcomes;
       } catch (error) {
-        await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
-        throw error;
+        if (!committing)
+          await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+        else broken = error instanceof Error ? error : new Error(String(error));
+        throw new BatchFailure(error, committing);
       }
     } finally {
       // Released without the statement's error: pg-pool would destroy the connection, and a
@@ -112,7 +165,7 @@ export class BatchAppender {
   ): Promise<Settled<AppendResult[]>[]> {
     const inputs = items.map(toInput);
     const { rows } = await client.query<BatchRow>({
-      name: 'ledgerline_append_batch_v3',
+      name: this.named ? 'ledgerline_append_batch_v3' : undefined,
       text: APPEND_BATCH_SQL,
       values: [JSON.stringify(inputs)],
     });
@@ -148,7 +201,7 @@ export class BatchAppender {
     });
     if (outbox.length > 0 || commands.length > 0)
       await client.query({
-        name: 'ledgerline_record_batch_v1',
+        name: this.named ? 'ledgerline_record_batch_v1' : undefined,
         text: RECORD_BATCH_SQL,
         values: [JSON.stringify(outbox), JSON.stringify(commands)],
       });

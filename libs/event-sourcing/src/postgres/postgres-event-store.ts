@@ -68,6 +68,12 @@ export interface PostgresEventStoreOptions {
    * to 64 appends. Not used with inline projections (each append then has a transaction).
    */
   readonly groupCommit?: GroupCommitOptions;
+  /**
+   * Named prepared statements for the append, default true. Turn off for a server whose
+   * connections share one session (the embedded PGlite socket); it is also turned off by
+   * itself when the server reports a name prepared by another connection.
+   */
+  readonly preparedStatements?: boolean;
 }
 
 const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxInFlight: 2, maxBatch: 64 };
@@ -92,7 +98,11 @@ export class PostgresEventStore implements EventStore {
     this.outbox = options.outbox;
     this.afterCommit = options.afterCommit ?? (() => undefined);
     this.upcasters = options.upcasters ?? NO_UPCASTERS;
-    const appender = new BatchAppender(() => this.pool(), this.outbox);
+    const appender = new BatchAppender(
+      () => this.pool(),
+      this.outbox,
+      options.preparedStatements ?? true,
+    );
     this.groupCommit = new GroupCommit(options.groupCommit ?? DEFAULT_GROUP_COMMIT, (items) =>
       appender.write(items),
     );
@@ -147,6 +157,8 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult[]> {
     if (parts.length === 0)
       throw new RangeError(`append to ${streamId} needs at least one command`);
+    if (parts.some((part) => part.events.length === 0))
+      throw new RangeError(`every command appended to ${streamId} needs at least one event`);
     this.checkAppends([{ streamId, expected, events: parts.flatMap((part) => part.events) }]);
     return this.groupCommit.submit({ key: streamId, streamId, expected, parts, snapshot });
   }

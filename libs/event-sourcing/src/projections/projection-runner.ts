@@ -210,7 +210,12 @@ export class ProjectionRunner {
 
   private idleDelay(outcome: StepOutcome, failures: number): number {
     if (outcome === 'no-lease') return this.options.leaseRetryMs;
-    if (outcome !== 'failed') return this.options.idlePollMs;
+    if (outcome !== 'failed') {
+      // A held checkpoint moves when its hold ends, not at the next poll or commit.
+      const held =
+        this.skipped && this.options.skipCheckpointMs - (Date.now() - this.skipped.since);
+      return held ? Math.min(this.options.idlePollMs, Math.max(1, held)) : this.options.idlePollMs;
+    }
     return Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (failures - 1));
   }
 }

@@ -46,7 +46,9 @@ WITH input AS (
     FROM decided d
    CROSS JOIN jsonb_array_elements(d.events) WITH ORDINALITY AS e(value, ordinality)
    WHERE d.ok
-   ORDER BY d.ord, e.ordinality
+   -- By stream, not by arrival: two processes' batches over the same streams then take their
+   -- row locks in one order and cannot deadlock. Each stream's events stay in version order.
+   ORDER BY d.stream_id, e.ordinality
   RETURNING global_position, transaction_id, event_id, stream_id, stream_version, recorded_at
 ), snapshots AS (
   INSERT INTO es_snapshots (stream_id, stream_version, schema_version, state)
