@@ -29,6 +29,7 @@
  */
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { eventStoreMigrations } from '@ledgerline/event-sourcing';
 import { typeOrmOptions } from '../src/database/typeorm-options';
 import { BENCH_URL, median, openBenchSchema } from './support/bench-database';
 import { LoadResult, medianRun, round, runLoad } from './support/load-driver';
@@ -97,20 +98,16 @@ async function verify(dataSource: DataSource, label: string, ok: number): Promis
 
 /** Re-creates (or drops again) the trigger of migration 0003 that migration 0012 dropped. */
 async function setNotifyTrigger(dataSource: DataSource, on: boolean): Promise<void> {
-  if (!on) {
-    await dataSource.query('DROP TRIGGER es_events_notify ON es_events');
-    await dataSource.query('DROP FUNCTION es_notify_events()');
-    return;
+  const Trigger = eventStoreMigrations.find(
+    (migration) => migration.name === 'EventNotifyTrigger1732300000003',
+  );
+  if (!Trigger) throw new Error('migration 0003 (the NOTIFY trigger) is not in the library');
+  const queryRunner = dataSource.createQueryRunner();
+  try {
+    await (on ? new Trigger().up(queryRunner) : new Trigger().down(queryRunner));
+  } finally {
+    await queryRunner.release();
   }
-  await dataSource.query(`
-    CREATE FUNCTION es_notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      PERFORM pg_notify('ledgerline_events', '');
-      RETURN NULL;
-    END $$`);
-  await dataSource.query(`
-    CREATE TRIGGER es_events_notify AFTER INSERT ON es_events
-    FOR EACH STATEMENT EXECUTE FUNCTION es_notify_events()`);
 }
 
 async function main(): Promise<void> {

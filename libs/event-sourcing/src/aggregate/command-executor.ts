@@ -5,7 +5,7 @@ import {
   WrongExpectedVersionError,
 } from '../core/errors';
 import { EventMetadata, LogPosition, NewEvent } from '../core/event';
-import { EventStore } from '../core/event-store.port';
+import { CommandRecord, EventStore, SnapshotWrite } from '../core/event-store.port';
 import { JsonValue } from '../core/json';
 import { AggregateRepository, LoadedAggregate } from './aggregate-repository';
 import { KeyedBatchQueue } from './keyed-batch-queue';
@@ -158,26 +158,14 @@ export class CommandExecutor<State, Event extends NewEvent> {
       }
       if (accepted.length < 2) return batch;
       const version = accepted.reduce((sum, { events }) => sum + events.length, loaded.version);
-      const policy = this.repository.snapshots;
-      const snapshot =
-        policy && this.repository.snapshotDue(loaded, version)
-          ? { state: policy.toJson(state), schemaVersion: policy.schemaVersion }
-          : undefined;
+      const snapshot = this.snapshotFor(loaded, version, state);
       const appended = await this.store.appendCommands(
         streamId,
         loaded.version === 0 ? 'no_stream' : loaded.version,
         accepted.map(({ queued: { command }, events, after }) => ({
           events,
           metadata: command.metadata,
-          command: {
-            id: command.commandId,
-            result: (done) =>
-              command.result({
-                state: after,
-                version: done.nextExpectedVersion,
-                position: done.lastPosition,
-              }),
-          },
+          command: recordOf(command, after),
         })),
         snapshot,
       );
@@ -222,12 +210,7 @@ export class CommandExecutor<State, Event extends NewEvent> {
       try {
         const after = this.repository.evolve(loaded.state, events);
         const next = loaded.version + events.length;
-        const policy = this.repository.snapshots;
-        // Written in the append's transaction, so a snapshot never runs ahead of its events.
-        const snapshot =
-          policy && this.repository.snapshotDue(loaded, next)
-            ? { state: policy.toJson(after), schemaVersion: policy.schemaVersion }
-            : undefined;
+        const snapshot = this.snapshotFor(loaded, next, after);
         const appended = await this.store.appendToStream(
           command.streamId,
           loaded.version === 0 ? 'no_stream' : loaded.version,
@@ -235,15 +218,7 @@ export class CommandExecutor<State, Event extends NewEvent> {
           {
             metadata: command.metadata,
             snapshot,
-            command: {
-              id: command.commandId,
-              result: (done) =>
-                command.result({
-                  state: after,
-                  version: done.nextExpectedVersion,
-                  position: done.lastPosition,
-                }),
-            },
+            command: recordOf(command, after),
           },
         );
         this.remember(command.streamId, {
@@ -304,6 +279,22 @@ export class CommandExecutor<State, Event extends NewEvent> {
     return events.length === 0 ? { kind: 'nothing' } : { kind: 'append', events };
   }
 
+  /**
+   * The snapshot to write with an append taking `loaded` to `version` and `state`, when the
+   * policy makes one due. Written in the append's transaction, so it never runs ahead of its
+   * events.
+   */
+  private snapshotFor(
+    loaded: LoadedAggregate<State, Event>,
+    version: number,
+    state: State,
+  ): SnapshotWrite | undefined {
+    const policy = this.repository.snapshots;
+    return policy && this.repository.snapshotDue(loaded, version)
+      ? { state: policy.toJson(state), schemaVersion: policy.schemaVersion }
+      : undefined;
+  }
+
   /** Keeps the newest `cachedStreams` streams' state, least recently written dropped first. */
   private remember(streamId: string, loaded: LoadedAggregate<State, Event>): void {
     if (this.cachedStreams === 0) return;
@@ -314,6 +305,22 @@ export class CommandExecutor<State, Event extends NewEvent> {
       if (oldest !== undefined) this.cache.delete(oldest);
     }
   }
+}
+
+/** The record of `command`: its id, and its result from the state it left and the append. */
+function recordOf<State, Event extends NewEvent>(
+  command: CommandExecution<State, Event, JsonValue>,
+  after: State,
+): CommandRecord {
+  return {
+    id: command.commandId,
+    result: (done) =>
+      command.result({
+        state: after,
+        version: done.nextExpectedVersion,
+        position: done.lastPosition,
+      }),
+  };
 }
 
 type Decision<Event> =

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { EventNotifyTrigger1732300000003 } from './1732300000003-event-notify-trigger';
 
 /**
  * Drops the per-statement NOTIFY trigger of migration 0003. A transaction that sent a NOTIFY
@@ -11,19 +12,11 @@ export class NotifyAfterCommit1732300000012 implements MigrationInterface {
   name = 'NotifyAfterCommit1732300000012';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TRIGGER es_events_notify ON es_events`);
-    await queryRunner.query(`DROP FUNCTION es_notify_events()`);
+    await new EventNotifyTrigger1732300000003().down(queryRunner);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE FUNCTION es_notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        PERFORM pg_notify('ledgerline_events', '');
-        RETURN NULL;
-      END $$`);
-    await queryRunner.query(`
-      CREATE TRIGGER es_events_notify AFTER INSERT ON es_events
-      FOR EACH STATEMENT EXECUTE FUNCTION es_notify_events()`);
+    // Exactly what migration 0003 created.
+    await new EventNotifyTrigger1732300000003().up(queryRunner);
   }
 }
