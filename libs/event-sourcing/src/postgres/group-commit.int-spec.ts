@@ -498,3 +498,41 @@ describeOnServer('group commit: gap-safe readAll', () => {
     expect((await batchSizes(streams))[0]).toBeGreaterThan(1);
   });
 });
+
+describeOnServer('group commit: a failed COMMIT', () => {
+  it('reports the error to every append of the batch and retries none of them (the outcome is unknown)', async () => {
+    // A deferred constraint trigger fails the COMMIT itself when it meets a marked command
+    // record: the only way to make COMMIT, not a statement, fail on demand.
+    const marked = randomUUID();
+    await database.dataSource.query(`
+      CREATE FUNCTION gc_fail_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.command_id = '${marked}' THEN RAISE EXCEPTION 'commit refused (test)'; END IF;
+        RETURN NULL;
+      END $$`);
+    await database.dataSource.query(`
+      CREATE CONSTRAINT TRIGGER gc_fail_commit AFTER INSERT ON es_commands
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION gc_fail_commit()`);
+    try {
+      const [innocent, guilty] = [stream(), stream()];
+      const [first, second] = await inOneBatch([
+        () => store.appendToStream(innocent, 'no_stream', [event(1)], withCommand()),
+        () => store.appendToStream(guilty, 'no_stream', [event(1)], withCommand(marked)),
+      ]);
+      for (const outcome of [first, second])
+        expect(String(rejection(outcome))).toContain('commit refused (test)');
+      // Rolled back, and not written again by a retry of either append alone: a retry would
+      // have committed the innocent one.
+      expect(await store.readStream(innocent)).toEqual([]);
+      expect(await store.readStream(guilty)).toEqual([]);
+      // The store goes on: its next batch commits.
+      const after = stream();
+      await expect(
+        store.appendToStream(after, 'no_stream', [event(1)], withCommand()),
+      ).resolves.toMatchObject({ nextExpectedVersion: 1 });
+    } finally {
+      await database.dataSource.query('DROP TRIGGER gc_fail_commit ON es_commands');
+      await database.dataSource.query('DROP FUNCTION gc_fail_commit()');
+    }
+  });
+});
