@@ -77,6 +77,8 @@ async function inOneBatch(
   appends: readonly (() => Promise<AppendResult>)[],
 ): Promise<PromiseSettledResult<AppendResult>[]> {
   const opener = store.appendToStream(stream(), 'no_stream', [event(0)], withCommand());
+  // The opener's batch starts on the next turn of the event loop; everything after it waits.
+  await new Promise((resolve) => setImmediate(resolve));
   const settled = await Promise.allSettled(appends.map((append) => append()));
   await opener;
   return settled;
@@ -178,8 +180,11 @@ describeOnServer('group commit: appends of different streams share a transaction
     const appends = Array.from({ length: 20 }, () => ({ id: stream(), commandId: randomUUID() }));
     const opener = stream();
     const openerCommand = randomUUID();
+    const first = store.appendToStream(opener, 'no_stream', events(2), withCommand(openerCommand));
+    // The opener's batch starts on the next turn of the event loop, alone.
+    await new Promise((resolve) => setImmediate(resolve));
     const results = await Promise.all([
-      store.appendToStream(opener, 'no_stream', events(2), withCommand(openerCommand)),
+      first,
       ...appends.map(({ id, commandId }) =>
         store.appendToStream(id, 'no_stream', events(2), withCommand(commandId)),
       ),

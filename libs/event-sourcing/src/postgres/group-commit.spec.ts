@@ -21,8 +21,16 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-/** Lets every pending promise callback run (setImmediate fires after the microtask queue drains). */
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/**
+ * Lets every pending callback run: GroupCommit takes its batches on the next turn of the
+ * event loop (setImmediate, after the microtasks), and a turn scheduled from a microtask
+ * that ran after ours needs one more.
+ */
+const settle = async (): Promise<void> => {
+  await nextTurn();
+  await nextTurn();
+};
 
 /** An item of `key`, named `<key><n>` so a batch reads as the names it holds. */
 const item = (name: string): Item => ({ key: name.replace(/\d+$/, ''), name });
@@ -73,18 +81,32 @@ function harness(options: GroupCommitOptions) {
 }
 
 describe('GroupCommit: batching', () => {
-  it('writes an idle submit at once, alone', async () => {
+  it('writes an idle submit on the next turn of the event loop, alone', async () => {
     const h = harness({ maxInFlight: 2, maxBatch: 64 });
     const a = h.submit('a1');
-    // No timer, no wait for company: the write starts inside submit.
+    expect(h.batches()).toEqual([]);
+    // No timer and no wait for company beyond the current turn.
+    await settle();
     expect(h.batches()).toEqual([['a1']]);
     h.writes[0].succeed();
     await expect(a).resolves.toBe('a1');
   });
 
+  it('takes what is submitted in one turn together, even when a slot is free', async () => {
+    // Callers a finished batch has answered submit again in the microtasks that follow: they
+    // must go together, not the first of them alone in the free slot.
+    const h = harness({ maxInFlight: 2, maxBatch: 64 });
+    const all = ['a1', 'b1', 'c1'].map((name) => h.submit(name));
+    await settle();
+    expect(h.batches()).toEqual([['a1', 'b1', 'c1']]);
+    h.writes[0].succeed();
+    await expect(Promise.all(all)).resolves.toEqual(['a1', 'b1', 'c1']);
+  });
+
   it('takes everything that arrived while every slot was busy as one batch, in arrival order', async () => {
     const h = harness({ maxInFlight: 1, maxBatch: 64 });
     const first = h.submit('a1');
+    await settle();
     const waiting = ['b1', 'c1', 'd1', 'e1'].map((name) => h.submit(name));
     await settle();
     expect(h.batches()).toEqual([['a1']]); // they wait for the busy slot, not a write each
@@ -99,7 +121,9 @@ describe('GroupCommit: batching', () => {
 
   it('puts at most maxBatch items in one batch; the rest go in the next', async () => {
     const h = harness({ maxInFlight: 1, maxBatch: 3 });
-    const all = ['a1', 'b1', 'c1', 'd1', 'e1', 'f1', 'g1'].map((name) => h.submit(name));
+    const first = h.submit('a1');
+    await settle();
+    const all = [first, ...['b1', 'c1', 'd1', 'e1', 'f1', 'g1'].map((name) => h.submit(name))];
     h.writes[0].succeed();
     await settle();
     h.writes[1].succeed();
@@ -111,7 +135,9 @@ describe('GroupCommit: batching', () => {
 
   it('never puts two items of one key in one batch: the later ones wait, in order, for later batches', async () => {
     const h = harness({ maxInFlight: 1, maxBatch: 64 });
-    const all = ['x1', 'a1', 'b1', 'a2', 'c1', 'a3', 'b2'].map((name) => h.submit(name));
+    const first = h.submit('x1');
+    await settle();
+    const all = [first, ...['a1', 'b1', 'a2', 'c1', 'a3', 'b2'].map((name) => h.submit(name))];
     for (let i = 0; i < 4; i++) {
       await settle();
       h.writes[i]?.succeed();
@@ -123,7 +149,9 @@ describe('GroupCommit: batching', () => {
   it('keeps a key out of a batch even when that batch has room and other keys overtake it', async () => {
     // Items of other keys are not held up behind a key's second item: b1 goes with a1.
     const h = harness({ maxInFlight: 1, maxBatch: 2 });
-    const all = ['x1', 'a1', 'a2', 'b1'].map((name) => h.submit(name));
+    const first = h.submit('x1');
+    await settle();
+    const all = [first, ...['a1', 'a2', 'b1'].map((name) => h.submit(name))];
     for (let i = 0; i < 3; i++) {
       await settle();
       h.writes[i]?.succeed();
@@ -160,7 +188,12 @@ describe('GroupCommit: concurrency', () => {
 
   it('fills every free slot at once when items are waiting', async () => {
     const h = harness({ maxInFlight: 2, maxBatch: 64 });
-    const all = ['a1', 'b1', 'c1', 'd1'].map((name) => h.submit(name));
+    const all = [h.submit('a1')];
+    await settle();
+    all.push(h.submit('b1'));
+    await settle();
+    all.push(h.submit('c1'), h.submit('d1'));
+    await settle();
     // a1 took the first slot, b1 the second; c1 and d1 wait together.
     expect(h.batches()).toEqual([['a1'], ['b1']]);
     h.writes[1].succeed();
@@ -176,6 +209,7 @@ describe('GroupCommit: outcomes', () => {
   it('settles each item with its own outcome: one refused item does not fail the others', async () => {
     const h = harness({ maxInFlight: 1, maxBatch: 64 });
     const first = h.submit('x1');
+    await settle();
     const [a, b, c] = ['a1', 'b1', 'c1'].map((name) => h.submit(name));
     h.writes[0].succeed();
     await first;
@@ -194,6 +228,7 @@ describe('GroupCommit: outcomes', () => {
   it('rejects every item of a batch whose write throws, then runs the next batch', async () => {
     const h = harness({ maxInFlight: 1, maxBatch: 2 });
     const first = h.submit('x1');
+    await settle();
     const failed = [h.submit('a1'), h.submit('b1')];
     const later = h.submit('c1');
     h.writes[0].succeed();
