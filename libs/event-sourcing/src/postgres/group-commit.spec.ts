@@ -81,26 +81,31 @@ function harness(options: GroupCommitOptions) {
 }
 
 describe('GroupCommit: batching', () => {
-  it('writes an idle submit on the next turn of the event loop, alone', async () => {
+  it('writes an idle submit at once, alone', async () => {
     const h = harness({ maxInFlight: 2, maxBatch: 64 });
     const a = h.submit('a1');
-    expect(h.batches()).toEqual([]);
-    // No timer and no wait for company beyond the current turn.
-    await settle();
+    // No timer, no wait for company: the write starts inside submit.
     expect(h.batches()).toEqual([['a1']]);
     h.writes[0].succeed();
     await expect(a).resolves.toBe('a1');
   });
 
-  it('takes what is submitted in one turn together, even when a slot is free', async () => {
-    // Callers a finished batch has answered submit again in the microtasks that follow: they
-    // must go together, not the first of them alone in the free slot.
-    const h = harness({ maxInFlight: 2, maxBatch: 64 });
-    const all = ['a1', 'b1', 'c1'].map((name) => h.submit(name));
+  it('lets a freed slot wait one turn, so the callers its batch answered go in the next batch', async () => {
+    // A caller answered by a batch submits again in the microtasks that follow the answer: it
+    // joins the items already waiting instead of finding them gone in a batch of their own.
+    const h = harness({ maxInFlight: 1, maxBatch: 64 });
+    // The caller's own code between the answer and its next submit: a few promise hops.
+    const again = h.submit('x1').then(async () => {
+      for (let hop = 0; hop < 5; hop++) await Promise.resolve();
+      return h.submit('x2');
+    });
     await settle();
-    expect(h.batches()).toEqual([['a1', 'b1', 'c1']]);
+    const waiting = ['a1', 'b1'].map((name) => h.submit(name));
     h.writes[0].succeed();
-    await expect(Promise.all(all)).resolves.toEqual(['a1', 'b1', 'c1']);
+    await settle();
+    expect(h.batches()).toEqual([['x1'], ['a1', 'b1', 'x2']]);
+    h.writes[1].succeed();
+    await expect(Promise.all([again, ...waiting])).resolves.toEqual(['x2', 'a1', 'b1']);
   });
 
   it('takes everything that arrived while every slot was busy as one batch, in arrival order', async () => {
