@@ -1,21 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
-import { EventMetadata, PostgresEventStore } from '../index';
+import { PostgresEventStore } from '../index';
 import { runMigrations } from '../../../../src/database/run-migrations';
 import { typeOrmOptions } from '../../../../src/database/typeorm-options';
 import { startEmbeddedDatabaseProcess } from '../../../../test/support/test-database';
+import { testMetadata } from '../../../../test/support/test-metadata';
 
-const metadata = (): EventMetadata => {
-  const id = randomUUID();
-  return {
-    commandId: id,
-    correlationId: id,
-    causationId: id,
-    actor: 'test',
-    occurredAt: '2026-11-25T10:00:00.000Z',
-  };
-};
+const metadata = testMetadata;
 
 /**
  * The embedded PGlite socket runs every connection on one backend session, so a statement

@@ -4,7 +4,6 @@ import {
   AppendOptions,
   AppendResult,
   DuplicateCommandError,
-  EventMetadata,
   IntegrationEventMapper,
   JsonValue,
   LogPosition,
@@ -20,17 +19,9 @@ import {
   openTestDatabase,
   TestDatabase,
 } from '../../../../test/support/test-database';
+import { testMetadata } from '../../../../test/support/test-metadata';
 
-const metadata = (): EventMetadata => {
-  const commandId = randomUUID();
-  return {
-    commandId,
-    correlationId: commandId,
-    causationId: commandId,
-    actor: 'test',
-    occurredAt: new Date().toISOString(),
-  };
-};
+const metadata = testMetadata;
 const event = (n: number, extra: Record<string, JsonValue> = {}): NewEvent => ({
   type: 'Counted',
   data: { n, ...extra },

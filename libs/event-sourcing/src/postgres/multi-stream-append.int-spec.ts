@@ -3,7 +3,6 @@ import {
   AggregateRepository,
   ConcurrencyRetriesExhaustedError,
   DuplicateCommandError,
-  EventMetadata,
   MultiStreamCommandExecutor,
   NewEvent,
   PostgresEventStore,
@@ -14,17 +13,9 @@ import {
   openTestDatabase,
   TestDatabase,
 } from '../../../../test/support/test-database';
+import { testMetadata } from '../../../../test/support/test-metadata';
 
-const metadata = (): EventMetadata => {
-  const commandId = randomUUID();
-  return {
-    commandId,
-    correlationId: commandId,
-    causationId: commandId,
-    actor: 'test',
-    occurredAt: new Date().toISOString(),
-  };
-};
+const metadata = testMetadata;
 const event = (n: number): NewEvent => ({ type: 'Counted', data: { n } });
 const stream = (): string => `multi-${randomUUID()}`;
 

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DEFAULT_PROJECTION_RUNNER_OPTIONS,
-  EventMetadata,
   PostgresEventStore,
   PostgresProjectionStore,
   Projection,
@@ -15,21 +14,13 @@ import {
   openTestDatabase,
   TestDatabase,
 } from '../../../../test/support/test-database';
+import { testMetadata } from '../../../../test/support/test-metadata';
 
 let database: TestDatabase;
 let store: PostgresEventStore;
 let checkpoints: PostgresProjectionStore;
 
-const metadata = (): EventMetadata => {
-  const id = randomUUID();
-  return {
-    commandId: id,
-    correlationId: id,
-    causationId: id,
-    actor: 'test',
-    occurredAt: new Date().toISOString(),
-  };
-};
+const metadata = testMetadata;
 
 /**
  * Sums `amount` per stream and counts version gaps: `gaps` grows whenever an event does not
