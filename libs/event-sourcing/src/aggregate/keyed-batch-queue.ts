@@ -1,7 +1,7 @@
 /**
  * Runs work one batch at a time per key: items pushed for a key while its previous batch
  * runs wait, and the next batch takes all of them (up to `maxBatch`), in arrival order.
- * Like KeyedSerialQueue, but a hot key's waiting items are handed over together, so the
+ * Unlike a plain per-key serial queue, a hot key's waiting items are handed over together, so the
  * handler can commit them in one round trip instead of one each.
  */
 export class KeyedBatchQueue<Item> {
