@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { accountsApi, registerCustomer } from './support/accounts-api';
+import request from 'supertest';
+import { accountsApi, registerCustomer, uniqueDocumentNumber } from './support/accounts-api';
 import { eventually } from './support/eventually';
 import { expectedAccountReadModels, liveAccountReadModels } from './support/readside-expected-rows';
 import { seedAccountBacklog } from './support/seed-backlog';
-import { useTestApp } from './support/test-app';
+import { logSettled } from './support/settled-log';
+import { startTestApp, TestApp, useTestApp } from './support/test-app';
+import { openTestDatabase, TestDatabase } from './support/test-database';
 
 const context = useTestApp('read_models');
 const api = accountsApi(() => context.app.baseUrl);
@@ -72,6 +75,62 @@ describe('read-your-writes with X-Min-Position', () => {
       expect(response.body).toMatchObject({ code: 'INVALID_MIN_POSITION' });
     },
   );
+});
+
+describe('read-your-writes for an event the projection ignores', () => {
+  // No runner here: only the position rules of X-Min-Position decide, never a runner's timing.
+  let database: TestDatabase;
+  let app: TestApp;
+  beforeAll(async () => {
+    database = await openTestDatabase('read_models_ignored');
+    app = await startTestApp(database, { PROJECTIONS: 'off', READ_YOUR_WRITES_TIMEOUT_MS: '100' });
+    await database.dataSource.query(
+      `INSERT INTO es_projections (name) VALUES ('account-summaries') ON CONFLICT DO NOTHING`,
+    );
+  });
+  afterAll(async () => {
+    await app?.close();
+    await database?.close();
+  });
+  const register = async (): Promise<{ id: string; position: string }> =>
+    (
+      await request(app.baseUrl)
+        .post('/customers')
+        .send({
+          name: 'Ignored',
+          email: 'ignored@example.com',
+          documentNumber: uniqueDocumentNumber(),
+        })
+        .expect(201)
+    ).body as { id: string; position: string };
+  const accountsAt = (position: string) =>
+    request(app.baseUrl).get('/accounts').set('X-Min-Position', position);
+
+  it('answers at once when nothing the projection reads lies before the position, and waits when something does', async () => {
+    // A customer registration is not an account event: account-summaries, still at 0, has
+    // nothing to apply up to it, so its rows already include that write (a runner holding its
+    // checkpoint over such events used to make this wait up to 250 ms).
+    const first = await register();
+    await logSettled(database.dataSource);
+    expect((await accountsAt(first.position).expect(200)).body).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+
+    // An account opened and not yet applied lies before the next registration: both wait.
+    const opened = (
+      await request(app.baseUrl)
+        .post('/accounts')
+        .send({ customerId: first.id, currency: 'EUR' })
+        .expect(201)
+    ).body as { position: string };
+    const second = await register();
+    await logSettled(database.dataSource);
+    for (const position of [opened.position, second.position]) {
+      const behind = await accountsAt(position).expect(503);
+      expect(behind.body).toMatchObject({ code: 'READ_MODEL_BEHIND' });
+    }
+  });
 });
 
 describe('GET /accounts (account-summaries read model)', () => {

@@ -25,11 +25,23 @@ SELECT p.name, p.global_position::text AS position, head.position::text AS head_
  ORDER BY p.name`;
 
 /**
- * Whether a projection has processed the event at a global position (read-your-writes).
- * False while that event is not yet visible or not yet processed. $1 name, $2 position.
+ * Whether a projection's read model includes the event at a global position (read-your-writes):
+ * its checkpoint is at or past the event, or the event is readable and no event of the
+ * projection's types lies between the checkpoint and it. The second case answers at once for an
+ * event the projection ignores while its runner holds the checkpoint back over such events.
+ * "Readable" matters: only then has every transaction ordered before the event committed, so
+ * nothing relevant can still appear in between. False while the event is not yet visible.
+ * $1 name, $2 position, $3 the projection's event types (null: the checkpoint rule alone).
  */
 export const HAS_PROCESSED_SQL = `
 SELECT EXISTS (
   SELECT 1 FROM es_events e JOIN es_projections p ON p.name = $1
    WHERE e.global_position = $2::bigint
-     AND (e.transaction_id, e.global_position) <= (p.transaction_id, p.global_position)) AS processed`;
+     AND ((e.transaction_id, e.global_position) <= (p.transaction_id, p.global_position)
+          OR ($3::text[] IS NOT NULL
+              AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+              AND NOT EXISTS (
+                SELECT 1 FROM es_events r
+                 WHERE (r.transaction_id, r.global_position) > (p.transaction_id, p.global_position)
+                   AND (r.transaction_id, r.global_position) <= (e.transaction_id, e.global_position)
+                   AND r.type = ANY($3::text[]))))) AS processed`;

@@ -188,10 +188,11 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
    */
   async waitUntilProcessed(name: string, position: bigint): Promise<boolean> {
     const deadline = Date.now() + this.options.readYourWritesTimeoutMs;
+    const types = this.projections.find((projection) => projection.name === name)?.eventTypes;
     for (;;) {
       const [{ processed }] = await this.dataSource.query<{ processed: boolean }[]>(
         HAS_PROCESSED_SQL,
-        [name, position.toString()],
+        [name, position.toString(), types ?? null],
       );
       if (processed) return true;
       if (Date.now() >= deadline) return false;
