@@ -321,13 +321,15 @@ describe('OutboxRelay on PostgreSQL', () => {
     const staleGate = gate();
     const freshGate = gate();
     const stalePublisher = new RecordingPublisher(() => staleGate.opened);
-    const stale = new OutboxRelay(outbox, stalePublisher, relayOptions({ leaseMs: 50 }));
+    // 2 s, not less: the first wave must be sent within 80 % of the lease, after the claim's
+    // own transaction, which a loaded CI machine has taken more than 40 ms for.
+    const stale = new OutboxRelay(outbox, stalePublisher, relayOptions({ leaseMs: 2_000 }));
     const freshPublisher = new RecordingPublisher(() => freshGate.opened);
     const fresh = new OutboxRelay(outbox, freshPublisher, relayOptions());
 
     const staleRound = stale.publishRound();
     await handedOver(stalePublisher, 3); // the first wave: version 1 of each stream
-    await sleep(100); // the stale claim runs out: the fresh relay claims the same rows
+    await sleep(2_100); // the stale claim runs out: the fresh relay claims the same rows
     const freshRound = eventually(async () => expect(await fresh.publishRound()).toBe(6));
     await handedOver(freshPublisher, 3);
     const claimedByFresh = await rows();
