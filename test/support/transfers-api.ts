@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { TransferView } from '../../src/transfers/queries/transfer.views';
+import { eventually } from './eventually';
 
 export type { TransferView };
 
@@ -155,4 +156,21 @@ export async function deadlinesOf(
     `SELECT key, status, due_at, fired_at FROM es_process_deadlines WHERE process_id = $1`,
     [transferId],
   );
+}
+
+/**
+ * Makes the transfer's pending deadlines due now, once the process has scheduled one: the test
+ * decides when a deadline fires instead of racing a short timer against a loaded machine.
+ */
+export async function makeDeadlinesDue(dataSource: DataSource, transferId: string): Promise<void> {
+  await eventually(async () => {
+    const [{ moved }] = await dataSource.query<{ moved: number }[]>(
+      `WITH moved AS (
+         UPDATE es_process_deadlines SET due_at = now()
+          WHERE process_id = $1 AND status = 'pending' RETURNING 1)
+       SELECT count(*)::int AS moved FROM moved`,
+      [transferId],
+    );
+    expect(moved).toBeGreaterThan(0);
+  }, 30_000);
 }
