@@ -224,8 +224,10 @@ describeOnServer('outbox to RabbitMQ', () => {
       const consumer = app.app.get(WithdrawalNotificationsConsumer);
       await eventually(() => expect(consumer.stats.handled).toBe(10), 15_000);
 
-      const withdrawals = probe.received.filter((m) => m.type === 'accounts.money-withdrawn');
-      expect(withdrawals).toHaveLength(10);
+      // The probe reads its own queue: it may get its copies after the consumer got its.
+      const withdrawn = () => probe.received.filter((m) => m.type === 'accounts.money-withdrawn');
+      await eventually(() => expect(withdrawn()).toHaveLength(10), 15_000);
+      const withdrawals = withdrawn();
       const queue = consumerQueueName(exchange, 'withdrawal-notifications');
       for (let copy = 0; copy < 2; copy++)
         for (const message of withdrawals) await probe.sendToQueue(queue, message);

@@ -3,11 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /**
  * Retries an assertion until it passes or `timeoutMs` runs out. Needed for gap-safe reads:
  * transaction ids are cluster-wide, so another test file's in-flight transaction can hold
- * back what readAll shows for a few milliseconds. Absence is asserted directly instead.
+ * back what readAll shows, usually for milliseconds, but for seconds while another file seeds
+ * a large backlog in one statement; hence the generous default, which costs a passing test
+ * nothing. Absence is asserted directly instead.
  */
 export async function eventually(
   assertion: () => Promise<void> | void,
-  timeoutMs = 5_000,
+  timeoutMs = 30_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
  * than retrying with `eventually`) calls this first, so a loaded CI machine cannot turn an
  * 'applied' into a 'caught-up'.
  */
-export async function logSettled(dataSource: DataSource, timeoutMs = 10_000): Promise<void> {
+export async function logSettled(dataSource: DataSource, timeoutMs = 30_000): Promise<void> {
   const [{ next }] = await dataSource.query<{ next: string }[]>(
     `SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next`,
   );

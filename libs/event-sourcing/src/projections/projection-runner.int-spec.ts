@@ -300,7 +300,10 @@ describe('ProjectionRunner on a log of other types', () => {
       undefined,
       { ...fastOptions, batchSize: 5, skipCheckpointMs: 60_000 },
     );
-    await runner.catchUp();
+    // Everything earlier tests wrote must be behind it, or a late-visible commit of theirs
+    // would turn up among the batches counted below.
+    await logSettled(database.dataSource);
+    expect(await runner.catchUp()).toBe('caught-up');
     const head = async () => text((await checkpoints.checkpoint('totals-idle')).position);
     const before = await head();
     commits = 0;
@@ -350,7 +353,8 @@ describe('ProjectionRunner on a log of other types', () => {
         undefined,
         { ...fastOptions, skipCheckpointMs: 10_000 },
       );
-      await runner.catchUp();
+      await logSettled(database.dataSource);
+      expect(await runner.catchUp()).toBe('caught-up');
       const held = async () => text((await checkpoints.checkpoint('totals-held')).position);
       const other = randomUUID();
       await store.appendToStream(other, 'no_stream', [{ type: 'Ignored', data: {} }], {
