@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import request from 'supertest';
 import { accountsApi, registerCustomer, uniqueDocumentNumber } from './support/accounts-api';
 import { eventually } from './support/eventually';
@@ -6,7 +7,7 @@ import { expectedAccountReadModels, liveAccountReadModels } from './support/read
 import { seedAccountBacklog } from './support/seed-backlog';
 import { logSettled } from './support/settled-log';
 import { startTestApp, TestApp, useTestApp } from './support/test-app';
-import { openTestDatabase, TestDatabase } from './support/test-database';
+import { describeOnServer, openTestDatabase, TestDatabase } from './support/test-database';
 
 const context = useTestApp('read_models');
 const api = accountsApi(() => context.app.baseUrl);
@@ -106,6 +107,30 @@ describe('read-your-writes for an event the projection ignores', () => {
   const accountsAt = (position: string) =>
     request(app.baseUrl).get('/accounts').set('X-Min-Position', position);
 
+  // First: it needs a log with no account event yet.
+  describeOnServer('while an older transaction is still open', () => {
+    it('an ignored event does not count as processed until every transaction before it has ended', async () => {
+      const older = new Client({
+        connectionString: database.url,
+        options: `-c search_path=${database.schema}`,
+      });
+      await older.connect();
+      try {
+        await older.query('BEGIN');
+        await older.query('SELECT pg_current_xact_id()'); // it holds a transaction id now
+        const registered = await register();
+        // Committed, but the open transaction could still commit an account event before it.
+        const behind = await accountsAt(registered.position).expect(503);
+        expect(behind.body).toMatchObject({ code: 'READ_MODEL_BEHIND' });
+        await older.query('ROLLBACK');
+        await logSettled(database.dataSource);
+        await accountsAt(registered.position).expect(200);
+      } finally {
+        await older.end();
+      }
+    });
+  });
+
   it('answers at once when nothing the projection reads lies before the position, and waits when something does', async () => {
     // A customer registration is not an account event: account-summaries, still at 0, has
     // nothing to apply up to it, so its rows already include that write (a runner holding its
@@ -130,6 +155,14 @@ describe('read-your-writes for an event the projection ignores', () => {
       const behind = await accountsAt(position).expect(503);
       expect(behind.body).toMatchObject({ code: 'READ_MODEL_BEHIND' });
     }
+    // Once the checkpoint passes the account event (as the runner would move it), the later
+    // registration is included too: only that event was waited for.
+    await database.dataSource.query(
+      `UPDATE es_projections p SET transaction_id = e.transaction_id, global_position = e.global_position
+         FROM es_events e WHERE p.name = 'account-summaries' AND e.global_position = $1`,
+      [opened.position],
+    );
+    await accountsAt(second.position).expect(200);
   });
 });
 

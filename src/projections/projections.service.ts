@@ -22,7 +22,11 @@ import { CommitSignal } from '../database/commit-signal';
 import { EVENT_STORE } from '../database/database.tokens';
 import { DatabaseSettings } from '../database/typeorm-options';
 import { CountingProjectionStore } from './counting-projection-store';
-import { HAS_PROCESSED_SQL, PROJECTION_STATUS_SQL } from './projection-status.sql';
+import {
+  HAS_PASSED_SQL,
+  PROJECTION_STATUS_SQL,
+  READ_YOUR_WRITES_SQL,
+} from './projection-status.sql';
 import {
   DATABASE_SETTINGS,
   PROJECTIONS,
@@ -70,6 +74,37 @@ interface StatusRow {
   rebuild_started_at: Date | null;
   rebuild_position: string | null;
   rebuild_head: string | null;
+}
+
+/**
+ * How far behind (in global positions) a projection may be for read-your-writes to look for
+ * the last relevant event before the client's one; further behind, it waits for the event
+ * itself rather than scan that far back (a reader would most likely time out anyway).
+ */
+const SHORTCUT_MAX_DISTANCE = 10_000;
+
+interface ReadYourWritesRow {
+  processed: boolean;
+  readable: boolean;
+  scanned: boolean;
+  event_transaction_id: string;
+  event_position: string;
+  relevant_transaction_id: string | null;
+  relevant_position: string | null;
+}
+
+interface LogPositionText {
+  transactionId: string;
+  position: string;
+}
+
+/** What a read waits for, once the client's event is readable (READ_YOUR_WRITES_SQL). */
+function waitTarget(row: ReadYourWritesRow): LogPositionText | 'nothing-to-apply' {
+  if (!row.scanned)
+    return { transactionId: row.event_transaction_id, position: row.event_position };
+  if (row.relevant_transaction_id === null || row.relevant_position === null)
+    return 'nothing-to-apply';
+  return { transactionId: row.relevant_transaction_id, position: row.relevant_position };
 }
 
 /**
@@ -184,17 +219,36 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
 
   /**
    * Waits until projection `name` has processed the event at `position`, polling, for at most
-   * the configured read-your-writes timeout. @returns false on timeout.
+   * the configured read-your-writes timeout. Once the event is readable, what it waits for is
+   * fixed: the last event of the projection's types at or before it (none: done at once, the
+   * projection ignores everything since its checkpoint). @returns false on timeout.
    */
   async waitUntilProcessed(name: string, position: bigint): Promise<boolean> {
     const deadline = Date.now() + this.options.readYourWritesTimeoutMs;
     const types = this.projections.find((projection) => projection.name === name)?.eventTypes;
+    let target: LogPositionText | undefined;
     for (;;) {
-      const [{ processed }] = await this.dataSource.query<{ processed: boolean }[]>(
-        HAS_PROCESSED_SQL,
-        [name, position.toString(), types ?? null],
-      );
-      if (processed) return true;
+      if (target) {
+        const [{ passed }] = await this.dataSource.query<{ passed: boolean }[]>(HAS_PASSED_SQL, [
+          name,
+          target.transactionId,
+          target.position,
+        ]);
+        if (passed) return true;
+      } else {
+        const [first] = await this.dataSource.query<ReadYourWritesRow[]>(READ_YOUR_WRITES_SQL, [
+          name,
+          position.toString(),
+          types ?? [],
+          types ? SHORTCUT_MAX_DISTANCE : -1,
+        ]);
+        if (first?.processed) return true;
+        if (first?.readable) {
+          const found = waitTarget(first);
+          if (found === 'nothing-to-apply') return true;
+          target = found;
+        }
+      }
       if (Date.now() >= deadline) return false;
       this.runners.get(name)?.wake();
       await sleep(20);

@@ -23,8 +23,8 @@ export interface ProjectionRunnerOptions {
    * How long a run of batches with no event of the projection's types may be held before
    * the checkpoint is moved past it, default 250 ms. Such batches change no row, so moving
    * the checkpoint for each one is a transaction spent on bookkeeping (a busy log of other
-   * types cost every such projection one commit per batch). Holding it only delays readers
-   * that wait for this projection to pass an event it ignores.
+   * types cost every such projection one commit per batch). Readers are not delayed by it:
+   * read-your-writes counts an ignored event as processed once nothing relevant precedes it.
    */
   readonly skipCheckpointMs: number;
 }
