@@ -477,7 +477,9 @@ describe('a credit that cannot happen in time', () => {
       ({ id } = await transfers.start(from, to, 200));
       // The credit is really attempted and fails with a plain error, so it is retried...
       await eventually(async () => expect(await block.hits()).toBeGreaterThanOrEqual(1), 30_000);
-      // ...until its deadline passes.
+      // ...until its deadline passes: scheduled by the configured timeout, brought forward here.
+      const [scheduled] = await deadlinesOf(database.dataSource, id);
+      expect(scheduled.due_at.getTime() - Date.now()).toBeGreaterThan(500_000);
       await makeDeadlinesDue(database.dataSource, id);
       const done = await transfers.settled(id, 20_000);
       expect(done).toMatchObject({ status: 'COMPENSATED', reason: 'CREDIT_DEADLINE_PASSED' });

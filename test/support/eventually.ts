@@ -5,11 +5,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * transaction ids are cluster-wide, so another test file's in-flight transaction can hold
  * back what readAll shows, usually for milliseconds, but for seconds while another file seeds
  * a large backlog in one statement; hence the generous default, which costs a passing test
- * nothing. Absence is asserted directly instead.
+ * nothing and still leaves a failing one its assertion message before Jest's 60 s timeout. Absence is asserted directly instead.
  */
 export async function eventually(
   assertion: () => Promise<void> | void,
-  timeoutMs = 30_000,
+  timeoutMs = 20_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

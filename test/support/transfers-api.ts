@@ -166,7 +166,7 @@ export async function makeDeadlinesDue(dataSource: DataSource, transferId: strin
   await eventually(async () => {
     const [{ moved }] = await dataSource.query<{ moved: number }[]>(
       `WITH moved AS (
-         UPDATE es_process_deadlines SET due_at = now()
+         UPDATE es_process_deadlines SET due_at = now() - interval '1 second'
           WHERE process_id = $1 AND status = 'pending' RETURNING 1)
        SELECT count(*)::int AS moved FROM moved`,
       [transferId],
