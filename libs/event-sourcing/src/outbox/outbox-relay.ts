@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { WakeSignal } from '../projections/wake-signal';
+import { BackgroundLoop, GO_ON, NextTurn } from '../core/background-loop';
 import { MessagePublisher, PublishOutcome } from './message-publisher.port';
 import { OutboxMessage } from './outbox-message';
 import { OutboxStore } from './outbox-store.port';
@@ -64,16 +63,13 @@ const describeError = (error: unknown): string =>
  * between the confirm and the mark. Asynchronous: `start()` never throws upward.
  */
 export class OutboxRelay {
-  private readonly signal = new WakeSignal();
+  private readonly loop = new BackgroundLoop(() => this.turn());
   private readonly counters: OutboxRelayStats = {
     published: 0,
     rejected: 0,
     released: 0,
     duplicates: 0,
   };
-  private loop?: Promise<void>;
-  private halt = new AbortController();
-  private stopped = true;
   private nextCleanup = 0;
 
   constructor(
@@ -88,22 +84,16 @@ export class OutboxRelay {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.halt = new AbortController();
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.halt.abort();
-    this.signal.wake();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** New messages may be there: skip the idle wait. */
   wake(): void {
-    this.signal.wake();
+    this.loop.wake();
   }
 
   /** Publishes rounds until nothing is due (tests and benchmarks drive it directly). */
@@ -209,21 +199,15 @@ export class OutboxRelay {
     return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let claimed = 0;
-      try {
-        claimed = await this.publishRound();
-        await this.cleanUpWhenDue();
-      } catch (error) {
-        // The database is unreachable: nothing was settled; claims run out and are retaken.
-        this.onError(error);
-        await sleep(this.options.idlePollMs, undefined, { signal: this.halt.signal }).catch(
-          () => undefined,
-        );
-        continue;
-      }
-      if (claimed === 0 && !this.stopped) await this.signal.wait(this.options.idlePollMs);
+  private async turn(): Promise<NextTurn> {
+    try {
+      const claimed = await this.publishRound();
+      await this.cleanUpWhenDue();
+      return claimed > 0 ? GO_ON : { after: 'idle', ms: this.options.idlePollMs };
+    } catch (error) {
+      // The database is unreachable: nothing was settled; claims run out and are retaken.
+      this.onError(error);
+      return { after: 'backoff', ms: this.options.idlePollMs };
     }
   }
 

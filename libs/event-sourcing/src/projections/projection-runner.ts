@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { BackgroundLoop, GO_ON, NextTurn } from '../core/background-loop';
 import { LogPosition, RecordedEvent } from '../core/event';
 import { EventStore } from '../core/event-store.port';
 import { Projection, ProjectionStatus } from './projection';
 import { ProjectionLease, SOLE_INSTANCE_LEASE } from './projection-lease.port';
 import { ProjectionStore } from './projection-store.port';
-import { WakeSignal } from './wake-signal';
 
 export interface ProjectionRunnerOptions {
   /** Events read per batch (and per transaction), default 500. */
@@ -57,11 +56,10 @@ const describeError = (error: unknown): string =>
  * background and never throws upward; errors are recorded on the checkpoint.
  */
 export class ProjectionRunner {
-  private readonly signal = new WakeSignal();
   private readonly types: ReadonlySet<string>;
-  private loop?: Promise<void>;
-  private halt = new AbortController();
-  private stopped = true;
+  private readonly loop = new BackgroundLoop(() => this.turn());
+  /** Failed steps in a row, for the backoff. */
+  private failures = 0;
   private caughtUp = false;
   private holdsLease = false;
   /** Read past, not yet checkpointed: batches with no relevant event since `since`. */
@@ -83,28 +81,24 @@ export class ProjectionRunner {
 
   /** What this instance knows of the projection (the checkpoint store knows the rest). */
   get localStatus(): { running: boolean; caughtUp: boolean; holdsLease: boolean } {
-    return { running: !this.stopped, caughtUp: this.caughtUp, holdsLease: this.holdsLease };
+    return { running: this.loop.running, caughtUp: this.caughtUp, holdsLease: this.holdsLease };
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.halt = new AbortController();
-    this.loop = this.run();
+    if (this.loop.running) return;
+    this.failures = 0;
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.halt.abort();
-    this.signal.wake();
-    await this.loop;
+    await this.loop.stop();
     if (this.holdsLease) await this.lease.release(this.name).catch(() => undefined);
     this.holdsLease = false;
   }
 
   /** New events may be there: skip the idle wait. */
   wake(): void {
-    this.signal.wake();
+    this.loop.wake();
   }
 
   /** Runs batches until caught up, parked or failed (tests and the CLI drive it directly). */
@@ -185,27 +179,18 @@ export class ProjectionRunner {
     return this.caughtUp ? 'running' : 'catching-up';
   }
 
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (!this.stopped) {
-      let outcome: StepOutcome;
-      try {
-        outcome = await this.step();
-      } catch {
-        // The database itself is unreachable: nothing was recorded, try again later.
-        outcome = 'failed';
-      }
-      failures = outcome === 'failed' ? failures + 1 : 0;
-      if (outcome === 'applied' || outcome === 'lost-race' || this.stopped) continue;
-      if (outcome === 'failed') {
-        // Backoff is not cut short by new commits: they are what keeps arriving while it fails.
-        await sleep(this.idleDelay(outcome, failures), undefined, {
-          signal: this.halt.signal,
-        }).catch(() => undefined);
-      } else {
-        await this.signal.wait(this.idleDelay(outcome, failures));
-      }
+  private async turn(): Promise<NextTurn> {
+    let outcome: StepOutcome;
+    try {
+      outcome = await this.step();
+    } catch {
+      // The database itself is unreachable: nothing was recorded, try again later.
+      outcome = 'failed';
     }
+    this.failures = outcome === 'failed' ? this.failures + 1 : 0;
+    if (outcome === 'applied' || outcome === 'lost-race') return GO_ON;
+    const ms = this.idleDelay(outcome, this.failures);
+    return outcome === 'failed' ? { after: 'backoff', ms } : { after: 'idle', ms };
   }
 
   private idleDelay(outcome: StepOutcome, failures: number): number {

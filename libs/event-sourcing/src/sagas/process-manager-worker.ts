@@ -1,5 +1,5 @@
+import { BackgroundLoop, GO_ON, NextTurn } from '../core/background-loop';
 import { JsonValue } from '../core/json';
-import { WakeSignal } from '../projections/wake-signal';
 import { ProcessManager, StoredProcessCommand } from './process-manager';
 import { ProcessManagerStore } from './process-manager-store.port';
 
@@ -40,10 +40,8 @@ export const DEFAULT_PROCESS_MANAGER_WORKER_OPTIONS: ProcessManagerWorkerOptions
  * Safe to run in several instances (claims are leased, deadlines locked). Never throws upward.
  */
 export class ProcessManagerWorker {
-  private readonly signal = new WakeSignal();
+  private readonly loop = new BackgroundLoop(() => this.turn());
   private readonly managers: ReadonlyMap<string, ProcessManager<JsonValue>>;
-  private loop?: Promise<void>;
-  private stopped = true;
 
   constructor(
     private readonly store: ProcessManagerStore,
@@ -57,19 +55,15 @@ export class ProcessManagerWorker {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.signal.wake();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   wake(): void {
-    this.signal.wake();
+    this.loop.wake();
   }
 
   /** Rounds until no command is due and no deadline fired (tests drive it directly). */
@@ -118,16 +112,14 @@ export class ProcessManagerWorker {
     }
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let done = 0;
-      try {
-        done = await this.round();
-      } catch (error) {
-        this.onError(error);
-      }
-      if (done === 0 && !this.stopped) await this.signal.wait(this.options.idlePollMs);
+  private async turn(): Promise<NextTurn> {
+    let done = 0;
+    try {
+      done = await this.round();
+    } catch (error) {
+      this.onError(error);
     }
+    return done > 0 ? GO_ON : { after: 'idle', ms: this.options.idlePollMs };
   }
 }
 
