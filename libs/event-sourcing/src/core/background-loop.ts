@@ -18,26 +18,35 @@ export const GO_ON: NextTurn = Object.freeze({ after: 'now' });
  * `wake()`, and a wake with nobody waiting is remembered, so work committed during a turn is
  * never slept through; a backoff is not cut short by wakes (new work is what keeps arriving
  * while something fails); `stop()` ends any wait and resolves once the turn in progress has
- * finished. `turn` must not throw: each worker decides what its errors mean.
+ * finished. Each worker decides what its own errors mean; a turn that throws anyway (a
+ * throwing error reporter) backs off for `failureBackoffMs` instead of ending the loop, whose
+ * rejection would take the process down.
  */
 export class BackgroundLoop {
   private readonly signal = new WakeSignal();
-  private loop?: Promise<void>;
+  private loop: Promise<void> = Promise.resolve();
   private halt = new AbortController();
   private stopped = true;
 
-  constructor(private readonly turn: () => Promise<NextTurn>) {}
+  constructor(
+    private readonly turn: () => Promise<NextTurn>,
+    private readonly failureBackoffMs = 1_000,
+  ) {}
 
   get running(): boolean {
     return !this.stopped;
   }
 
-  /** Starts the turns; a second call while running does nothing. */
+  /**
+   * Starts the turns; a second call while running does nothing. Called while a `stop()` is
+   * still finishing its turn, the new turns begin after that one: never two at once.
+   */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.halt = new AbortController();
-    this.loop = this.run();
+    const halt = new AbortController();
+    this.halt = halt;
+    this.loop = this.loop.then(() => this.run(halt.signal));
   }
 
   /** Ends the turns: resolves after the turn in progress, if any, has finished. */
@@ -45,6 +54,7 @@ export class BackgroundLoop {
     this.stopped = true;
     this.halt.abort();
     this.signal.wake();
+    // Read now: a start() after this one chains a new run, which is not ours to wait for.
     await this.loop;
   }
 
@@ -53,13 +63,18 @@ export class BackgroundLoop {
     this.signal.wake();
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      const next = await this.turn();
-      if (this.stopped) return;
+  private async run(halt: AbortSignal): Promise<void> {
+    while (!halt.aborted) {
+      let next: NextTurn;
+      try {
+        next = await this.turn();
+      } catch {
+        next = { after: 'backoff', ms: this.failureBackoffMs };
+      }
+      if (halt.aborted) return;
       if (next.after === 'idle') await this.signal.wait(next.ms);
       else if (next.after === 'backoff')
-        await sleep(next.ms, undefined, { signal: this.halt.signal }).catch(() => undefined);
+        await sleep(next.ms, undefined, { signal: halt }).catch(() => undefined);
     }
   }
 }

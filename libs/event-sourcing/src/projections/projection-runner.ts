@@ -92,6 +92,8 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     await this.loop.stop();
+    // Started again meanwhile: the new turns hold the lease now.
+    if (this.loop.running) return;
     if (this.holdsLease) await this.lease.release(this.name).catch(() => undefined);
     this.holdsLease = false;
   }
