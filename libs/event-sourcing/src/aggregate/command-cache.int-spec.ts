@@ -12,6 +12,7 @@ import {
   WrongExpectedVersionError,
 } from '../index';
 import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { testMetadata } from '../../../../test/support/test-metadata';
 
 // A small account: a balance that refuses overdrafts, and a freeze that is a no-op when
 // already frozen (the "nothing to do" decision).
@@ -66,13 +67,7 @@ const unfreeze = (state: Account): AccountEvent[] =>
 
 type Outcome = { balance: number; frozen: boolean; version: number };
 
-const metadata = (commandId: string): EventMetadata => ({
-  commandId,
-  correlationId: commandId,
-  causationId: commandId,
-  actor: 'test',
-  occurredAt: new Date().toISOString(),
-});
+const metadata = (commandId: string): EventMetadata => testMetadata({ commandId });
 const stream = (): string => `account-${randomUUID()}`;
 
 let database: TestDatabase;

@@ -15,6 +15,7 @@ import {
 import { WRITE_SNAPSHOT_SQL } from '../postgres/sql/snapshots.sql';
 import { eventually } from '../../../../test/support/eventually';
 import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { testMetadata } from '../../../../test/support/test-metadata';
 
 // A small test aggregate: a tally of added amounts.
 interface Added {
@@ -44,10 +45,7 @@ const tallySnapshots: SnapshotPolicy<Tally> = {
   fromJson: (json) => (isTally(json) ? { total: json.total, count: json.count } : undefined),
 };
 
-const metadata = (occurredAt = new Date().toISOString()): EventMetadata => {
-  const commandId = randomUUID();
-  return { commandId, correlationId: commandId, causationId: commandId, actor: 'test', occurredAt };
-};
+const metadata = (occurredAt?: string): EventMetadata => testMetadata({ occurredAt });
 const added = (amount: number): Added => ({ type: 'Added', data: { amount } });
 const stream = (): string => `tally-${randomUUID()}`;
 

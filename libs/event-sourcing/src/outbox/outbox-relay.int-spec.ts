@@ -22,6 +22,7 @@ import {
   openTestDatabase,
   TestDatabase,
 } from '../../../../test/support/test-database';
+import { testMetadata } from '../../../../test/support/test-metadata';
 
 /**
  * A transport double. `received` is everything handed to it (rejections included);
@@ -74,13 +75,8 @@ let outbox: PostgresOutboxStore;
 let store: PostgresEventStore; // one integration message per event, data { n: version }
 
 const OCCURRED_AT = '2026-03-01T10:00:00.000Z';
-const metadata = (id = randomUUID()): EventMetadata => ({
-  commandId: id,
-  correlationId: id,
-  causationId: id,
-  actor: 'test',
-  occurredAt: OCCURRED_AT,
-});
+const metadata = (commandId?: string): EventMetadata =>
+  testMetadata({ commandId, occurredAt: OCCURRED_AT });
 const stream = (): string => `s-${randomUUID()}`;
 const counted: IntegrationEventMapper = (event) => [
   { type: 'test.counted', schemaVersion: 1, data: { n: event.streamVersion } },

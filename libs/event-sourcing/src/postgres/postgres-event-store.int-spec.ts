@@ -18,11 +18,9 @@ import {
   openTestDatabase,
   TestDatabase,
 } from '../../../../test/support/test-database';
+import { testMetadata } from '../../../../test/support/test-metadata';
 
-const metadata = (occurredAt = new Date().toISOString()): EventMetadata => {
-  const commandId = randomUUID();
-  return { commandId, correlationId: commandId, causationId: commandId, actor: 'test', occurredAt };
-};
+const metadata = (occurredAt?: string): EventMetadata => testMetadata({ occurredAt });
 const event = (n: number): NewEvent => ({ type: 'Counted', data: { n } });
 const stream = (): string => `test-${randomUUID()}`;
 

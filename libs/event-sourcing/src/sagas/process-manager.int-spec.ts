@@ -26,6 +26,7 @@ import {
   openTestDatabase,
   TestDatabase,
 } from '../../../../test/support/test-database';
+import { testMetadata } from '../../../../test/support/test-metadata';
 
 /*
  * Process managers on PostgreSQL: the decisions a manager makes from events (run as a
@@ -202,16 +203,8 @@ interface StartJob {
   readonly deadlineInMs?: number;
 }
 
-const metadata = (occurredAt: number) => {
-  const id = randomUUID();
-  return {
-    commandId: id,
-    correlationId: id,
-    causationId: id,
-    actor: 'test',
-    occurredAt: new Date(occurredAt).toISOString(),
-  };
-};
+const metadata = (occurredAt: number) =>
+  testMetadata({ occurredAt: new Date(occurredAt).toISOString() });
 
 const started = (run: string, job: StartJob): { type: string; data: JsonObject } => ({
   type: 'JobStarted',
