@@ -76,6 +76,7 @@ import {
 } from './freshness/recorded-facts';
 import { seedAccounts } from './freshness/seed-accounts';
 import { BENCH_URL } from './support/bench-database';
+import { cleanUp } from './support/clean-up';
 
 const positive = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -279,16 +280,6 @@ async function checkEverything(
       `(${tally.accounts} accounts: balance and version), all ${tally.outboxKeys.length} outbox ` +
       `messages published and received by the consumer queue`,
   );
-}
-
-/** Runs every clean-up step, newest first, even when one fails (reported, exit code 1). */
-async function cleanUp(steps: (() => Promise<unknown>)[]): Promise<void> {
-  for (const step of steps.reverse()) {
-    await step().catch((error: unknown) => {
-      console.error('clean-up failed:', error);
-      process.exitCode = 1;
-    });
-  }
 }
 
 async function main(): Promise<void> {

@@ -33,7 +33,7 @@ import { eventStoreMigrations } from '@ledgerline/event-sourcing';
 import { typeOrmOptions } from '../src/database/typeorm-options';
 import { BENCH_URL, median, openBenchSchema } from './support/bench-database';
 import { LoadResult, medianRun, round, runLoad } from './support/load-driver';
-import { cleanUp } from './contention/clean-up';
+import { cleanUp } from './support/clean-up';
 import { APPEND_VARIANTS, AppendVariant, gapSafetyAppender } from './contention/gap-safety-appends';
 import { positionPass, readAllPass, ReadPass } from './contention/log-read-passes';
 

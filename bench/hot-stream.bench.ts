@@ -22,7 +22,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { BENCH_URL, openBenchSchema } from './support/bench-database';
 import { LoadResult, medianRun, round, runLoad } from './support/load-driver';
-import { cleanUp } from './contention/clean-up';
+import { cleanUp } from './support/clean-up';
 import { ConflictCounter } from './contention/conflict-retry';
 import { openEmmettHotStream } from './contention/emmett-hot-stream';
 import { openLedgerlineHotStream } from './contention/ledgerline-hot-stream';

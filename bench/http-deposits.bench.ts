@@ -62,6 +62,7 @@ import { seedAccounts, waitForBacklog } from './http/ledgerline-client';
 import { connectionPorts, snapshotUsage, UsageBetween, usageBetween } from './http/proc-usage';
 import { ServerProcess, startServer } from './http/start-server';
 import { runTaggedLoad, TaggedLoadResult } from './http/tagged-load';
+import { cleanUp } from './support/clean-up';
 
 function positiveInteger(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -118,16 +119,6 @@ interface Measured {
 
 /** Reference suffix: gives the deposit and withdrawal bodies a realistic size. */
 const REFERENCE_TAIL = 'invoice 2026-11-14, counterparty DE89 3704 0044 0532 0130 00';
-
-/** Runs every clean-up step, newest first, even when one fails (reported, exit code 1). */
-async function cleanUp(steps: (() => Promise<unknown>)[]): Promise<void> {
-  for (const step of steps.reverse()) {
-    await step().catch((error: unknown) => {
-      console.error('clean-up failed:', error);
-      process.exitCode = 1;
-    });
-  }
-}
 
 async function createSchema(admin: Client, label: string): Promise<string> {
   const schema = `bench_http_${label}_${randomBytes(3).toString('hex')}`;

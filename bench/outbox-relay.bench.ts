@@ -53,6 +53,7 @@ import { accountIntegrationEvents } from '../src/accounts/integration/account-in
 import { AmqpMessagePublisher, amqpPublishOptions } from '../src/messaging/amqp-message-publisher';
 import { assertPublicTopology, unroutedName } from '../src/messaging/amqp-topology';
 import { median, openBenchSchema } from './support/bench-database';
+import { cleanUp } from './support/clean-up';
 
 const MESSAGES = Number(process.env.OUTBOX_BENCH_MESSAGES ?? 20_000);
 const STREAMS = Number(process.env.OUTBOX_BENCH_STREAMS ?? 200);
@@ -320,16 +321,6 @@ async function openBroker(model: ChannelModel) {
       await admin.close();
     },
   };
-}
-
-/** Runs every clean-up step, newest first, even when one fails (reported, exit code 1). */
-async function cleanUp(steps: (() => Promise<unknown>)[]): Promise<void> {
-  for (const step of steps.reverse()) {
-    await step().catch((error: unknown) => {
-      console.error('clean-up failed:', error);
-      process.exitCode = 1;
-    });
-  }
 }
 
 async function main(): Promise<void> {
