@@ -92,15 +92,13 @@ export class CommandExecutor<State, Event extends NewEvent> {
   constructor(
     private readonly store: EventStore,
     private readonly repository: AggregateRepository<State, Event>,
-    options: CommandExecutorOptions | RetryPolicy = {},
+    options: CommandExecutorOptions = {},
   ) {
-    const tuning: CommandExecutorOptions =
-      'maxAttempts' in options ? { retryPolicy: options } : options;
-    this.retryPolicy = tuning.retryPolicy ?? DEFAULT_RETRY_POLICY;
-    this.cachedStreams = tuning.cachedStreams ?? 10_000;
+    this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.cachedStreams = options.cachedStreams ?? 10_000;
     this.queue = new KeyedBatchQueue(
       (streamId, batch) => this.run(streamId, batch),
-      tuning.maxCommandsPerAppend ?? 64,
+      options.maxCommandsPerAppend ?? 64,
     );
   }
 

@@ -36,8 +36,11 @@ export class KeyedBatchQueue<Item> {
     }
   }
 
-  /** Keys with waiting or running work (for metrics and tests). */
+  /**
+   * Keys with waiting or running work (for metrics and tests). A waiting key is always
+   * running too: push() starts its drain, which marks it running before it first waits.
+   */
   get activeKeys(): number {
-    return new Set([...this.waiting.keys(), ...this.running]).size;
+    return this.running.size;
   }
 }

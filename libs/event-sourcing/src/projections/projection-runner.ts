@@ -191,18 +191,18 @@ export class ProjectionRunner {
     }
     this.failures = outcome === 'failed' ? this.failures + 1 : 0;
     if (outcome === 'applied' || outcome === 'lost-race') return GO_ON;
-    const ms = this.idleDelay(outcome, this.failures);
+    const ms = this.idleDelay(outcome);
     return outcome === 'failed' ? { after: 'backoff', ms } : { after: 'idle', ms };
   }
 
-  private idleDelay(outcome: StepOutcome, failures: number): number {
+  private idleDelay(outcome: StepOutcome): number {
     if (outcome === 'no-lease') return this.options.leaseRetryMs;
     if (outcome !== 'failed') {
+      if (!this.skipped) return this.options.idlePollMs;
       // A held checkpoint moves when its hold ends, not at the next poll or commit.
-      const held =
-        this.skipped && this.options.skipCheckpointMs - (Date.now() - this.skipped.since);
-      return held ? Math.min(this.options.idlePollMs, Math.max(1, held)) : this.options.idlePollMs;
+      const held = this.options.skipCheckpointMs - (Date.now() - this.skipped.since);
+      return Math.min(this.options.idlePollMs, Math.max(1, held));
     }
-    return Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (failures - 1));
+    return Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (this.failures - 1));
   }
 }
