@@ -10,6 +10,8 @@
  * Each variant gets a pool of as many connections as writers. Runs RUNS times, alternating
  * the order, and prints medians and ratios. Every run checks the rows it wrote.
  *   npm run bench -- append     BENCH_APPEND_RUNS=3 BENCH_APPEND_CALLS=6000 BENCH_APPEND_WRITERS=1,16,64
+ * Our store sends the app's after-commit NOTIFY (notifyCommits) as in production; BENCH_NOTIFY=0
+ * leaves it out, to see its share.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -68,6 +70,7 @@ async function oursSetup(writers: number, batch: number): Promise<Setup> {
   const store = new PostgresEventStore(dataSource, {
     outbox: accountIntegrationEvents,
     upcasters: new EventUpcasters(accountUpcasters),
+    notifyCommits: process.env.BENCH_NOTIFY !== '0',
   });
   return {
     async append() {

@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import {
   EventUpcasters,
   IntegrationEventMapper,
-  PostgresCommitNotifier,
   PostgresEventStore,
   Upcaster,
 } from '@ledgerline/event-sourcing';
@@ -35,23 +34,17 @@ export class EventStoreModule {
         {
           provide: EVENT_STORE,
           inject: [getDataSourceToken(), CommitSignal],
-          useFactory: (dataSource: DataSource, commits: CommitSignal) => {
-            // PGlite has no LISTEN across connections, and one session behind all of them.
-            const notifier = !options.embedded
-              ? new PostgresCommitNotifier(dataSource, (error) =>
-                  logger.warn(`could not notify other instances of a commit: ${String(error)}`),
-                )
-              : undefined;
-            return new PostgresEventStore(dataSource, {
+          useFactory: (dataSource: DataSource, commits: CommitSignal) =>
+            new PostgresEventStore(dataSource, {
               outbox,
               upcasters: chains,
               preparedStatements: !options.embedded,
-              afterCommit: () => {
-                commits.raise();
-                notifier?.notifyCommitted();
-              },
-            });
-          },
+              afterCommit: () => commits.raise(),
+              // PGlite has no LISTEN across connections, and one session behind all of them.
+              notifyCommits: !options.embedded,
+              onNotifyError: (error) =>
+                logger.warn(`could not notify other instances of a commit: ${String(error)}`),
+            }),
         },
       ],
       exports: [EVENT_STORE, CommitSignal],

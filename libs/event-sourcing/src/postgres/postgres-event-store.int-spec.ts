@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { QueryRunner } from 'typeorm';
 import {
   AppendNotFirstWriteError,
   DuplicateCommandError,
   EventMetadata,
+  EVENTS_CHANNEL,
   LogPosition,
   NewEvent,
+  PostgresCommitNotifier,
   PostgresEventStore,
   Projection,
   RecordedEvent,
@@ -281,5 +284,41 @@ describe('PostgresEventStore: inline projections', () => {
     ).rejects.toThrow('injected');
     expect(await inlineStore.readStream(id)).toHaveLength(2);
     expect(await counts()).toEqual([{ events: 2 }]);
+  });
+});
+
+describe('PostgresEventStore: waking other processes after a commit', () => {
+  it('sends the coalesced NOTIFY after each committed append by default, and none when told not to', async () => {
+    const notify = jest.spyOn(PostgresCommitNotifier.prototype, 'notifyCommitted');
+    try {
+      const waking = new PostgresEventStore(database.dataSource);
+      await waking.appendToStream(randomUUID(), 'no_stream', [event(1)], { metadata: metadata() });
+      await waking.appendToStream(randomUUID(), 'no_stream', [event(1)], { metadata: metadata() });
+      expect(notify).toHaveBeenCalledTimes(2);
+
+      notify.mockClear();
+      const quiet = new PostgresEventStore(database.dataSource, { notifyCommits: false });
+      await quiet.appendToStream(randomUUID(), 'no_stream', [event(1)], { metadata: metadata() });
+      expect(notify).not.toHaveBeenCalled();
+    } finally {
+      notify.mockRestore();
+    }
+  });
+});
+
+describeOnServer('PostgresCommitNotifier', () => {
+  it('reaches a session that LISTENs on the events channel', async () => {
+    const listener = new Client({ connectionString: database.url });
+    await listener.connect();
+    try {
+      await listener.query(`LISTEN ${EVENTS_CHANNEL}`);
+      const heard = new Promise<string>((resolve) =>
+        listener.on('notification', (message) => resolve(message.channel)),
+      );
+      new PostgresCommitNotifier(database.dataSource).notifyCommitted();
+      expect(await heard).toBe(EVENTS_CHANNEL);
+    } finally {
+      await listener.end();
+    }
   });
 });

@@ -30,6 +30,7 @@ import { IntegrationEventMapper } from '../outbox/outbox-message';
 import { Projection } from '../projections/projection';
 import { translateAppendError } from './append-errors';
 import { AppendPart, BatchAppender, BatchedAppend } from './batch-appender';
+import { PostgresCommitNotifier } from './postgres-commit-notifier';
 import { GroupCommit, GroupCommitOptions } from './group-commit';
 import { outboxRows } from './outbox-rows';
 import { pgErrorDetails, UNIQUE_VIOLATION } from './pg-errors';
@@ -64,6 +65,14 @@ export interface PostgresEventStoreOptions {
   /** Called after each append of `appendToStream` committed (wakes in-process workers). */
   readonly afterCommit?: (appended: AppendResult) => void;
   /**
+   * Wake other processes after each commit: a coalesced NOTIFY on EVENTS_CHANNEL, which their
+   * PostgresCoordinator LISTENs to (PostgresCommitNotifier). Default true; false on a database
+   * without LISTEN across sessions (the embedded PGlite). Without it, other processes see new
+   * events only at their next poll. `onNotifyError` hears of a NOTIFY that failed.
+   */
+  readonly notifyCommits?: boolean;
+  readonly onNotifyError?: (error: unknown) => void;
+  /**
    * Group commit of `appendToStream` (see GroupCommit): default 2 batches in flight of up
    * to 64 appends. Not used with inline projections (each append then has a transaction).
    */
@@ -96,7 +105,15 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.inline = (options.inlineProjections ?? []).filter((p) => p.lifecycle === 'inline');
     this.outbox = options.outbox;
-    this.afterCommit = options.afterCommit ?? (() => undefined);
+    const afterCommit = options.afterCommit ?? (() => undefined);
+    const notifier =
+      options.notifyCommits === false
+        ? undefined
+        : new PostgresCommitNotifier(dataSource, options.onNotifyError);
+    this.afterCommit = (appended) => {
+      afterCommit(appended);
+      notifier?.notifyCommitted();
+    };
     this.upcasters = options.upcasters ?? NO_UPCASTERS;
     const appender = new BatchAppender(
       () => this.pool(),
@@ -215,7 +232,8 @@ export class PostgresEventStore implements EventStore {
 
   /**
    * The append inside a transaction the caller owns. The caller must not have written
-   * anything before it in that transaction (AppendNotFirstWriteError otherwise).
+   * anything before it in that transaction (AppendNotFirstWriteError otherwise). Neither
+   * `afterCommit` nor the NOTIFY runs: the store does not see the commit.
    */
   async appendInTransaction(
     queryRunner: QueryRunner,
