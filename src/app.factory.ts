@@ -28,6 +28,8 @@ export async function createApp(
     // One pooled connection makes the embedded database safe; a real server gets the pool.
     poolSize: embedded ? 1 : config.databasePoolSize,
     embedded,
+    timeouts: config.databaseTimeouts,
+    applicationName: config.databaseApplicationName,
   };
   await runMigrations(database);
   const app = await NestFactory.create<NestExpressApplication>(
@@ -44,6 +46,7 @@ export async function createApp(
         maxAttempts: config.outboxMaxAttempts,
         retryBaseMs: config.outboxRetryBaseMs,
         retentionMs: config.outboxRetentionHours * 3_600_000,
+        inboxRetentionMs: config.inboxRetentionHours * 3_600_000,
       },
       {
         worker: config.processManagers,

@@ -39,7 +39,7 @@ export class AppModule {
         EventStoreModule.forRoot(
           (event) => [...accountIntegrationEvents(event)],
           [...accountUpcasters],
-          { embedded: database.embedded ?? false },
+          database,
         ),
         MessagingModule.forRoot(messaging),
         IdempotencyModule,

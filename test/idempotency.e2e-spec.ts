@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_RETRY_POLICY } from '@ledgerline/event-sourcing';
+import { IdempotencyStore } from '../src/common/idempotency/idempotency.store';
 import { accountsApi } from './support/accounts-api';
 import { useTestApp } from './support/test-app';
 import { describeOnServer } from './support/test-database';
@@ -219,5 +220,24 @@ describe('If-Match', () => {
   it('If-Match: * means any version', async () => {
     const id = await api.open();
     await api.deposit(id, 10, { 'If-Match': '*' }).expect(201);
+  });
+
+  it('records past the 24 h retention are purged in batches; recent ones keep replaying', async () => {
+    const id = await api.open();
+    const key = { 'Idempotency-Key': randomUUID() };
+    const first = await api.deposit(id, 3, key).expect(201);
+    await context.database.dataSource.query(
+      `INSERT INTO http_idempotency_keys (idempotency_key, fingerprint, state, locked_until, created_at)
+       SELECT 'expired-' || n, 'f', 'completed', now(), now() - interval '25 hours'
+         FROM generate_series(1, 2500) AS n`,
+    );
+    expect(await context.app.app.get(IdempotencyStore).purgeExpired()).toBe(2_500);
+    const [{ expired }] = await context.database.dataSource.query<{ expired: number }[]>(
+      `SELECT count(*)::int AS expired FROM http_idempotency_keys WHERE idempotency_key LIKE 'expired-%'`,
+    );
+    expect(expired).toBe(0);
+    const again = await api.deposit(id, 3, key).expect(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
   });
 });

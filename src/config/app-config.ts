@@ -1,4 +1,5 @@
 import { LogLevel } from '@nestjs/common';
+import { DATABASE_TIMEOUT_DEFAULTS, DatabaseTimeouts } from '../database/typeorm-options';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -10,6 +11,10 @@ export interface AppConfig {
   /** Schema for all tables (tests use one per file); default `public`. */
   readonly databaseSchema: string;
   readonly databasePoolSize: number;
+  /** statement_timeout (and idle-in-transaction timeout), lock_timeout, pool wait. */
+  readonly databaseTimeouts: DatabaseTimeouts;
+  /** `application_name` of this instance's sessions, to tell instances apart on the server. */
+  readonly databaseApplicationName: string;
   readonly embeddedDataDir: string;
   readonly bodyLimit: string;
   readonly swagger: boolean;
@@ -26,6 +31,7 @@ export interface AppConfig {
   readonly outboxMaxAttempts: number;
   readonly outboxRetryBaseMs: number;
   readonly outboxRetentionHours: number;
+  readonly inboxRetentionHours: number;
   /** Run the process-manager worker (transfer commands and deadlines) in this process. */
   readonly processManagers: boolean;
   readonly transferCreditTimeoutMs: number;
@@ -57,6 +63,30 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     databaseSchema: schema,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    databaseTimeouts: {
+      statementMs: integer(
+        env,
+        'DATABASE_STATEMENT_TIMEOUT_MS',
+        DATABASE_TIMEOUT_DEFAULTS.statementMs,
+        100,
+        600_000,
+      ),
+      lockMs: integer(
+        env,
+        'DATABASE_LOCK_TIMEOUT_MS',
+        DATABASE_TIMEOUT_DEFAULTS.lockMs,
+        10,
+        600_000,
+      ),
+      connectMs: integer(
+        env,
+        'DATABASE_CONNECT_TIMEOUT_MS',
+        DATABASE_TIMEOUT_DEFAULTS.connectMs,
+        100,
+        600_000,
+      ),
+    },
+    databaseApplicationName: parseApplicationName(env.DATABASE_APPLICATION_NAME ?? 'ledgerline'),
     embeddedDataDir: env.EMBEDDED_DATA_DIR ?? '.data/pglite',
     bodyLimit: env.BODY_LIMIT ?? '16kb',
     swagger: env.SWAGGER !== 'off',
@@ -69,6 +99,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outboxMaxAttempts: integer(env, 'OUTBOX_MAX_ATTEMPTS', 10, 1, 1_000),
     outboxRetryBaseMs: integer(env, 'OUTBOX_RETRY_BASE_MS', 1_000, 1, 600_000),
     outboxRetentionHours: integer(env, 'OUTBOX_RETENTION_HOURS', 168, 1, 87_600),
+    inboxRetentionHours: integer(env, 'INBOX_RETENTION_HOURS', 720, 1, 87_600),
     processManagers: env.PROCESS_MANAGERS !== 'off',
     transferCreditTimeoutMs: integer(env, 'TRANSFER_CREDIT_TIMEOUT_MS', 30_000, 100, 86_400_000),
     processCommandLeaseMs: integer(env, 'PROCESS_COMMAND_LEASE_MS', 30_000, 100, 3_600_000),
@@ -101,5 +132,14 @@ function parseAmqpUrl(raw: string | undefined): string | undefined {
 function parseExchange(raw: string): string {
   if (!/^[A-Za-z0-9._-]{1,200}$/.test(raw))
     throw new Error(`AMQP_EXCHANGE "${raw}" must be 1-200 characters of A-Z a-z 0-9 . _ -`);
+  return raw;
+}
+
+function parseApplicationName(raw: string): string {
+  // The coordinator and instance sessions append a suffix; PostgreSQL keeps 63 bytes.
+  if (!/^[A-Za-z0-9._-]{1,40}$/.test(raw))
+    throw new Error(
+      `DATABASE_APPLICATION_NAME "${raw}" must be 1-40 characters of A-Z a-z 0-9 . _ -`,
+    );
   return raw;
 }

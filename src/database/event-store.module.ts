@@ -7,15 +7,18 @@ import {
   PostgresEventStore,
   Upcaster,
 } from '@ledgerline/event-sourcing';
+import { AppInstance } from './app-instance';
 import { CommitSignal } from './commit-signal';
 import { EVENT_STORE } from './database.tokens';
+import { DatabaseSettings } from './typeorm-options';
 
 /**
  * Provides the event store (the book of record) to every bounded context. `outbox` maps
  * each context's domain events to its public integration events, written to the outbox in
  * the append transaction; `upcasters` bring old events to their current shape on every read.
  * Every commit wakes this process's workers (CommitSignal) and, on a server,
- * other instances through a coalesced NOTIFY sent after the commit.
+ * other instances through a coalesced NOTIFY sent after the commit. AppInstance is this
+ * process's identity and liveness, for work other instances may take over when it dies.
  */
 @Global()
 @Module({})
@@ -23,14 +26,16 @@ export class EventStoreModule {
   static forRoot(
     outbox: IntegrationEventMapper,
     upcasters: readonly Upcaster[],
-    options: { embedded: boolean },
+    database: DatabaseSettings,
   ): DynamicModule {
+    const options = { embedded: database.embedded ?? false };
     const chains = new EventUpcasters(upcasters);
     const logger = new Logger('EventStore');
     return {
       module: EventStoreModule,
       providers: [
         CommitSignal,
+        { provide: AppInstance, useFactory: () => new AppInstance(database) },
         {
           provide: EVENT_STORE,
           inject: [getDataSourceToken(), CommitSignal],
@@ -47,7 +52,7 @@ export class EventStoreModule {
             }),
         },
       ],
-      exports: [EVENT_STORE, CommitSignal],
+      exports: [EVENT_STORE, CommitSignal, AppInstance],
     };
   }
 }

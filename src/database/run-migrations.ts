@@ -17,6 +17,8 @@ export async function runMigrations(settings: DatabaseSettings): Promise<void> {
   const lock = dataSource.createQueryRunner();
   await lock.connect();
   try {
+    // Waits as long as another instance migrates: lock_timeout is for requests, not this.
+    await lock.query('SET lock_timeout = 0');
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await dataSource.runMigrations({ transaction: 'each' });
   } finally {

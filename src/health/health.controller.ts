@@ -32,7 +32,32 @@ export class HealthController {
       '{ status: "ok", info: { database: { status: "up" } }, broker: { status: "up" | "down" | "in-process" } }',
   })
   @ApiProblems('SERVICE_UNAVAILABLE')
-  async check(): Promise<HealthView> {
+  check(): Promise<HealthView> {
+    return this.readiness();
+  }
+
+  /**
+   * Liveness only: the process answers. A database outage does not fail it, so an
+   * orchestrator does not restart an instance that will recover by itself.
+   */
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process serves HTTP (the database is not checked)' })
+  @ApiOkResponse({ description: '{ status: "ok" }' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: 503 while the database does not answer, so a load balancer routes elsewhere. */
+  @Get('ready')
+  @HealthCheck({ swaggerDocumentation: false, noCache: true })
+  @ApiOperation({ summary: 'Readiness: the database responds within 2 s (the broker is reported)' })
+  @ApiOkResponse({ description: 'as GET /health' })
+  @ApiProblems('SERVICE_UNAVAILABLE')
+  ready(): Promise<HealthView> {
+    return this.readiness();
+  }
+
+  private async readiness(): Promise<HealthView> {
     // A broker outage does not fail the check: writes still succeed (the outbox keeps the
     // messages) and pulling the instance would make things worse. It is reported instead.
     const result = await this.health.check([

@@ -5,6 +5,7 @@ import { PostgresOutboxStore } from '@ledgerline/event-sourcing';
 import { AdminOutboxController } from './http/admin-outbox.controller';
 import { MessagingTransport } from './messaging-transport';
 import { MESSAGING_OPTIONS, MessagingOptions, OUTBOX_STORE } from './messaging.tokens';
+import { InboxRetentionService } from './inbox-retention.service';
 import { OutboxRelayService } from './outbox-relay.service';
 
 /**
@@ -27,8 +28,9 @@ export class MessagingModule {
         },
         MessagingTransport,
         OutboxRelayService,
+        InboxRetentionService,
       ],
-      exports: [MessagingTransport, OUTBOX_STORE],
+      exports: [MessagingTransport, OUTBOX_STORE, InboxRetentionService],
     };
   }
 }

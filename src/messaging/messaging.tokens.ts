@@ -13,4 +13,9 @@ export interface MessagingOptions {
   readonly maxAttempts: number;
   readonly retryBaseMs: number;
   readonly retentionMs: number;
+  /**
+   * Consumers' inbox records (handled message ids) are deleted after this long; unset, this
+   * process purges none (one-off tools).
+   */
+  readonly inboxRetentionMs?: number;
 }

@@ -151,7 +151,11 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
     let lease: ProjectionLease = SOLE_INSTANCE_LEASE;
     if (!this.database.embedded) {
       this.coordinator = new PostgresCoordinator(
-        { connectionString: this.database.url },
+        {
+          connectionString: this.database.url,
+          application_name: `${this.database.applicationName ?? 'ledgerline'}-coordinator`,
+          connectionTimeoutMillis: this.database.timeouts?.connectMs,
+        },
         () => this.commits.raise(),
         (error) =>
           this.logger.warn(

@@ -38,3 +38,4 @@ export * from './postgres/postgres-process-managers';
 export * from './core/upcasting';
 export * from './aggregate/snapshot-policy';
 export * from './postgres/sql/event-row';
+export * from './postgres/postgres-instance-liveness';

@@ -43,6 +43,7 @@ export const ERROR_CATALOGUE = {
   IDEMPOTENCY_KEY_IN_USE: {
     status: 409,
     title: 'A request with this Idempotency-Key is still being processed',
+    retryAfterSeconds: 1,
   },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
@@ -66,6 +67,16 @@ export const ERROR_CATALOGUE = {
     retryAfterSeconds: 1,
   },
   SERVICE_UNAVAILABLE: { status: 503, title: 'The service is temporarily unavailable' },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    title: 'The database cannot be reached right now; retry with the same Idempotency-Key',
+    retryAfterSeconds: 1,
+  },
+  DATABASE_TIMEOUT: {
+    status: 503,
+    title: 'The database did not answer in time (statement, lock or connection timeout)',
+    retryAfterSeconds: 1,
+  },
 } as const satisfies Record<string, { status: number; title: string; retryAfterSeconds?: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -168,3 +168,46 @@ describe('toProblem', () => {
     expect(problem).toMatchObject({ status, code });
   });
 });
+
+describe('database faults', () => {
+  /** As TypeORM wraps a server error: the SQLSTATE on `driverError`. */
+  const queryFailed = (code: string, message: string): Error =>
+    Object.assign(new Error(message), { driverError: Object.assign(new Error(message), { code }) });
+
+  it.each([
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    ],
+    ['a reset socket', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
+    [
+      'a terminated backend',
+      queryFailed('57P01', 'terminating connection due to administrator command'),
+    ],
+    ['a server shutting down', queryFailed('57P03', 'the database system is shutting down')],
+    ['a connection exception', queryFailed('08006', 'connection failure')],
+    ['a lost session', new Error('Connection terminated unexpectedly')],
+    ['a full pool', new Error('timeout exceeded when trying to connect')],
+  ])('%s is 503 DATABASE_UNAVAILABLE, revealing nothing of the server', (_, error) => {
+    const problem = toProblem(error);
+    expectCompleteProblem(problem);
+    expect(problem).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+    expect(problem.detail).not.toMatch(/ECONN|127\.0\.0\.1|terminat|5432/);
+  });
+
+  it.each([
+    ['a statement timeout', queryFailed('57014', 'canceling statement due to statement timeout')],
+    ['a lock timeout', queryFailed('55P03', 'canceling statement due to lock timeout')],
+  ])('%s is 503 DATABASE_TIMEOUT', (_, error) => {
+    const problem = toProblem(error);
+    expectCompleteProblem(problem);
+    expect(problem).toMatchObject({ status: 503, code: 'DATABASE_TIMEOUT' });
+  });
+
+  it('a unique violation or any other SQL error stays a 500 that says nothing', () => {
+    const problem = toProblem(
+      queryFailed('23505', 'duplicate key value violates unique constraint'),
+    );
+    expect(problem).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
+  });
+});

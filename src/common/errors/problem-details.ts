@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { isDatabaseTimeout, isDatabaseUnavailable } from '@ledgerline/event-sourcing';
 import { ApiError } from './api-error';
 import { ERROR_CATALOGUE, ErrorCode, isErrorCode } from './error-catalogue';
 import { StoredProblemError } from '../idempotency/stored-problem.error';
@@ -66,6 +67,18 @@ export function toProblem(error: unknown): ProblemDetails {
     const parsed = bodyParserProblem(error);
     if (parsed) return parsed;
   }
+  // Transient: the outcome of a write cut off mid-way is unknown, so the detail says how to
+  // retry safely; nothing about the server (host, SQL) is revealed.
+  if (isDatabaseUnavailable(error))
+    return problem(
+      'DATABASE_UNAVAILABLE',
+      'the database is unreachable or restarting; retry shortly with the same Idempotency-Key',
+    );
+  if (isDatabaseTimeout(error))
+    return problem(
+      'DATABASE_TIMEOUT',
+      'a database statement or lock wait took too long; retry shortly with the same Idempotency-Key',
+    );
   if (error instanceof HttpException) {
     const code = HTTP_STATUS_CODES[error.getStatus()];
     if (code) {

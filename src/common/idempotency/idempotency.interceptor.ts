@@ -3,24 +3,31 @@ import {
   ExecutionContext,
   HttpStatus,
   Injectable,
+  Logger,
   NestInterceptor,
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { catchError, from, Observable, of, switchMap } from 'rxjs';
-import { ConcurrencyRetriesExhaustedError, JsonValue } from '@ledgerline/event-sourcing';
+import { catchError, finalize, from, Observable, of, switchMap } from 'rxjs';
+import {
+  ConcurrencyRetriesExhaustedError,
+  isDatabaseUnavailable,
+  JsonValue,
+} from '@ledgerline/event-sourcing';
 import { ApiError } from '../errors/api-error';
 import { toProblem } from '../errors/problem-details';
 import { StoredProblemError } from './stored-problem.error';
 import { rememberIdempotencyClaim } from '../http/request-state';
-import { IdempotencyStore, KeyRecord } from './idempotency.store';
+import { IDEMPOTENCY_LEASE_MS, IdempotencyStore, KeyRecord } from './idempotency.store';
 import { requestFingerprint } from './request-fingerprint';
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 const WAIT_FOR_IN_FLIGHT_MS = 5_000;
 const POLL_MS = 20;
+/** Pause between attempts to record an outcome that the database could not take. */
+const SETTLE_RETRY_MS = 500;
 /** Outcomes worth replaying: decided by the domain, the same on every retry (as Stripe does). */
 const REPLAYABLE_ERROR_STATUSES = new Set([404, 409, 422]);
 
@@ -33,6 +40,10 @@ const REPLAYABLE_ERROR_STATUSES = new Set([404, 409, 422]);
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Idempotency');
+  /** Keys whose execution runs in this process now. */
+  private readonly running = new Set<string>();
+
   constructor(
     private readonly store: IdempotencyStore,
     private readonly reflector: Reflector,
@@ -58,13 +69,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
       switchMap((existing) => {
         if (existing) return of(this.replay(existing, response));
         rememberIdempotencyClaim(request, { key, fingerprint });
+        this.running.add(key);
         return next.handle().pipe(
           switchMap((body: unknown) =>
             from(
-              this.store.complete(key, fingerprint, successStatus, (body ?? null) as JsonValue),
+              this.settle(key, () =>
+                this.store.complete(key, fingerprint, successStatus, (body ?? null) as JsonValue),
+              ),
             ).pipe(switchMap(() => of(body))),
           ),
           catchError((error: unknown) => from(this.recordFailure(key, fingerprint, error))),
+          finalize(() => this.running.delete(key)),
         );
       }),
     );
@@ -77,7 +92,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ): Promise<(KeyRecord & { state: 'completed' }) | undefined> {
     const deadline = Date.now() + WAIT_FOR_IN_FLIGHT_MS;
     for (;;) {
-      if (await this.store.claim(key, fingerprint)) return undefined;
+      if (await this.store.claim(key, fingerprint, !this.running.has(key))) return undefined;
       const record = await this.store.find(key);
       if (record && record.fingerprint !== fingerprint) {
         throw new ApiError(
@@ -106,10 +121,45 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const problem = toProblem(error);
     const transient = error instanceof ConcurrencyRetriesExhaustedError;
     if (REPLAYABLE_ERROR_STATUSES.has(problem.status) && !transient) {
-      await this.store.complete(key, fingerprint, problem.status, problem as unknown as JsonValue);
+      await this.settle(key, () =>
+        this.store.complete(key, fingerprint, problem.status, problem as unknown as JsonValue),
+      );
     } else {
-      await this.store.release(key, fingerprint);
+      await this.settle(key, () => this.store.release(key, fingerprint));
     }
     throw error;
+  }
+
+  /**
+   * Records an execution's outcome. When the database is unreachable, the outcome still goes
+   * to the client (it happened), and the record is retried in the background for up to the
+   * lease: left in flight, the key would make retries sent to other instances wait for the
+   * lease. A retry that comes first runs again, and its command id answers the first result.
+   */
+  private async settle(key: string, record: () => Promise<void>): Promise<void> {
+    try {
+      await record();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      void this.settleLater(key, record, Date.now() + IDEMPOTENCY_LEASE_MS);
+    }
+  }
+
+  private async settleLater(
+    key: string,
+    record: () => Promise<void>,
+    until: number,
+  ): Promise<void> {
+    while (Date.now() < until) {
+      await sleep(SETTLE_RETRY_MS);
+      if (this.running.has(key)) return; // a retry took the key over here; it records
+      try {
+        await record();
+        return;
+      } catch {
+        // still unreachable; the lease bounds how long this matters
+      }
+    }
+    this.logger.warn('an Idempotency-Key outcome could not be recorded; its lease will free it');
   }
 }

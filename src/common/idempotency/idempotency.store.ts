@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { JsonValue } from '@ledgerline/event-sourcing';
+import { AppInstance } from '../../database/app-instance';
 import {
   CLAIM_KEY_SQL,
   COMPLETE_KEY_SQL,
@@ -11,21 +12,32 @@ import {
 } from './idempotency.sql';
 
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
-/** How long an execution may hold a key before a retry of the same request may take over. */
-const LEASE_MS = 30_000;
+/**
+ * How long an execution may hold a key before a retry of the same request may take over,
+ * whoever runs it. A dead instance's keys are taken over at once (its liveness lock is gone).
+ */
+export const IDEMPOTENCY_LEASE_MS = 30_000;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+/** Records deleted per purge statement. */
+const PURGE_BATCH = 1_000;
 
 export type KeyRecord =
   | { state: 'in_flight'; fingerprint: string }
   | { state: 'completed'; fingerprint: string; status: number; body: JsonValue };
 
-/** The Idempotency-Key records in PostgreSQL; purges expired keys hourly. */
+/**
+ * The Idempotency-Key records in PostgreSQL; purges expired keys hourly, in batches of
+ * 1 000 rows per statement, skipping rows that a request holds.
+ */
 @Injectable()
 export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(IdempotencyStore.name);
   private purgeTimer?: NodeJS.Timeout;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly instance: AppInstance,
+  ) {}
 
   onModuleInit(): void {
     this.purgeTimer = setInterval(() => void this.purgeExpired(), PURGE_INTERVAL_MS).unref();
@@ -35,12 +47,19 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.purgeTimer);
   }
 
-  async claim(key: string, fingerprint: string): Promise<boolean> {
+  /**
+   * Claims `key` for an execution by this instance.
+   * @param noneRunsHere no execution of the key runs in this process, so one recorded as
+   *   this instance's died with its request (its outcome was never recorded) and is taken over
+   */
+  async claim(key: string, fingerprint: string, noneRunsHere: boolean): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(CLAIM_KEY_SQL, [
       key,
       fingerprint,
-      LEASE_MS,
+      IDEMPOTENCY_LEASE_MS,
       IDEMPOTENCY_RETENTION_MS,
+      this.instance.id,
+      noneRunsHere,
     ]);
     return rows.length === 1;
   }
@@ -72,11 +91,21 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
     await this.dataSource.query(RELEASE_KEY_SQL, [key, fingerprint]);
   }
 
-  async purgeExpired(): Promise<void> {
+  /** Deletes every record past retention, batch by batch. @returns how many */
+  async purgeExpired(retentionMs = IDEMPOTENCY_RETENTION_MS): Promise<number> {
+    let total = 0;
     try {
-      await this.dataSource.query(PURGE_EXPIRED_SQL, [IDEMPOTENCY_RETENTION_MS]);
+      for (;;) {
+        const [{ deleted }] = await this.dataSource.query<{ deleted: number }[]>(
+          PURGE_EXPIRED_SQL,
+          [retentionMs, PURGE_BATCH],
+        );
+        total += deleted;
+        if (deleted < PURGE_BATCH) return total;
+      }
     } catch (error) {
       this.logger.warn(`purging expired idempotency keys failed: ${String(error)}`);
+      return total;
     }
   }
 }

@@ -138,6 +138,11 @@ export class BatchAppender {
   private async writeTogether(items: readonly BatchedAppend[]): Promise<Settled<AppendResult[]>[]> {
     const client = await this.pool().connect();
     let broken: Error | undefined;
+    // pg-pool listens for errors only on idle clients: a checked-out client whose socket dies
+    // (a database restart, a terminated backend) emits 'error', and an unheard one ends the
+    // process. The failing query rejects as well, so here it only marks the client broken.
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
     try {
       let committing = false;
       try {
@@ -155,6 +160,7 @@ export class BatchAppender {
     } finally {
       // Released without the statement's error: pg-pool would destroy the connection, and a
       // refused append is an ordinary outcome, not a broken session.
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

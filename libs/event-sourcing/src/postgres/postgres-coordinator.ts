@@ -77,7 +77,11 @@ export class PostgresCoordinator implements ProjectionLease {
   }
 
   private async open(): Promise<Client> {
-    const client = new Client({ ...this.config, application_name: 'ledgerline-coordinator' });
+    const client = new Client({
+      application_name: 'ledgerline-coordinator',
+      keepAlive: true,
+      ...this.config,
+    });
     const lost = (error: unknown) => {
       if (this.client !== client) return;
       this.client = undefined;

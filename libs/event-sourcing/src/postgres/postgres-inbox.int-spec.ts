@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PostgresInbox, ProjectionTransaction } from '../index';
+import { PostgresInbox, ProjectionTransaction, purgeInbox } from '../index';
 import {
   describeOnServer,
   openTestDatabase,
@@ -126,5 +126,27 @@ describeOnServer('PostgresInbox with racing deliveries', () => {
     await expect(first).rejects.toThrow('crashed mid-effect (injected)');
     expect(await copy).toBe(true); // the rollback freed the key: the copy applied it
     expect(await effects([id])).toEqual([['racing', id]]);
+  });
+});
+
+describe('inbox retention', () => {
+  it('purges records past retention in batches, for every consumer, and keeps the recent ones', async () => {
+    await database.dataSource.query(
+      `INSERT INTO es_inbox (consumer, message_id, handled_at)
+       SELECT CASE WHEN n % 2 = 0 THEN 'retention-a' ELSE 'retention-b' END,
+              'old-' || n, now() - interval '2 hours'
+         FROM generate_series(1, 2500) AS n`,
+    );
+    const recent = new PostgresInbox(database.dataSource, 'retention-a');
+    const fresh = randomUUID();
+    await recent.handleOnce(fresh, () => Promise.resolve());
+
+    expect(await purgeInbox(database.dataSource, 3_600_000, 1_000)).toBe(2_500);
+    const left = await database.dataSource.query<{ message_id: string }[]>(
+      `SELECT message_id FROM es_inbox WHERE consumer LIKE 'retention-%'`,
+    );
+    expect(left).toEqual([{ message_id: fresh }]);
+    // The kept record still deduplicates.
+    expect(await recent.handleOnce(fresh, () => Promise.resolve())).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import { OutboxAndInbox1732300000005 } from './1732300000005-outbox-and-inbox';
 import { ProcessManagers1732300000008 } from './1732300000008-process-managers';
 import { Snapshots1732300000010 } from './1732300000010-snapshots';
 import { NotifyAfterCommit1732300000012 } from './1732300000012-notify-after-commit';
+import { InboxRetention1732300000014 } from './1732300000014-inbox-retention';
 
 /** The library's migrations, in order: add them to the application's DataSource `migrations`. */
 export const eventStoreMigrations = [
@@ -15,4 +16,5 @@ export const eventStoreMigrations = [
   ProcessManagers1732300000008,
   Snapshots1732300000010,
   NotifyAfterCommit1732300000012,
+  InboxRetention1732300000014,
 ];
