@@ -184,6 +184,23 @@ describe('operations', () => {
     expect(response.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
   });
 
+  it('GET /health/live answers without the database; /health/ready checks it', async () => {
+    await api.http().get('/health/live').expect(200, { status: 'ok' });
+    const ready = await api.http().get('/health/ready').expect(200);
+    expect(ready.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+  });
+
+  it('GET /admin/runtime reports this instance and its memory', async () => {
+    const response = await api.http().get('/admin/runtime').expect(200);
+    expect(response.body).toMatchObject({
+      instanceId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      pid: process.pid,
+      collected: false,
+      heapUsedBytes: expect.any(Number),
+      rssBytes: expect.any(Number),
+    });
+  });
+
   it('serves Swagger UI and an OpenAPI document that documents every error response as problem+json', async () => {
     await api.http().get('/docs').expect(200);
     const document = (await api.http().get('/docs-json').expect(200)).body as {

@@ -43,6 +43,7 @@ export class HealthController {
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process serves HTTP (the database is not checked)' })
   @ApiOkResponse({ description: '{ status: "ok" }' })
+  @ApiProblems('INTERNAL_ERROR')
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
