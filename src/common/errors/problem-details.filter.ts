@@ -12,6 +12,19 @@ const retryAfterSeconds = (code: ErrorCode): number | undefined => {
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+  private readonly logged = new Map<ErrorCode, { at: number; suppressed: number }>();
+
+  /** @returns how many were left out since the last line, or undefined to leave this one out */
+  private throttle(code: ErrorCode): number | undefined {
+    const now = Date.now();
+    const last = this.logged.get(code);
+    if (last && now - last.at < 1_000) {
+      last.suppressed++;
+      return undefined;
+    }
+    this.logged.set(code, { at: now, suppressed: 0 });
+    return last?.suppressed ?? 0;
+  }
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -24,8 +37,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         error instanceof Error ? error.stack : String(error),
       );
     } else if (body.status >= 500) {
-      // A known, transient outcome (read model behind, database down): one line, no stack.
-      this.logger.warn(`${request.method} ${request.originalUrl}: ${body.code} ${body.detail}`);
+      // A known, transient outcome (read model behind, database down): one line, no stack,
+      // and at most one a second per code, or an outage floods the log with thousands.
+      const suppressed = this.throttle(body.code);
+      if (suppressed !== undefined) {
+        const more = suppressed > 0 ? ` (and ${suppressed} more in the last second)` : '';
+        this.logger.warn(
+          `${request.method} ${request.originalUrl}: ${body.code} ${body.detail}${more}`,
+        );
+      }
     }
     if (response.headersSent) return;
     const retryAfter = retryAfterSeconds(body.code);

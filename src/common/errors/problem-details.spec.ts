@@ -4,6 +4,7 @@ import {
   NotFoundException,
   PayloadTooLargeException,
 } from '@nestjs/common';
+import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { WrongExpectedVersionError } from '@ledgerline/event-sourcing';
 import {
   AccountClosedError,
@@ -188,6 +189,7 @@ describe('database faults', () => {
     ['a connection exception', queryFailed('08006', 'connection failure')],
     ['a lost session', new Error('Connection terminated unexpectedly')],
     ['a full pool', new Error('timeout exceeded when trying to connect')],
+    ['a query runner TypeORM released on a session error', new QueryRunnerAlreadyReleasedError()],
   ])('%s is 503 DATABASE_UNAVAILABLE, revealing nothing of the server', (_, error) => {
     const problem = toProblem(error);
     expectCompleteProblem(problem);

@@ -47,6 +47,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (code !== undefined && (code.startsWith('08') || CONNECTION_STATES.has(code))) return true;
   if (code !== undefined && SOCKET_CODES.has(code)) return true;
   if (!(error instanceof Error)) return false;
+  // TypeORM releases a query runner by itself when its session errors; the next statement of
+  // the same transaction then meets this instead of the connection error.
+  if (error.name === 'QueryRunnerAlreadyReleasedError') return true;
   if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);
   const cause: unknown = error.cause;
   if (cause !== undefined && cause !== error && isDatabaseUnavailable(cause)) return true;

@@ -2,6 +2,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 
 /**
  * Runs `work` in one transaction on a dedicated connection and always releases it cleanly.
+ * When the session is lost, the error that lost it is thrown, not the failed rollback's.
  * A failed statement rolls back and releases the connection WITHOUT an error, so the pool
  * keeps it: pg-pool destroys a client released with an error, and a version conflict is
  * an ordinary outcome here, not a broken connection.
@@ -19,7 +20,9 @@ export async function runInTransaction<T>(
       await queryRunner.commitTransaction();
       return result;
     } catch (error) {
-      if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction();
+      // A rollback on a lost session fails too; the first error says what happened.
+      if (queryRunner.isTransactionActive && !queryRunner.isReleased)
+        await queryRunner.rollbackTransaction().catch(() => undefined);
       throw error;
     }
   } finally {
