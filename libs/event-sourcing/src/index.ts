@@ -9,6 +9,8 @@ export * from './core/event-store.port';
 export * from './aggregate/aggregate-repository';
 export * from './aggregate/command-executor';
 export * from './aggregate/keyed-batch-queue';
+export * from './aggregate/keyed-lock';
+export * from './aggregate/stream-locks';
 export * from './aggregate/retry-policy';
 export * from './postgres/postgres-event-store';
 export * from './postgres/run-in-transaction';

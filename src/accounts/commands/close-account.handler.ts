@@ -33,6 +33,8 @@ export class CloseAccountHandler implements ICommandHandler<CloseAccountCommand>
         context.expectedVersion === undefined
           ? undefined
           : { [accountStream]: context.expectedVersion },
+      // The customer's stream is known once the account is loaded: held after a conflict on it.
+      serializeOn: [accountStream],
       decide: async (load) => {
         const account = await load(this.accounts, accountStream);
         version = account.version;

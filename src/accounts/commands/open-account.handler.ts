@@ -39,6 +39,8 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand> {
     return this.commands.execute({
       commandId: context.metadata.commandId,
       metadata: context.metadata,
+      // Openings for one customer queue in this process instead of conflicting.
+      serializeOn: [customerStream, accountStream],
       decide: async (load) => {
         const customer = await load(this.customers, customerStream);
         const link = decideLinkAccount({ customerId, accountId }, customer.state);

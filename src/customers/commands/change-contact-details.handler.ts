@@ -28,6 +28,7 @@ export class ChangeContactDetailsHandler implements ICommandHandler<ChangeContac
       commandId: context.metadata.commandId,
       metadata: context.metadata,
       expectedVersions: ifMatch(streamId, context.expectedVersion),
+      serializeOn: [streamId],
       decide: async (load) => {
         const customer = await load(this.customers, streamId);
         version = customer.version;

@@ -32,6 +32,7 @@ export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomer
     return this.commands.execute({
       commandId: context.metadata.commandId,
       metadata: context.metadata,
+      serializeOn: [customerStream, reservationStream],
       decide: async (load) => {
         const customer = await load(this.customers, customerStream);
         const reservation = await load(this.reservations, reservationStream);

@@ -29,6 +29,8 @@ export class UnregisterCustomerHandler implements ICommandHandler<UnregisterCust
       commandId: context.metadata.commandId,
       metadata: context.metadata,
       expectedVersions: ifMatch(streamId, context.expectedVersion),
+      // The reservation stream is known once the customer is loaded: held after a conflict on it.
+      serializeOn: [streamId],
       decide: async (load) => {
         const customer = await load(this.customers, streamId);
         const events = decideUnregister({ customerId }, customer.state);

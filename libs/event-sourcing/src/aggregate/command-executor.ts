@@ -9,7 +9,9 @@ import { CommandRecord, EventStore, SnapshotWrite } from '../core/event-store.po
 import { JsonValue } from '../core/json';
 import { AggregateRepository, LoadedAggregate } from './aggregate-repository';
 import { KeyedBatchQueue } from './keyed-batch-queue';
+import { KeyedLock } from './keyed-lock';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
+import { streamLocksOf } from './stream-locks';
 
 /** The state after a command, for computing its response. */
 export interface CommandOutcome<State> {
@@ -47,6 +49,12 @@ export interface CommandExecutorOptions {
   readonly cachedStreams?: number;
   /** Most commands of one stream committed together (see below). Default 64; 1 turns it off. */
   readonly maxCommandsPerAppend?: number;
+  /**
+   * The in-process lock of streams, held on a stream while its commands run, so that
+   * multi-stream commands writing it wait for them and they for those. Default
+   * `streamLocksOf(store)`, shared with every executor on the same store object.
+   */
+  readonly streamLocks?: KeyedLock;
 }
 
 interface Queued<State, Event extends NewEvent> {
@@ -58,8 +66,10 @@ interface Queued<State, Event extends NewEvent> {
 /**
  * Load, decide, append; on a version conflict reload and decide again with backoff and
  * jitter, up to `retryPolicy.maxAttempts`. Commands on one stream within this process are
- * serialised first, so conflicts come only from other processes and from other writers of
- * the stream in this one (a MultiStreamCommandExecutor closing an account, say).
+ * serialised first, and each batch of them holds the stream in the shared stream lock (see
+ * `streamLocks`) against the multi-stream commands that write it too (an account's closing),
+ * so real conflicts come only from other processes and from writers outside the executors
+ * (a cached state that such a writer made stale still costs one conflict and a reload).
  *
  * Fast path: the state this process committed last is kept (an LRU of streams), and a
  * command is decided on it without a load and without first looking up its id. Both are
@@ -83,6 +93,7 @@ export class CommandExecutor<State, Event extends NewEvent> {
   private readonly cache = new Map<string, LoadedAggregate<State, Event>>();
   private readonly retryPolicy: RetryPolicy;
   private readonly cachedStreams: number;
+  private readonly locks: KeyedLock;
 
   /** Version conflicts met (each one re-decided or surfaced), and commands that ran out of retries. */
   get stats(): Readonly<{ conflicts: number; retriesExhausted: number }> {
@@ -96,6 +107,7 @@ export class CommandExecutor<State, Event extends NewEvent> {
   ) {
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.cachedStreams = options.cachedStreams ?? 10_000;
+    this.locks = options.streamLocks ?? streamLocksOf(store);
     this.queue = new KeyedBatchQueue(
       (streamId, batch) => this.run(streamId, batch),
       options.maxCommandsPerAppend ?? 64,
@@ -117,12 +129,14 @@ export class CommandExecutor<State, Event extends NewEvent> {
   /** The commands queued on one stream: together when several can append, else one by one. */
   private async run(streamId: string, batch: Queued<State, Event>[]): Promise<void> {
     try {
-      const alone =
-        batch.length > 1 && batch.every((queued) => queued.command.expectedVersion === undefined)
-          ? await this.appendTogether(streamId, batch)
-          : batch;
-      for (const queued of alone)
-        await this.decideAndAppend(queued.command).then(queued.resolve, queued.reject);
+      await this.locks.hold([streamId], async () => {
+        const alone =
+          batch.length > 1 && batch.every((queued) => queued.command.expectedVersion === undefined)
+            ? await this.appendTogether(streamId, batch)
+            : batch;
+        for (const queued of alone)
+          await this.decideAndAppend(queued.command).then(queued.resolve, queued.reject);
+      });
     } catch (error) {
       // Nothing above should throw; if it ever does, no caller may wait for ever (settling a
       // settled promise again does nothing).

@@ -8,7 +8,9 @@ import { EventMetadata, NewEvent } from '../core/event';
 import { EventStore, MultiStreamAppendResult } from '../core/event-store.port';
 import { JsonValue } from '../core/json';
 import { AggregateRepository, LoadedAggregate } from './aggregate-repository';
+import { KeyedLock } from './keyed-lock';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
+import { streamLocksOf } from './stream-locks';
 
 /**
  * Loads a stream for a multi-stream decision and remembers the version it was read at: a
@@ -37,6 +39,16 @@ export interface MultiStreamCommandExecution<Result extends JsonValue> {
    */
   readonly expectedVersions?: Readonly<Record<string, number>>;
   /**
+   * The streams the command will write that are known before `decide` runs (an account
+   * opening: the new account's and its customer's). The command holds them in this process
+   * for its whole load, decide, append and retry, so this process's commands that write one
+   * of them (through any executor on the same store) run one after another instead of
+   * conflicting. A written stream not named here is added from the attempt after its first
+   * conflict. Default none: the first attempt holds nothing. It never replaces the check at
+   * commit: every written stream is still appended at the version it was loaded at.
+   */
+  readonly serializeOn?: readonly string[];
+  /**
    * Loads the streams it needs through `load` and returns the events per stream, calling the
    * pure decide functions; throws a domain error to refuse. Called again after a conflict.
    * Every stream written must have been loaded: it is appended at the version it was read.
@@ -46,26 +58,85 @@ export interface MultiStreamCommandExecution<Result extends JsonValue> {
   result(appended: MultiStreamAppendResult | null): Result;
 }
 
+/** Tuning of a MultiStreamCommandExecutor. */
+export interface MultiStreamCommandExecutorOptions {
+  /** Re-decisions after conflicts. Default DEFAULT_RETRY_POLICY (20 attempts, full jitter). */
+  readonly retryPolicy?: RetryPolicy;
+  /**
+   * The in-process lock of the streams commands hold (see `serializeOn`). Default
+   * `streamLocksOf(store)`, shared with every executor on the same store object.
+   */
+  readonly streamLocks?: KeyedLock;
+}
+
+/** One command's progress over its lock holds: attempts so far and the streams to hold. */
+interface Run {
+  attempt: number;
+  readonly contended: Set<string>;
+}
+
+type Attempts<Result> = { readonly done: true; readonly result: Result } | { readonly done: false };
+
 /**
  * Load, decide, append atomically to several streams, each at the version it was loaded at;
  * on a version conflict in any of them, reload everything and decide again, with backoff and
  * jitter, up to `retryPolicy.maxAttempts`. For rules across aggregates that must hold under
  * any concurrency: a reservation stream for a unique key, or a parent stream that a child's
  * creation and the parent's removal both write, so they cannot both succeed.
- * @throws the domain error `decide` throws; ConcurrencyRetriesExhaustedError when retries run out
+ *
+ * In this process, a command first holds the streams it declares (`serializeOn`) in the
+ * shared stream lock, so a burst of commands on one stream (500 account openings for one
+ * customer) queues instead of exhausting its attempts against itself: conflicts come only
+ * from other processes and from writers outside the executors. A conflict on a written
+ * stream it did not hold gives the lock back and queues again holding that stream too
+ * (sorted, so no deadlock); a conflict on a held stream (another process) is re-decided
+ * after the backoff, still holding. Attempts count across holds.
+ * @throws the domain error `decide` throws; WrongExpectedVersionError on an If-Match mismatch
+ *   (never re-decided); ConcurrencyRetriesExhaustedError when retries run out; RangeError
+ *   when a written stream was never loaded.
  */
 export class MultiStreamCommandExecutor {
+  private readonly retryPolicy: RetryPolicy;
+  private readonly locks: KeyedLock;
+  private readonly counters = { conflicts: 0, retriesExhausted: 0 };
+
+  /** Version conflicts met (each one re-decided or surfaced), and commands that ran out of retries. */
+  get stats(): Readonly<{ conflicts: number; retriesExhausted: number }> {
+    return { ...this.counters };
+  }
+
   constructor(
     private readonly store: EventStore,
-    private readonly retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY,
-  ) {}
+    options: MultiStreamCommandExecutorOptions = {},
+  ) {
+    this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.locks = options.streamLocks ?? streamLocksOf(store);
+  }
 
   async execute<Result extends JsonValue>(
     command: MultiStreamCommandExecution<Result>,
   ): Promise<Result> {
-    for (let attempt = 1; ; attempt++) {
+    const run: Run = { attempt: 0, contended: new Set(command.serializeOn) };
+    for (;;) {
+      const holding = new Set(run.contended);
+      const outcome = await this.locks.hold(holding, () => this.attempts(command, run, holding));
+      if (outcome.done) return outcome.result;
+    }
+  }
+
+  /**
+   * Attempts while `holding` is held, until one settles the command or a conflict hits a
+   * written stream outside `holding` (then added to `run.contended`, to be held next time).
+   */
+  private async attempts<Result extends JsonValue>(
+    command: MultiStreamCommandExecution<Result>,
+    run: Run,
+    holding: ReadonlySet<string>,
+  ): Promise<Attempts<Result>> {
+    for (;;) {
+      const attempt = ++run.attempt;
       const recorded = await this.store.findCommandResult(command.commandId);
-      if (recorded !== undefined) return recorded as Result;
+      if (recorded !== undefined) return { done: true, result: recorded as Result };
 
       const versions = new Map<string, number>();
       const load: StreamLoader = async (repository, streamId) => {
@@ -78,7 +149,7 @@ export class MultiStreamCommandExecutor {
       };
       // Outside the try: a domain error or an If-Match mismatch is final, never re-decided.
       const writes = (await command.decide(load)).filter((write) => write.events.length > 0);
-      if (writes.length === 0) return command.result(null);
+      if (writes.length === 0) return { done: true, result: command.result(null) };
 
       try {
         const appended = await this.store.appendToStreams(
@@ -93,13 +164,22 @@ export class MultiStreamCommandExecutor {
             command: { id: command.commandId, result: (done) => command.result(done) },
           },
         );
-        return appended.commandResult as Result;
+        return { done: true, result: appended.commandResult as Result };
       } catch (error) {
         if (error instanceof DuplicateCommandError && attempt < this.retryPolicy.maxAttempts)
           continue;
         if (!(error instanceof WrongExpectedVersionError)) throw error;
-        if (attempt >= this.retryPolicy.maxAttempts)
+        this.counters.conflicts++;
+        if (attempt >= this.retryPolicy.maxAttempts) {
+          this.counters.retriesExhausted++;
           throw new ConcurrencyRetriesExhaustedError(error.streamId, attempt);
+        }
+        const unheld = writes.filter(({ streamId }) => !holding.has(streamId));
+        if (unheld.length > 0) {
+          // Likely another command of this process: queue behind it rather than back off.
+          unheld.forEach(({ streamId }) => run.contended.add(streamId));
+          return { done: false };
+        }
         await sleep(backoffDelayMs(this.retryPolicy, attempt));
       }
     }

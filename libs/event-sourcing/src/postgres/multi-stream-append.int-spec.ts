@@ -176,7 +176,7 @@ describeOnServer('MultiStreamCommandExecutor under concurrency', () => {
     // A stream that moves on between every load and append exhausts the attempts.
     const policy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
     await expect(
-      new MultiStreamCommandExecutor(store, policy).execute({
+      new MultiStreamCommandExecutor(store, { retryPolicy: policy }).execute({
         commandId: randomUUID(),
         metadata: metadata(),
         decide: async (load) => {
