@@ -62,7 +62,11 @@ async function openTap(
 }
 
 /** Deletes the exchange pair and every queue on it, on a connection of its own. */
-async function deleteTopology(url: string, exchange: string, queues: readonly string[]) {
+export async function deleteTopology(
+  url: string,
+  exchange: string,
+  queues: readonly string[],
+): Promise<void> {
   const connection: ChannelModel = await connect(url);
   try {
     const channel = await connection.createChannel();
