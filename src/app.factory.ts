@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -10,6 +10,7 @@ import { requireJsonBody } from './common/http/require-json.middleware';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { runMigrations } from './database/run-migrations';
+import { waitForDatabase } from './database/wait-for-database';
 
 /**
  * Builds the HTTP application exactly as production runs it (the e2e tests use this too):
@@ -31,7 +32,13 @@ export async function createApp(
     timeouts: config.databaseTimeouts,
     applicationName: config.databaseApplicationName,
   };
-  await runMigrations(database);
+  await waitForDatabase(() => runMigrations(database), {
+    timeoutMs: config.databaseStartupWaitMs,
+    onWait: (error) =>
+      new Logger('Ledgerline').warn(
+        `database not reachable yet, waiting up to ${config.databaseStartupWaitMs} ms: ${String(error)}`,
+      ),
+  });
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot(
       database,

@@ -186,6 +186,25 @@ describeOnServer('database faults under a running app', () => {
     }
   });
 
+  it('an instance started while the database is unreachable waits for it instead of exiting', async () => {
+    const target = new URL(database.url);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    await proxy.cut();
+    try {
+      const starting = startAppProcess({ ...database, url: proxy.url(database.url) });
+      await sleep(1_500);
+      await proxy.restore();
+      app = await starting;
+      const api = accountsApi(app.baseUrl);
+      const account = await api.open();
+      await api.deposit(account, 3).expect(201);
+      expect(app.child.exitCode).toBeNull();
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('a lock held past lock_timeout answers 503 DATABASE_TIMEOUT without exhausting the pool', async () => {
     app = await startAppProcess(database, {
       DATABASE_LOCK_TIMEOUT_MS: '300',

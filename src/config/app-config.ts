@@ -13,6 +13,8 @@ export interface AppConfig {
   readonly databasePoolSize: number;
   /** statement_timeout (and idle-in-transaction timeout), lock_timeout, pool wait. */
   readonly databaseTimeouts: DatabaseTimeouts;
+  /** How long start-up waits for an unreachable database before it gives up. */
+  readonly databaseStartupWaitMs: number;
   /** `application_name` of this instance's sessions, to tell instances apart on the server. */
   readonly databaseApplicationName: string;
   readonly embeddedDataDir: string;
@@ -86,6 +88,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         600_000,
       ),
     },
+    databaseStartupWaitMs: integer(env, 'DATABASE_STARTUP_WAIT_MS', 60_000, 0, 3_600_000),
     databaseApplicationName: parseApplicationName(env.DATABASE_APPLICATION_NAME ?? 'ledgerline'),
     embeddedDataDir: env.EMBEDDED_DATA_DIR ?? '.data/pglite',
     bodyLimit: env.BODY_LIMIT ?? '16kb',
