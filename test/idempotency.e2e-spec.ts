@@ -194,7 +194,31 @@ describeOnServer('Idempotency-Key under concurrency', () => {
     const responses = await Promise.all(Array.from({ length: 20 }, () => api.deposit(id, 7, key)));
     expect(responses.map((r) => r.status)).toEqual(Array(20).fill(201));
     for (const response of responses) expect(response.body).toEqual(responses[0].body);
+    // Executed by one request; the others waited for it and replayed its answer.
+    const executed = responses.filter((r) => r.headers['idempotent-replayed'] === undefined);
+    expect(executed).toHaveLength(1);
     expect(await api.account(id)).toMatchObject({ balance: 7, version: 2 });
+  });
+
+  it('only the claim that holds the key records its outcome: one taken over cannot overwrite the newer one', async () => {
+    const store = context.app.app.get(IdempotencyStore);
+    const key = randomUUID();
+    const first = await store.claim(key, 'fingerprint', true);
+    expect(first).toBeDefined();
+    // The first execution's lease runs out (its process hung), and a retry takes the key over.
+    await context.database.dataSource.query(
+      `UPDATE http_idempotency_keys SET locked_until = now() - interval '1 second' WHERE idempotency_key = $1`,
+      [key],
+    );
+    const second = await store.claim(key, 'fingerprint', true);
+    expect(second).toBeDefined();
+    expect(second).not.toBe(first);
+    await store.complete(key, first ?? '', 422, { code: 'INSUFFICIENT_FUNDS' });
+    await store.release(key, first ?? '');
+    expect(await store.find(key)).toEqual({ state: 'in_flight', fingerprint: 'fingerprint' });
+    await store.complete(key, second ?? '', 201, { version: 2 });
+    await store.complete(key, first ?? '', 422, { code: 'INSUFFICIENT_FUNDS' });
+    expect(await store.find(key)).toMatchObject({ state: 'completed', status: 201 });
   });
 });
 

@@ -1,6 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PostgresInstanceLiveness } from '@ledgerline/event-sourcing';
-import { DatabaseSettings } from './typeorm-options';
+import { DATABASE_TIMEOUT_DEFAULTS, DatabaseSettings } from './typeorm-options';
 
 /**
  * This running process: its id (new on every start) and, on a server, the liveness lock
@@ -8,7 +8,7 @@ import { DatabaseSettings } from './typeorm-options';
  * process only, so there anything claimed by another instance id is from a dead process.
  */
 @Injectable()
-export class AppInstance implements OnApplicationBootstrap, OnModuleDestroy {
+export class AppInstance implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('AppInstance');
   private readonly liveness: PostgresInstanceLiveness;
 
@@ -17,7 +17,8 @@ export class AppInstance implements OnApplicationBootstrap, OnModuleDestroy {
       {
         connectionString: database.url,
         application_name: `${database.applicationName ?? 'ledgerline'}-instance`,
-        connectionTimeoutMillis: database.timeouts?.connectMs,
+        connectionTimeoutMillis:
+          database.timeouts?.connectMs ?? DATABASE_TIMEOUT_DEFAULTS.connectMs,
       },
       (error) => this.logger.warn(`liveness session lost, taking it again: ${String(error)}`),
     );
@@ -31,7 +32,11 @@ export class AppInstance implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.database.embedded) await this.liveness.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * After HTTP has closed (Nest runs shutdown hooks last): until then requests may still run
+   * here, and dropping the lock earlier would tell other instances they died.
+   */
+  async onApplicationShutdown(): Promise<void> {
     await this.liveness.close();
   }
 }

@@ -20,6 +20,7 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 export class InboxRetentionService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('InboxRetention');
   private timer?: NodeJS.Timeout;
+  private first?: NodeJS.Timeout;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -29,11 +30,12 @@ export class InboxRetentionService implements OnApplicationBootstrap, OnModuleDe
   onApplicationBootstrap(): void {
     if (this.options.inboxRetentionMs === undefined) return;
     this.timer = setInterval(() => void this.purge(), PURGE_INTERVAL_MS).unref();
-    setTimeout(() => void this.purge(), 10_000).unref();
+    this.first = setTimeout(() => void this.purge(), 10_000).unref();
   }
 
   onModuleDestroy(): void {
     clearInterval(this.timer);
+    clearTimeout(this.first);
   }
 
   /** @returns how many records were deleted (0 when the database could not be reached) */

@@ -72,6 +72,11 @@ export const ERROR_CATALOGUE = {
     title: 'The database cannot be reached right now; retry with the same Idempotency-Key',
     retryAfterSeconds: 1,
   },
+  COMMIT_OUTCOME_UNKNOWN: {
+    status: 503,
+    title:
+      'The database connection broke during COMMIT; the write may or may not have been applied',
+  },
   DATABASE_TIMEOUT: {
     status: 503,
     title: 'The database did not answer in time (statement, lock or connection timeout)',

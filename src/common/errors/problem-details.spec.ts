@@ -5,7 +5,7 @@ import {
   PayloadTooLargeException,
 } from '@nestjs/common';
 import { QueryRunnerAlreadyReleasedError } from 'typeorm';
-import { WrongExpectedVersionError } from '@ledgerline/event-sourcing';
+import { CommitOutcomeUnknownError, WrongExpectedVersionError } from '@ledgerline/event-sourcing';
 import {
   AccountClosedError,
   InsufficientFundsError,
@@ -204,6 +204,13 @@ describe('database faults', () => {
     const problem = toProblem(error);
     expectCompleteProblem(problem);
     expect(problem).toMatchObject({ status: 503, code: 'DATABASE_TIMEOUT' });
+  });
+
+  it('a session lost during COMMIT is 503 COMMIT_OUTCOME_UNKNOWN, without Retry-After (a blind retry could apply it twice)', () => {
+    const problem = toProblem(new CommitOutcomeUnknownError(new Error('Connection terminated')));
+    expectCompleteProblem(problem);
+    expect(problem).toMatchObject({ status: 503, code: 'COMMIT_OUTCOME_UNKNOWN' });
+    expect('retryAfterSeconds' in ERROR_CATALOGUE.COMMIT_OUTCOME_UNKNOWN).toBe(false);
   });
 
   it('a unique violation or any other SQL error stays a 500 that says nothing', () => {

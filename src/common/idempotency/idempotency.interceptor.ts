@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { catchError, finalize, from, Observable, of, switchMap } from 'rxjs';
 import {
   ConcurrencyRetriesExhaustedError,
+  isDatabaseTimeout,
   isDatabaseUnavailable,
   JsonValue,
 } from '@ledgerline/event-sourcing';
@@ -41,8 +42,8 @@ const REPLAYABLE_ERROR_STATUSES = new Set([404, 409, 422]);
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Idempotency');
-  /** Keys whose execution runs in this process now. */
-  private readonly running = new Set<string>();
+  /** Requests of this process per key, from arrival until answered. */
+  private readonly present = new Map<string, number>();
 
   constructor(
     private readonly store: IdempotencyStore,
@@ -65,34 +66,49 @@ export class IdempotencyInterceptor implements NestInterceptor {
       this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ??
       HttpStatus.CREATED;
 
+    this.enter(key);
     return from(this.claimOrWait(key, fingerprint)).pipe(
-      switchMap((existing) => {
-        if (existing) return of(this.replay(existing, response));
+      switchMap((claimed) => {
+        if (claimed.state === 'completed') return of(this.replay(claimed, response));
+        const { token } = claimed;
         rememberIdempotencyClaim(request, { key, fingerprint });
-        this.running.add(key);
         return next.handle().pipe(
           switchMap((body: unknown) =>
             from(
-              this.settle(key, () =>
-                this.store.complete(key, fingerprint, successStatus, (body ?? null) as JsonValue),
+              this.settle(() =>
+                this.store.complete(key, token, successStatus, (body ?? null) as JsonValue),
               ),
             ).pipe(switchMap(() => of(body))),
           ),
-          catchError((error: unknown) => from(this.recordFailure(key, fingerprint, error))),
-          finalize(() => this.running.delete(key)),
+          catchError((error: unknown) => from(this.recordFailure(key, token, error))),
         );
       }),
+      finalize(() => this.leave(key)),
     );
   }
 
-  /** Claims the key (undefined) or returns the completed record to replay. */
+  /** Counts this process's requests with `key`, from arrival until their answer. */
+  private enter(key: string): void {
+    this.present.set(key, (this.present.get(key) ?? 0) + 1);
+  }
+
+  private leave(key: string): void {
+    const count = (this.present.get(key) ?? 1) - 1;
+    if (count > 0) this.present.set(key, count);
+    else this.present.delete(key);
+  }
+
+  /** Claims the key (its token) or returns the completed record to replay. */
   private async claimOrWait(
     key: string,
     fingerprint: string,
-  ): Promise<(KeyRecord & { state: 'completed' }) | undefined> {
+  ): Promise<{ state: 'claimed'; token: string } | (KeyRecord & { state: 'completed' })> {
     const deadline = Date.now() + WAIT_FOR_IN_FLIGHT_MS;
     for (;;) {
-      if (await this.store.claim(key, fingerprint, !this.running.has(key))) return undefined;
+      // Alone here: a record of this instance's is from a request that has ended.
+      const alone = (this.present.get(key) ?? 0) <= 1;
+      const token = await this.store.claim(key, fingerprint, alone);
+      if (token !== undefined) return { state: 'claimed', token };
       const record = await this.store.find(key);
       if (record && record.fingerprint !== fingerprint) {
         throw new ApiError(
@@ -117,42 +133,43 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return record.body;
   }
 
-  private async recordFailure(key: string, fingerprint: string, error: unknown): Promise<never> {
+  private async recordFailure(key: string, token: string, error: unknown): Promise<never> {
     const problem = toProblem(error);
     const transient = error instanceof ConcurrencyRetriesExhaustedError;
-    if (REPLAYABLE_ERROR_STATUSES.has(problem.status) && !transient) {
-      await this.settle(key, () =>
-        this.store.complete(key, fingerprint, problem.status, problem as unknown as JsonValue),
-      );
-    } else {
-      await this.settle(key, () => this.store.release(key, fingerprint));
+    try {
+      if (REPLAYABLE_ERROR_STATUSES.has(problem.status) && !transient) {
+        await this.settle(() =>
+          this.store.complete(key, token, problem.status, problem as unknown as JsonValue),
+        );
+      } else {
+        await this.settle(() => this.store.release(key, token));
+      }
+    } catch (recording) {
+      // The client is owed the outcome, not the bookkeeping's failure; the lease frees the key.
+      this.logger.warn(`an Idempotency-Key outcome could not be recorded: ${String(recording)}`);
     }
     throw error;
   }
 
   /**
-   * Records an execution's outcome. When the database is unreachable, the outcome still goes
-   * to the client (it happened), and the record is retried in the background for up to the
-   * lease: left in flight, the key would make retries sent to other instances wait for the
-   * lease. A retry that comes first runs again, and its command id answers the first result.
+   * Records an execution's outcome. When the database is unreachable or too slow, the outcome
+   * still goes to the client (it happened), and the record is retried in the background for
+   * up to the lease: left in flight, the key would make retries sent to other instances wait
+   * for the lease. Only the claim's own token records, so a claim that was taken over
+   * meanwhile never overwrites the newer execution's outcome.
    */
-  private async settle(key: string, record: () => Promise<void>): Promise<void> {
+  private async settle(record: () => Promise<void>): Promise<void> {
     try {
       await record();
     } catch (error) {
-      if (!isDatabaseUnavailable(error)) throw error;
-      void this.settleLater(key, record, Date.now() + IDEMPOTENCY_LEASE_MS);
+      if (!isDatabaseUnavailable(error) && !isDatabaseTimeout(error)) throw error;
+      void this.settleLater(record, Date.now() + IDEMPOTENCY_LEASE_MS);
     }
   }
 
-  private async settleLater(
-    key: string,
-    record: () => Promise<void>,
-    until: number,
-  ): Promise<void> {
+  private async settleLater(record: () => Promise<void>, until: number): Promise<void> {
     while (Date.now() < until) {
       await sleep(SETTLE_RETRY_MS);
-      if (this.running.has(key)) return; // a retry took the key over here; it records
       try {
         await record();
         return;

@@ -8,16 +8,17 @@ import { instanceAliveSql } from '@ledgerline/event-sourcing';
  * instance's and is not running here any more ($6). Taking over a live execution by mistake
  * is still safe: both carry the same command id, and the event store decides it once.
  * $1 key, $2 fingerprint, $3 lease ms, $4 retention ms, $5 this instance's id,
- * $6 whether an execution of this key by this instance may be taken over (none runs here).
+ * $6 whether an execution of this key by this instance may be taken over (none runs here),
+ * $7 the new claim's token: only the claim holding it may record the outcome.
  */
 export const CLAIM_KEY_SQL = `
 INSERT INTO http_idempotency_keys AS k
-       (idempotency_key, fingerprint, state, locked_until, owner_instance)
-VALUES ($1, $2, 'in_flight', now() + $3 * interval '1 millisecond', $5)
+       (idempotency_key, fingerprint, state, locked_until, owner_instance, claim_token)
+VALUES ($1, $2, 'in_flight', now() + $3 * interval '1 millisecond', $5, $7)
 ON CONFLICT (idempotency_key) DO UPDATE
    SET fingerprint = EXCLUDED.fingerprint, state = 'in_flight', response_status = NULL,
        response_body = NULL, locked_until = EXCLUDED.locked_until, created_at = now(),
-       owner_instance = EXCLUDED.owner_instance
+       owner_instance = EXCLUDED.owner_instance, claim_token = EXCLUDED.claim_token
  WHERE k.created_at < now() - $4 * interval '1 millisecond'
     OR (k.state = 'in_flight' AND k.fingerprint = EXCLUDED.fingerprint
         AND (k.locked_until < now()
@@ -29,13 +30,17 @@ export const FIND_KEY_SQL = `
 SELECT fingerprint, state, response_status, response_body
   FROM http_idempotency_keys WHERE idempotency_key = $1`;
 
+/**
+ * Records the outcome of the claim holding token $2; a claim that was taken over since
+ * changes nothing (the newer execution records its own).
+ */
 export const COMPLETE_KEY_SQL = `
 UPDATE http_idempotency_keys SET state = 'completed', response_status = $3, response_body = $4::jsonb
- WHERE idempotency_key = $1 AND fingerprint = $2`;
+ WHERE idempotency_key = $1 AND claim_token = $2 AND state = 'in_flight'`;
 
 /** Frees a key whose execution produced no replayable outcome (validation error, 5xx). */
 export const RELEASE_KEY_SQL = `
-DELETE FROM http_idempotency_keys WHERE idempotency_key = $1 AND fingerprint = $2 AND state = 'in_flight'`;
+DELETE FROM http_idempotency_keys WHERE idempotency_key = $1 AND claim_token = $2 AND state = 'in_flight'`;
 
 /**
  * Deletes up to $2 records older than $1 ms, oldest first, and says how many: one short

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { JsonValue } from '@ledgerline/event-sourcing';
@@ -52,7 +53,13 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
    * @param noneRunsHere no execution of the key runs in this process, so one recorded as
    *   this instance's died with its request (its outcome was never recorded) and is taken over
    */
-  async claim(key: string, fingerprint: string, noneRunsHere: boolean): Promise<boolean> {
+  /** @returns the claim's token (for `complete` and `release`), or undefined when not claimed */
+  async claim(
+    key: string,
+    fingerprint: string,
+    noneRunsHere: boolean,
+  ): Promise<string | undefined> {
+    const token = randomUUID();
     const rows: unknown[] = await this.dataSource.query(CLAIM_KEY_SQL, [
       key,
       fingerprint,
@@ -60,8 +67,9 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
       IDEMPOTENCY_RETENTION_MS,
       this.instance.id,
       noneRunsHere,
+      token,
     ]);
-    return rows.length === 1;
+    return rows.length === 1 ? token : undefined;
   }
 
   async find(key: string): Promise<KeyRecord | undefined> {
@@ -83,12 +91,14 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
       : { state: 'in_flight', fingerprint: row.fingerprint };
   }
 
-  async complete(key: string, fingerprint: string, status: number, body: JsonValue): Promise<void> {
-    await this.dataSource.query(COMPLETE_KEY_SQL, [key, fingerprint, status, JSON.stringify(body)]);
+  /** Stores the outcome of claim `token`; nothing when the key was taken over since. */
+  async complete(key: string, token: string, status: number, body: JsonValue): Promise<void> {
+    await this.dataSource.query(COMPLETE_KEY_SQL, [key, token, status, JSON.stringify(body)]);
   }
 
-  async release(key: string, fingerprint: string): Promise<void> {
-    await this.dataSource.query(RELEASE_KEY_SQL, [key, fingerprint]);
+  /** Frees the key of claim `token`; nothing when the key was taken over since. */
+  async release(key: string, token: string): Promise<void> {
+    await this.dataSource.query(RELEASE_KEY_SQL, [key, token]);
   }
 
   /** Deletes every record past retention, batch by batch. @returns how many */

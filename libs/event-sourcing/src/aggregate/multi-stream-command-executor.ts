@@ -147,8 +147,19 @@ export class MultiStreamCommandExecutor {
         versions.set(streamId, loaded.version);
         return loaded;
       };
-      // Outside the try: a domain error or an If-Match mismatch is final, never re-decided.
-      const writes = (await command.decide(load)).filter((write) => write.events.length > 0);
+      // Outside the append's try: a domain error or an If-Match mismatch is final, never
+      // re-decided. Unless the same command committed since the look-up above (a retry that
+      // took over a live execution, on another instance): its result wins over a refusal
+      // decided on the state it left.
+      let decided: readonly StreamWrite[];
+      try {
+        decided = await command.decide(load);
+      } catch (error) {
+        const committed = await this.store.findCommandResult(command.commandId);
+        if (committed !== undefined) return { done: true, result: committed as Result };
+        throw error;
+      }
+      const writes = decided.filter((write) => write.events.length > 0);
       if (writes.length === 0) return { done: true, result: command.result(null) };
 
       try {

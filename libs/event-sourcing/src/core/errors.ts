@@ -70,3 +70,17 @@ export class ConcurrencyRetriesExhaustedError extends EventSourcingError {
     super(`stream ${streamId}: still conflicting after ${attempts} attempts`);
   }
 }
+
+/**
+ * The session was lost while COMMIT was on its way: the transaction may or may not have
+ * committed, and nothing can tell until the database answers again. Never retried by the
+ * library; a caller that retries must use the same command id, which the store applies at
+ * most once. `cause` is the connection error.
+ */
+export class CommitOutcomeUnknownError extends EventSourcingError {
+  readonly code = 'COMMIT_OUTCOME_UNKNOWN';
+  constructor(cause: unknown) {
+    super('the database session was lost during COMMIT; the write may or may not be applied');
+    this.cause = cause;
+  }
+}

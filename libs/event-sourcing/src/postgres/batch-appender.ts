@@ -2,6 +2,7 @@ import { Pool, PoolClient } from 'pg';
 import { v7 as uuidV7 } from 'uuid';
 import {
   AppendNotFirstWriteError,
+  CommitOutcomeUnknownError,
   DuplicateCommandError,
   WrongExpectedVersionError,
 } from '../core/errors';
@@ -12,7 +13,7 @@ import { ExpectedVersion } from '../core/expected-version';
 import { JsonValue } from '../core/json';
 import { IntegrationEventMapper } from '../outbox/outbox-message';
 import { translateAppendError } from './append-errors';
-import { pgErrorDetails, UNIQUE_VIOLATION } from './pg-errors';
+import { isDatabaseUnavailable, pgErrorDetails, UNIQUE_VIOLATION } from './pg-errors';
 import { Settled } from './group-commit';
 import { outboxRows, OutboxRowDraft } from './outbox-rows';
 import { APPEND_BATCH_SQL, RECORD_BATCH_SQL } from './sql/append-batch.sql';
@@ -108,7 +109,12 @@ export class BatchAppender {
     } catch (caught) {
       const { error, committing } =
         caught instanceof BatchFailure ? caught : new BatchFailure(caught, false);
-      if (committing) return items.map(() => ({ ok: false, error }));
+      if (committing) {
+        // A server's refusal of the COMMIT (a deferred constraint) rolled it back; a lost
+        // session leaves it unknown, and the caller must be told so, not "unavailable".
+        const outcome = isDatabaseUnavailable(error) ? new CommitOutcomeUnknownError(error) : error;
+        return items.map(() => ({ ok: false, error: outcome }));
+      }
       if (pgErrorDetails(error).code === DUPLICATE_PREPARED_STATEMENT && this.named) {
         this.named = false; // see the constructor; the batch rolled back, write it again
         return this.write(items);

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AppendOptions,
   AppendResult,
+  CommitOutcomeUnknownError,
   DuplicateCommandError,
   IntegrationEventMapper,
   JsonValue,
@@ -529,6 +530,41 @@ describeOnServer('group commit: a failed COMMIT', () => {
     } finally {
       await database.dataSource.query('DROP TRIGGER gc_fail_commit ON es_commands');
       await database.dataSource.query('DROP FUNCTION gc_fail_commit()');
+    }
+  });
+});
+
+describeOnServer('group commit: the session lost during COMMIT', () => {
+  it('reports CommitOutcomeUnknownError (never "unavailable", which invites a blind retry) and the store goes on', async () => {
+    // The deferred trigger ends its own backend while COMMIT runs: the client sees the
+    // session die with COMMIT in flight, exactly as in a crash of the server at that moment.
+    const marked = randomUUID();
+    await database.dataSource.query(`
+      CREATE FUNCTION gc_die_on_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.command_id = '${marked}' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+        RETURN NULL;
+      END $$`);
+    await database.dataSource.query(`
+      CREATE CONSTRAINT TRIGGER gc_die_on_commit AFTER INSERT ON es_commands
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION gc_die_on_commit()`);
+    try {
+      const lost = stream();
+      const outcome = await store
+        .appendToStream(lost, 'no_stream', [event(1)], withCommand(marked))
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(outcome).toBeInstanceOf(CommitOutcomeUnknownError);
+      expect(outcome).toMatchObject({ code: 'COMMIT_OUTCOME_UNKNOWN' });
+      const after = stream();
+      await expect(
+        store.appendToStream(after, 'no_stream', [event(1)], withCommand()),
+      ).resolves.toMatchObject({ nextExpectedVersion: 1 });
+    } finally {
+      await database.dataSource.query('DROP TRIGGER gc_die_on_commit ON es_commands');
+      await database.dataSource.query('DROP FUNCTION gc_die_on_commit()');
     }
   });
 });

@@ -28,13 +28,24 @@ export const UNIQUE_VIOLATION = '23505';
  */
 const CONNECTION_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** Socket errors from the driver, raised before any SQLSTATE exists. */
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  // A database host's name that does not resolve while its container restarts.
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 /** node-postgres and pg-pool say these in plain messages, with no code. */
 const DRIVER_MESSAGES = [
   'Connection terminated',
   'timeout exceeded when trying to connect',
-  'is not queryable',
-  'Client was closed and is not queryable',
+  // Not "Client was closed and is not queryable": that is a client used after end(), a bug.
+  'has encountered a connection error and is not queryable',
 ];
 
 /**

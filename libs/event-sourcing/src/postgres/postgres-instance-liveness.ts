@@ -27,6 +27,8 @@ export function instanceAliveSql(owner: string): string {
 export class PostgresInstanceLiveness {
   readonly instanceId = randomUUID();
   private client?: Client;
+  /** A session still connecting or taking the lock, so `close` can end it too. */
+  private connecting?: Client;
   private retry?: NodeJS.Timeout;
   private closed = false;
 
@@ -49,9 +51,9 @@ export class PostgresInstanceLiveness {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
-    const client = this.client;
-    this.client = undefined;
-    await client?.end().catch(() => undefined);
+    const clients = [this.client, this.connecting].filter((client) => client !== undefined);
+    this.client = this.connecting = undefined;
+    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
   }
 
   private async connect(): Promise<void> {
@@ -74,16 +76,22 @@ export class PostgresInstanceLiveness {
     };
     client.on('error', lost);
     client.on('end', () => lost(new Error('instance liveness session ended')));
+    this.connecting = client;
     try {
       await client.connect();
-      await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [
-        INSTANCE_LOCK_CLASS,
-        this.instanceId,
-      ]);
+      // Try, never wait: a half-open session of this instance that the server has not yet
+      // noticed as dead may still hold the lock; this one is retried until it is free.
+      const { rows } = await client.query<{ taken: boolean }>(
+        'SELECT pg_try_advisory_lock($1, hashtext($2)) AS taken',
+        [INSTANCE_LOCK_CLASS, this.instanceId],
+      );
+      if (!rows[0]?.taken) throw new Error('the liveness lock is still held by an older session');
       if (gone || this.closed) return void client.end().catch(() => undefined);
       this.client = client;
     } catch (error) {
       lost(error);
+    } finally {
+      if (this.connecting === client) this.connecting = undefined;
     }
   }
 }
