@@ -3,11 +3,11 @@ import { runFaultSchedule } from '../faults/fault-schedule';
 import { OutageProber } from '../faults/outage-prober';
 import { CleanupScope } from '../support/cleanup-scope';
 import { now, sleep } from '../support/clock';
-import { MAX_OPERATIONS_PER_MINUTE, Workload } from '../workload/workload';
 import { concludeRun, RunOutcome } from './conclude-run';
 import { openEnvironment } from './environment';
 import { openProbeAccount } from './probe-account';
 import { reportProgress } from './progress';
+import { runWorkload } from './run-workload';
 import { RunOptions } from './run-options';
 
 /** Faults start once the bank has some customers and accounts. */
@@ -33,11 +33,7 @@ export async function runChaos(options: RunOptions, scope: CleanupScope): Promis
       await openProbeAccount(env),
     );
     const injector = new FaultInjector({ ...env, prober }, env.random.fork(3_000));
-    const workload = new Workload(env.client, env.history, env.model, env.random.fork(4_000), {
-      clients: options.clients,
-      thinkMs: options.thinkMs,
-      maxOperations: options.minutes * MAX_OPERATIONS_PER_MINUTE,
-    });
+    const workload = runWorkload(env, options);
     const stopProgress = reportProgress(env);
     const startedAt = now();
     const endAt = startedAt + options.minutes * 60_000;

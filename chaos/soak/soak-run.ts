@@ -2,9 +2,9 @@ import { INSTANCE_NAMES, openEnvironment } from '../run/environment';
 import { concludeRun, RunOutcome } from '../run/conclude-run';
 import { reportProgress } from '../run/progress';
 import { RunOptions } from '../run/run-options';
+import { runWorkload } from '../run/run-workload';
 import { CleanupScope } from '../support/cleanup-scope';
 import { now, sleep } from '../support/clock';
-import { MAX_OPERATIONS_PER_MINUTE, Workload } from '../workload/workload';
 import { MemorySampler } from './memory-sampler';
 import { heapVerdict, tableGrowthVerdict } from './soak-verdicts';
 import { outgrowingTheLog, tableSizes } from './table-sizes';
@@ -24,11 +24,7 @@ export async function runSoak(options: RunOptions, scope: CleanupScope): Promise
     const env = await openEnvironment(options, scope);
     const sampler = new MemorySampler(env.fleet.instances);
     sampler.start(RSS_EVERY_MS);
-    const workload = new Workload(env.client, env.history, env.model, env.random.fork(4_000), {
-      clients: options.clients,
-      thinkMs: options.thinkMs,
-      maxOperations: options.minutes * MAX_OPERATIONS_PER_MINUTE,
-    });
+    const workload = runWorkload(env, options);
     const stopProgress = reportProgress(env);
     const startedAt = now();
     const durationMs = options.minutes * 60_000;

@@ -496,21 +496,45 @@ describeOnServer('group commit: gap-safe readAll', () => {
   });
 });
 
+/**
+ * Runs `test` with a deferred constraint trigger that does `action` (PL/pgSQL) at COMMIT when
+ * it meets the command record `marked`: the only way to make COMMIT itself, not a statement,
+ * misbehave on demand. The trigger is dropped afterwards.
+ */
+async function atCommitOf(
+  marked: string,
+  action: string,
+  test: () => Promise<void>,
+): Promise<void> {
+  const name = `gc_at_commit_${marked.replace(/-/g, '').slice(0, 12)}`;
+  await database.dataSource.query(`
+    CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.command_id = '${marked}' THEN ${action}; END IF;
+      RETURN NULL;
+    END $$`);
+  await database.dataSource.query(`
+    CREATE CONSTRAINT TRIGGER ${name} AFTER INSERT ON es_commands
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ${name}()`);
+  try {
+    await test();
+  } finally {
+    await database.dataSource.query(`DROP TRIGGER ${name} ON es_commands`);
+    await database.dataSource.query(`DROP FUNCTION ${name}()`);
+  }
+}
+
+/** The store goes on after a failed COMMIT: its next batch commits. */
+async function expectNextAppendCommits(): Promise<void> {
+  await expect(
+    store.appendToStream(stream(), 'no_stream', [event(1)], withCommand()),
+  ).resolves.toMatchObject({ nextExpectedVersion: 1 });
+}
+
 describeOnServer('group commit: a failed COMMIT', () => {
   it('reports the error to every append of the batch and retries none of them (the outcome is unknown)', async () => {
-    // A deferred constraint trigger fails the COMMIT itself when it meets a marked command
-    // record: the only way to make COMMIT, not a statement, fail on demand.
     const marked = randomUUID();
-    await database.dataSource.query(`
-      CREATE FUNCTION gc_fail_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.command_id = '${marked}' THEN RAISE EXCEPTION 'commit refused (test)'; END IF;
-        RETURN NULL;
-      END $$`);
-    await database.dataSource.query(`
-      CREATE CONSTRAINT TRIGGER gc_fail_commit AFTER INSERT ON es_commands
-      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION gc_fail_commit()`);
-    try {
+    await atCommitOf(marked, `RAISE EXCEPTION 'commit refused (test)'`, async () => {
       const [innocent, guilty] = [stream(), stream()];
       const [first, second] = await inOneBatch([
         () => store.appendToStream(innocent, 'no_stream', [event(1)], withCommand()),
@@ -522,49 +546,24 @@ describeOnServer('group commit: a failed COMMIT', () => {
       // have committed the innocent one.
       expect(await store.readStream(innocent)).toEqual([]);
       expect(await store.readStream(guilty)).toEqual([]);
-      // The store goes on: its next batch commits.
-      const after = stream();
-      await expect(
-        store.appendToStream(after, 'no_stream', [event(1)], withCommand()),
-      ).resolves.toMatchObject({ nextExpectedVersion: 1 });
-    } finally {
-      await database.dataSource.query('DROP TRIGGER gc_fail_commit ON es_commands');
-      await database.dataSource.query('DROP FUNCTION gc_fail_commit()');
-    }
+      await expectNextAppendCommits();
+    });
   });
-});
 
-describeOnServer('group commit: the session lost during COMMIT', () => {
-  it('reports CommitOutcomeUnknownError (never "unavailable", which invites a blind retry) and the store goes on', async () => {
-    // The deferred trigger ends its own backend while COMMIT runs: the client sees the
-    // session die with COMMIT in flight, exactly as in a crash of the server at that moment.
+  it('the session lost during COMMIT is CommitOutcomeUnknownError (never "unavailable", which invites a blind retry)', async () => {
+    // The backend ends itself while COMMIT runs: the client sees the session die with COMMIT
+    // in flight, exactly as in a crash of the server at that moment.
     const marked = randomUUID();
-    await database.dataSource.query(`
-      CREATE FUNCTION gc_die_on_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.command_id = '${marked}' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
-        RETURN NULL;
-      END $$`);
-    await database.dataSource.query(`
-      CREATE CONSTRAINT TRIGGER gc_die_on_commit AFTER INSERT ON es_commands
-      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION gc_die_on_commit()`);
-    try {
-      const lost = stream();
+    await atCommitOf(marked, 'PERFORM pg_terminate_backend(pg_backend_pid())', async () => {
       const outcome = await store
-        .appendToStream(lost, 'no_stream', [event(1)], withCommand(marked))
+        .appendToStream(stream(), 'no_stream', [event(1)], withCommand(marked))
         .then(
           () => undefined,
           (error: unknown) => error,
         );
       expect(outcome).toBeInstanceOf(CommitOutcomeUnknownError);
       expect(outcome).toMatchObject({ code: 'COMMIT_OUTCOME_UNKNOWN' });
-      const after = stream();
-      await expect(
-        store.appendToStream(after, 'no_stream', [event(1)], withCommand()),
-      ).resolves.toMatchObject({ nextExpectedVersion: 1 });
-    } finally {
-      await database.dataSource.query('DROP TRIGGER gc_die_on_commit ON es_commands');
-      await database.dataSource.query('DROP FUNCTION gc_die_on_commit()');
-    }
+      await expectNextAppendCommits();
+    });
   });
 });
