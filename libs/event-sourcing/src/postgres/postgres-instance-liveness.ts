@@ -38,11 +38,6 @@ export class PostgresInstanceLiveness {
     private readonly reconnectMs = 1_000,
   ) {}
 
-  /** Whether the lock is held now. */
-  get alive(): boolean {
-    return this.client !== undefined;
-  }
-
   /** Takes the lock; a failure is reported to `onLost` and retried, never thrown. */
   async start(): Promise<void> {
     await this.connect();
