@@ -116,14 +116,16 @@ describeOnServer('database faults under a running app', () => {
     const { items } = listed.body as { items: { id: string; balance: number }[] };
     const summary = items.find((item) => item.id === account);
     expect(summary?.balance).toBe(1_000 - 300 + deposited + 5);
-    // The relay: a withdrawal after the fault reaches the in-process consumer.
+    // The relay: a withdrawal after the fault reaches the in-process consumer. A relay round
+    // cut off between its claim and its settlement leaves its rows claimed until the claim
+    // runs out (30 s), and later messages of the account wait behind them: allow for that.
     await api.withdraw(account, 7).expect(201);
     await eventually(async () => {
       const notices = await request(baseUrl).get(`/notifications?accountId=${account}`).expect(200);
       expect(notices.body).toEqual([expect.objectContaining({ amount: 7 })]);
       const outbox = await request(baseUrl).get('/admin/outbox').expect(200);
       expect(outbox.body).toMatchObject({ pending: 0 });
-    });
+    }, 45_000);
     // Deadlines: the blocked credit's deadline fires and the source is refunded.
     await makeDeadlinesDue(database.dataSource, transfer.id);
     await eventually(async () =>
@@ -142,7 +144,7 @@ describeOnServer('database faults under a running app', () => {
       ]);
     });
     expect(app.child.exitCode).toBeNull();
-  });
+  }, 120_000);
 
   it('answers 503 DATABASE_UNAVAILABLE with Retry-After while the database is unreachable, and writes again once it is back', async () => {
     const target = new URL(database.url);
