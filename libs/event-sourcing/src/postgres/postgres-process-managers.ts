@@ -41,6 +41,7 @@ interface CommandRow {
   manager: string;
   process_id: string;
   causation_id: string;
+  correlation_id: string | null;
   type: string;
   data: JsonObject;
   attempts: number;
@@ -68,6 +69,7 @@ export class PostgresProcessManagers implements ProcessManagerStore {
       manager: row.manager,
       processId: row.process_id,
       causationId: row.causation_id,
+      correlationId: row.correlation_id ?? row.process_id,
       type: row.type,
       data: row.data,
       attempts: row.attempts,
@@ -194,7 +196,14 @@ export function processManagerProjection<State extends JsonValue>(
         if (processId === null) continue;
         const state = await loadState(transaction, manager, processId);
         const decision = manager.onEvent(state, event, new Date(event.metadata.occurredAt));
-        await persist(transaction, manager.name, processId, decision, event.eventId);
+        await persist(
+          transaction,
+          manager.name,
+          processId,
+          decision,
+          event.eventId,
+          event.metadata.correlationId,
+        );
       }
     },
   };
@@ -209,20 +218,30 @@ async function loadState<State extends JsonValue>(
   return rows.length > 0 ? rows[0].state : manager.initialState();
 }
 
-/** Writes a decision; command ids are UUIDv5 of the cause and the command's place. */
+/**
+ * Writes a decision; command ids are UUIDv5 of the cause and the command's place. Commands
+ * carry the process's correlation id: that of the first event it handled.
+ */
 async function persist<State extends JsonValue>(
   tx: Sql,
   manager: string,
   processId: string,
   decision: ProcessDecision<State>,
   cause: string,
+  causeCorrelationId: string | null = null,
 ): Promise<void> {
-  await tx.query(SAVE_PROCESS_STATE_SQL, [manager, processId, JSON.stringify(decision.state)]);
+  const [saved] = await tx.query<{ correlation_id: string | null }>(SAVE_PROCESS_STATE_SQL, [
+    manager,
+    processId,
+    JSON.stringify(decision.state),
+    causeCorrelationId,
+  ]);
   const commands = (decision.commands ?? []).map((command: ProcessCommand, index) => ({
     id: uuidV5(`${manager}/${cause}/${index}/${command.type}`, COMMAND_ID_NAMESPACE),
     manager,
     processId,
     causationId: cause,
+    correlationId: saved?.correlation_id ?? processId,
     type: command.type,
     data: command.data,
   }));

@@ -56,6 +56,8 @@ export interface StoredProcessCommand extends ProcessCommand {
   readonly processId: string;
   /** The event (or command) whose handling produced it. */
   readonly causationId: string;
+  /** The correlation id of the event that started the process (the original request's). */
+  readonly correlationId: string;
   readonly attempts: number;
   /** The claim this send holds; settling a refusal or a retry needs it to be the current one. */
   readonly claimToken: string;

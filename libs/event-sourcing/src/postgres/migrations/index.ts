@@ -6,6 +6,7 @@ import { ProcessManagers1732300000008 } from './1732300000008-process-managers';
 import { Snapshots1732300000010 } from './1732300000010-snapshots';
 import { NotifyAfterCommit1732300000012 } from './1732300000012-notify-after-commit';
 import { InboxRetention1732300000014 } from './1732300000014-inbox-retention';
+import { ProcessCorrelation1732300000015 } from './1732300000015-process-correlation';
 
 /** The library's migrations, in order: add them to the application's DataSource `migrations`. */
 export const eventStoreMigrations = [
@@ -17,4 +18,5 @@ export const eventStoreMigrations = [
   Snapshots1732300000010,
   NotifyAfterCommit1732300000012,
   InboxRetention1732300000014,
+  ProcessCorrelation1732300000015,
 ];

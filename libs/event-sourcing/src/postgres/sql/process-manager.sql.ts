@@ -2,18 +2,26 @@
 export const LOAD_PROCESS_STATE_SQL = `
 SELECT state FROM es_process_state WHERE manager = $1 AND process_id = $2 FOR UPDATE`;
 
+/**
+ * $1 manager, $2 process, $3 state, $4 the cause's correlation id (null for a deadline or a
+ * rejection): the first one seen is kept and returned, as the process's correlation id.
+ */
 export const SAVE_PROCESS_STATE_SQL = `
-INSERT INTO es_process_state (manager, process_id, state) VALUES ($1, $2, $3::jsonb)
-ON CONFLICT (manager, process_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`;
+INSERT INTO es_process_state AS s (manager, process_id, state, correlation_id)
+VALUES ($1, $2, $3::jsonb, $4)
+ON CONFLICT (manager, process_id) DO UPDATE
+   SET state = EXCLUDED.state, updated_at = now(),
+       correlation_id = COALESCE(s.correlation_id, EXCLUDED.correlation_id)
+RETURNING correlation_id`;
 
 /**
  * Stores decided commands; an id seen before (a decision made again) is kept as it was.
- * $1 jsonb array of {id, manager, processId, causationId, type, data}.
+ * $1 jsonb array of {id, manager, processId, causationId, correlationId, type, data}.
  */
 export const INSERT_PROCESS_COMMANDS_SQL = `
-INSERT INTO es_process_commands (id, manager, process_id, causation_id, type, data)
+INSERT INTO es_process_commands (id, manager, process_id, causation_id, correlation_id, type, data)
 SELECT (c.value->>'id')::uuid, c.value->>'manager', c.value->>'processId', c.value->>'causationId',
-       c.value->>'type', c.value->'data'
+       c.value->>'correlationId', c.value->>'type', c.value->'data'
   FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS c(value, ordinality)
  ORDER BY c.ordinality
 ON CONFLICT (id) DO NOTHING`;
@@ -47,7 +55,7 @@ UPDATE es_process_commands c
                  ORDER BY seq
                  LIMIT $1
                  FOR UPDATE SKIP LOCKED)
-RETURNING c.id, c.manager, c.process_id, c.causation_id, c.type, c.data, c.attempts,
+RETURNING c.id, c.manager, c.process_id, c.causation_id, c.correlation_id, c.type, c.data, c.attempts,
           c.seq::text AS seq, c.claim_token`;
 
 export const MARK_PROCESS_COMMAND_DONE_SQL = `
