@@ -6,7 +6,16 @@ module.exports = {
   rootDir: '.',
   testMatch: ['<rootDir>/{src,libs,test}/**/*.{spec,int-spec,e2e-spec}.ts'],
   // Transpile only: the type check is `npm run typecheck` (tsc), run once in CI, not per file.
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    // jose ships ES modules only; Node loads them with require() but Jest's module system does
+    // not, so Jest (and only Jest) compiles them to CommonJS.
+    '^.+/node_modules/jose/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, isolatedModules: true } },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleNameMapper: {
     '^@ledgerline/event-sourcing$': '<rootDir>/libs/event-sourcing/src/index.ts',
     '^@ledgerline/event-sourcing/testing$': '<rootDir>/libs/event-sourcing/src/testing/index.ts',

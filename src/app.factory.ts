@@ -5,8 +5,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { corsOptions } from './common/http/cors-options';
+import { rejectInexactNumbers } from './common/http/exact-numbers.middleware';
 import { rejectPrototypeKeys } from './common/http/forbidden-keys.middleware';
+import { noStore } from './common/http/no-store.middleware';
 import { requireJsonBody } from './common/http/require-json.middleware';
+import { applyServerTimeouts } from './common/http/server-timeouts';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { runMigrations } from './database/run-migrations';
@@ -60,20 +64,32 @@ export async function createApp(
         creditTimeoutMs: config.transferCreditTimeoutMs,
         commandLeaseMs: config.processCommandLeaseMs,
       },
+      { auth: config.auth, rateLimits: config.rateLimits },
     ),
     {
       bodyParser: false,
+      // Kept for rejectInexactNumbers: only the source text shows a number JSON.parse rounded.
+      rawBody: true,
       logger: config.logLevels,
     },
   );
+  applyServerTimeouts(app.getHttpServer(), config.httpTimeouts);
   app.disable('x-powered-by');
   // ETags are stream versions, set explicitly; Express's automatic weak body hashes would
   // invite clients to send them back in If-Match.
   app.set('etag', false);
+  // First, so the cors middleware answers preflights before any other middleware or guard (a
+  // preflight carries no bearer token) and error responses carry the CORS headers too.
+  if (config.corsOrigins.length > 0) app.enableCors(corsOptions(config.corsOrigins));
+  app.use(noStore);
   app.use(requireJsonBody);
-  app.use(helmet());
+  // Helmet's defaults minus upgrade-insecure-requests: opened over plain HTTP by a host name or
+  // network address (not localhost or 127.0.0.1), browsers would fetch the Swagger UI's scripts
+  // and styles over https, which this server does not speak, and /docs would stay blank.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.useBodyParser('json', { limit: config.bodyLimit, strict: true });
   app.use(rejectPrototypeKeys);
+  app.use(rejectInexactNumbers);
   app.useGlobalPipes(createValidationPipe());
   // Also registered as APP_FILTER; this instance catches what happens outside the module graph.
   app.useGlobalFilters(new ProblemDetailsFilter());
@@ -86,9 +102,20 @@ export async function createApp(
           'Event-sourced banking core. Money is integer minor units; errors are RFC 9457 problem+json with a stable code.',
         )
         .setVersion('0.1.0')
+        .addBearerAuth({
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'An OIDC access token. With the local development issuer: npm run --silent token -- --role teller',
+        })
         .build(),
     );
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+    SwaggerModule.setup('docs', app, document, {
+      jsonDocumentUrl: 'docs-json',
+      // The token pasted into Authorize survives a reload of the page.
+      swaggerOptions: { persistAuthorization: true },
+    });
   }
   return app;
 }

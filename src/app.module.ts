@@ -8,6 +8,9 @@ import {
   AccountsModule,
   accountUpcasters,
 } from './accounts';
+import { AuthModule } from './auth/auth.module';
+import { AuthSettings } from './auth/auth-settings';
+import { RateLimitSettings } from './auth/rate-limit-settings';
 import { ProjectionsModule } from './projections/projections.module';
 import { ProjectionsOptions } from './projections/projections.tokens';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
@@ -29,6 +32,7 @@ export class AppModule {
     projections: ProjectionsOptions,
     messaging: MessagingOptions,
     transfers: TransferOptions,
+    security: { auth: AuthSettings; rateLimits: RateLimitSettings },
   ): DynamicModule {
     return {
       module: AppModule,
@@ -41,6 +45,7 @@ export class AppModule {
           [...accountUpcasters],
           database,
         ),
+        AuthModule.forRoot(security.auth, security.rateLimits),
         MessagingModule.forRoot(messaging),
         IdempotencyModule,
         HealthModule,

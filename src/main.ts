@@ -34,6 +34,14 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   logger.log(`listening on ${url} (API docs at /docs)`);
+  if (config.auth.jwksUrl) {
+    logger.log(`authentication: bearer tokens of ${config.auth.issuer}, keys from AUTH_JWKS_URL`);
+  } else {
+    logger.warn(
+      'authentication: the local development issuer signs tokens (AUTH_JWKS_URL is unset); never use it in production',
+    );
+    logger.log('get a token: TOKEN=$(npm run --silent token -- --role teller)');
+  }
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,5 +1,5 @@
+import { httpApi } from './support/api';
 import { MultiStreamCommandExecutor } from '@ledgerline/event-sourcing';
-import request from 'supertest';
 import { ACCOUNT_CUSTOMER_COMMANDS } from '../src/accounts/accounts.tokens';
 import { registerCustomer } from './support/accounts-api';
 import { startTestApp, TestApp } from './support/test-app';
@@ -20,7 +20,7 @@ afterAll(async () => {
   await context.app?.close();
   await context.database?.close();
 });
-const http = () => request(context.app.baseUrl);
+const http = () => httpApi(context.app.baseUrl);
 
 /** Version conflicts met so far by the executor of account openings and closings. */
 const conflicts = (): number =>

@@ -134,7 +134,7 @@ describe('GET /accounts/{id}/events', () => {
       schemaVersion: 2,
       data: { accountId: id, amount: 1, reference: null, channel: 'online' },
       correlationId: 'batch-7',
-      actor: 'anonymous',
+      actor: 'user:test-staff',
     });
     const rest = await api.http().get(`/accounts/${id}/events?fromVersion=3&limit=2`).expect(200);
     expect(rest.body).toMatchObject({ nextFromVersion: null });

@@ -1,5 +1,5 @@
-import request from 'supertest';
 import { accountsApi } from './support/accounts-api';
+import { expectCleanProblem } from './support/problem-assertions';
 import { useTestApp } from './support/test-app';
 
 const context = useTestApp('bad_input');
@@ -17,19 +17,6 @@ const eventCount = async (): Promise<number> => {
   );
   return row.n;
 };
-
-/** Every error response: problem+json with a stable code, no stack trace, no SQL. */
-function expectCleanProblem(response: request.Response, status: number, code: string): void {
-  expect({ status: response.status, code: (response.body as { code?: string }).code }).toEqual({
-    status,
-    code,
-  });
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const text = JSON.stringify(response.body);
-  expect(text).not.toMatch(
-    /\bat .+\.(js|ts):\d+|node_modules|SELECT|INSERT|es_events|QueryFailedError/,
-  );
-}
 
 const deposits = () => `/accounts/${accountId}/deposits`;
 

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { httpApi } from './support/api';
 import { accountsApi, registerCustomer, uniqueDocumentNumber } from './support/accounts-api';
 import { eventually } from './support/eventually';
 import { startTestApp, TestApp } from './support/test-app';
@@ -20,9 +20,9 @@ afterAll(async () => {
   await database.close();
 });
 
-const http = () => request(first.baseUrl);
+const http = () => httpApi(first.baseUrl);
 const register = (body: Record<string, unknown>, baseUrl = first.baseUrl) =>
-  request(baseUrl).post('/customers').send(body);
+  httpApi(baseUrl).post('/customers').send(body);
 const valid = (documentNumber = uniqueDocumentNumber()) => ({
   name: 'Ada Lovelace',
   email: 'ada@example.com',
@@ -268,10 +268,10 @@ describeOnServer('customers under concurrency', () => {
     for (let round = 0; round < 50; round++) {
       const customerId = await registerCustomer(http);
       const [opened, unregistered] = await Promise.all([
-        request(round % 2 ? second.baseUrl : first.baseUrl)
+        httpApi(round % 2 ? second.baseUrl : first.baseUrl)
           .post('/accounts')
           .send({ customerId, currency: 'EUR' }),
-        request(round % 2 ? first.baseUrl : second.baseUrl).post(
+        httpApi(round % 2 ? first.baseUrl : second.baseUrl).post(
           `/customers/${customerId}/unregister`,
         ),
       ]);

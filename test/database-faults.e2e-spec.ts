@@ -1,6 +1,6 @@
+import { httpApi } from './support/api';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import request from 'supertest';
 import { accountsApi } from './support/accounts-api';
 import { AppProcess, startAppProcess } from './support/app-process';
 import { eventually } from './support/eventually';
@@ -49,7 +49,7 @@ describeOnServer('database faults under a running app', () => {
   async function depositSurely(baseUrl: string, accountId: string, amount: number): Promise<void> {
     const key = randomUUID();
     for (let attempt = 0; ; attempt++) {
-      const response = await request(baseUrl)
+      const response = await httpApi(baseUrl)
         .post(`/accounts/${accountId}/deposits`)
         .set('Idempotency-Key', key)
         .send({ amount })
@@ -109,7 +109,7 @@ describeOnServer('database faults under a running app', () => {
     const after = await api.deposit(account, 5).expect(201);
     expect(await api.account(account)).toMatchObject({ balance: 1_000 - 300 + deposited + 5 });
     // Projections: the read model reaches the write above.
-    const listed = await request(baseUrl)
+    const listed = await httpApi(baseUrl)
       .get(`/accounts?customerId=${customerId}`)
       .set('X-Min-Position', (after.body as { position: string }).position)
       .expect(200);
@@ -121,9 +121,9 @@ describeOnServer('database faults under a running app', () => {
     // runs out (30 s), and later messages of the account wait behind them: allow for that.
     await api.withdraw(account, 7).expect(201);
     await eventually(async () => {
-      const notices = await request(baseUrl).get(`/notifications?accountId=${account}`).expect(200);
+      const notices = await httpApi(baseUrl).get(`/notifications?accountId=${account}`).expect(200);
       expect(notices.body).toEqual([expect.objectContaining({ amount: 7 })]);
-      const outbox = await request(baseUrl).get('/admin/outbox').expect(200);
+      const outbox = await httpApi(baseUrl).get('/admin/outbox').expect(200);
       expect(outbox.body).toMatchObject({ pending: 0 });
     }, 45_000);
     // Deadlines: the blocked credit's deadline fires and the source is refunded.
@@ -173,8 +173,8 @@ describeOnServer('database faults under a running app', () => {
         // Fails fast: no answer waits for a timeout (the connect timeout is 5 s).
         expect(ms).toBeLessThan(4_000);
       }
-      await request(app.baseUrl).get('/health/ready').expect(503);
-      await request(app.baseUrl).get('/health/live').expect(200);
+      await httpApi(app.baseUrl).get('/health/ready').expect(503);
+      await httpApi(app.baseUrl).get('/health/live').expect(200);
 
       await proxy.restore();
       await eventually(() =>
@@ -183,7 +183,7 @@ describeOnServer('database faults under a running app', () => {
           .expect(201)
           .then(() => undefined),
       );
-      await request(app.baseUrl).get('/health/ready').expect(200);
+      await httpApi(app.baseUrl).get('/health/ready').expect(200);
       expect(await api.account(account)).toMatchObject({ balance: 11 });
       expect(app.child.exitCode).toBeNull();
     } finally {
@@ -231,7 +231,7 @@ describeOnServer('database faults under a running app', () => {
         expect(response.body).toMatchObject({ code: expect.stringMatching(/^DATABASE_/) });
         expect(response.headers['retry-after']).toBe('1');
       }
-      await request(app.baseUrl).get('/health/live').expect(200);
+      await httpApi(app.baseUrl).get('/health/live').expect(200);
     } finally {
       await holder.rollbackTransaction().catch(() => undefined);
       await holder.release();

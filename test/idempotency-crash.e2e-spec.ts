@@ -1,5 +1,5 @@
+import { httpApi, storedIdempotencyKey } from './support/api';
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { accountsApi } from './support/accounts-api';
 import { AppProcess, startAppProcess } from './support/app-process';
 import { eventually } from './support/eventually';
@@ -34,7 +34,7 @@ describeOnServer('Idempotency-Key after a crash', () => {
     const account = await accountsApi(first.baseUrl).open();
     const key = randomUUID();
     const deposit = (baseUrl: string) =>
-      request(baseUrl)
+      httpApi(baseUrl)
         .post(`/accounts/${account}/deposits`)
         .set('Idempotency-Key', key)
         .send({ amount: 40 })
@@ -51,7 +51,7 @@ describeOnServer('Idempotency-Key after a crash', () => {
     await eventually(async () => {
       const rows = await database.dataSource.query<{ state: string; owner: string | null }[]>(
         `SELECT state, owner_instance AS owner FROM http_idempotency_keys WHERE idempotency_key = $1`,
-        [key],
+        [storedIdempotencyKey(key)],
       );
       expect(rows).toEqual([{ state: 'in_flight', owner: expect.any(String) }]);
     });

@@ -1,3 +1,4 @@
+import { storedIdempotencyKey } from './support/api';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_RETRY_POLICY } from '@ledgerline/event-sourcing';
 import { IdempotencyStore } from '../src/common/idempotency/idempotency.store';
@@ -78,7 +79,7 @@ describe('Idempotency-Key', () => {
     // Simulates a crash after the events committed but before the response was stored.
     await context.database.dataSource.query(
       'DELETE FROM http_idempotency_keys WHERE idempotency_key = $1',
-      [key['Idempotency-Key']],
+      [storedIdempotencyKey(key['Idempotency-Key'])],
     );
     const again = await api.deposit(id, 40, key).expect(201);
     expect(again.body).toEqual(first.body);
@@ -91,7 +92,7 @@ describe('Idempotency-Key expiry (keys are kept 24 h)', () => {
   const age = (key: string, interval: string) =>
     context.database.dataSource.query(
       `UPDATE http_idempotency_keys SET created_at = created_at - $2::interval WHERE idempotency_key = $1`,
-      [key, interval],
+      [storedIdempotencyKey(key), interval],
     );
 
   it('just inside 24 h the key still binds its request: another body is 422, the same one replays', async () => {

@@ -1,6 +1,6 @@
+import { httpApi } from './support/api';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqplib from 'amqplib';
-import request from 'supertest';
 import { WithdrawalNotificationsConsumer } from '../src/notifications/withdrawal-notifications.consumer';
 import { consumerQueueName } from '../src/messaging/amqp-topology';
 import { accountsApi } from './support/accounts-api';
@@ -25,7 +25,7 @@ interface OutboxView {
 }
 
 const outbox = async (baseUrl: string): Promise<OutboxView> =>
-  (await request(baseUrl).get('/admin/outbox').expect(200)).body as OutboxView;
+  (await httpApi(baseUrl).get('/admin/outbox').expect(200)).body as OutboxView;
 
 /** Every message id the outbox committed, i.e. what the broker must receive. */
 const committedMessageIds = async (database: TestDatabase): Promise<string[]> =>
@@ -52,7 +52,7 @@ function depositLoad(
     while (!stopping) {
       const account = accounts[Math.floor(Math.random() * accounts.length)];
       try {
-        const response = await request(baseUrl())
+        const response = await httpApi(baseUrl())
           .post(`/accounts/${account}/deposits`)
           .send({ amount: 1 });
         statuses.push(response.status);
@@ -149,7 +149,7 @@ describeOnServer('outbox to RabbitMQ', () => {
           expect(view.broker).toBe('down');
           expect(view.pending).toBeGreaterThan(0);
         }, 15_000);
-        const health = await request(app.baseUrl).get('/health').expect(200);
+        const health = await httpApi(app.baseUrl).get('/health').expect(200);
         expect(health.body).toMatchObject({ status: 'ok', broker: { status: 'down' } });
         await sleep(1_000);
       } finally {
@@ -204,8 +204,8 @@ describeOnServer('outbox to RabbitMQ', () => {
 
         await channel.deleteQueue(refusing);
         const { id } = (await outbox(app.baseUrl)).deadLetters[0];
-        await request(app.baseUrl).post(`/admin/outbox/dead-letters/${id}/retry`).expect(202);
-        await request(app.baseUrl).post(`/admin/outbox/dead-letters/${id}/retry`).expect(404);
+        await httpApi(app.baseUrl).post(`/admin/outbox/dead-letters/${id}/retry`).expect(202);
+        await httpApi(app.baseUrl).post(`/admin/outbox/dead-letters/${id}/retry`).expect(404);
         await expectAllDelivered([app.baseUrl]);
         expect((await outbox(app.baseUrl)).deadLettered).toBe(0);
       } finally {
@@ -234,7 +234,7 @@ describeOnServer('outbox to RabbitMQ', () => {
 
       await eventually(() => expect(consumer.stats.duplicates).toBe(20), 15_000);
       expect(consumer.stats.handled).toBe(10);
-      const notices = (await request(app.baseUrl).get(`/notifications?accountId=${account}`))
+      const notices = (await httpApi(app.baseUrl).get(`/notifications?accountId=${account}`))
         .body as { amount: number }[];
       expect(notices.map((notice) => notice.amount).sort((a, b) => a - b)).toEqual([
         1, 2, 3, 4, 5, 6, 7, 8, 9, 10,

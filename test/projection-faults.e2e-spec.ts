@@ -1,8 +1,8 @@
+import { httpApi } from './support/api';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import request from 'supertest';
 import { DEFAULT_PROJECTION_RUNNER_OPTIONS } from '@ledgerline/event-sourcing';
 import { registerCustomer } from './support/accounts-api';
 import { AppProcess, startAppProcess } from './support/app-process';
@@ -22,7 +22,7 @@ interface ProjectionRow {
 }
 
 const projections = async (instance: AppProcess): Promise<ProjectionRow[]> =>
-  (await request(instance.baseUrl).get('/admin/projections').expect(200)).body as ProjectionRow[];
+  (await httpApi(instance.baseUrl).get('/admin/projections').expect(200)).body as ProjectionRow[];
 
 /**
  * Idle with lag 0 and, when `database` is given, past the last committed event. Lag alone can
@@ -122,12 +122,12 @@ describeOnServer('projections survive kill -9 and move between instances', () =>
     expect(takeoverMs).toBeLessThan(10_000);
 
     // And it really processes: a write through the survivor is readable through its read model.
-    const customerId = await registerCustomer(() => request(survivor.baseUrl));
-    const opened = await request(survivor.baseUrl)
+    const customerId = await registerCustomer(() => httpApi(survivor.baseUrl));
+    const opened = await httpApi(survivor.baseUrl)
       .post('/accounts')
       .send({ customerId, currency: 'EUR' })
       .expect(201);
-    await request(survivor.baseUrl)
+    await httpApi(survivor.baseUrl)
       .get('/accounts')
       .set('X-Min-Position', (opened.body as { position: string }).position)
       .expect(200);

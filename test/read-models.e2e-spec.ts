@@ -1,6 +1,6 @@
+import { httpApi } from './support/api';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import request from 'supertest';
 import { accountsApi, registerCustomer, uniqueDocumentNumber } from './support/accounts-api';
 import { eventually } from './support/eventually';
 import { expectedAccountReadModels, liveAccountReadModels } from './support/readside-expected-rows';
@@ -95,7 +95,7 @@ describe('read-your-writes for an event the projection ignores', () => {
   });
   const register = async (): Promise<{ id: string; position: string }> =>
     (
-      await request(app.baseUrl)
+      await httpApi(app.baseUrl)
         .post('/customers')
         .send({
           name: 'Ignored',
@@ -105,7 +105,7 @@ describe('read-your-writes for an event the projection ignores', () => {
         .expect(201)
     ).body as { id: string; position: string };
   const accountsAt = (position: string) =>
-    request(app.baseUrl).get('/accounts').set('X-Min-Position', position);
+    httpApi(app.baseUrl).get('/accounts').set('X-Min-Position', position);
 
   // First: it needs a log with no account event yet.
   describeOnServer('while an older transaction is still open', () => {
@@ -144,7 +144,7 @@ describe('read-your-writes for an event the projection ignores', () => {
 
     // An account opened and not yet applied lies before the next registration: both wait.
     const opened = (
-      await request(app.baseUrl)
+      await httpApi(app.baseUrl)
         .post('/accounts')
         .send({ customerId: first.id, currency: 'EUR' })
         .expect(201)

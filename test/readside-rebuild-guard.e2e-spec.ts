@@ -1,9 +1,9 @@
+import { httpApi } from './support/api';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import request from 'supertest';
 import { accountsApi, registerCustomer } from './support/accounts-api';
 import { AppProcess, startAppProcess } from './support/app-process';
 import { eventually } from './support/eventually';
@@ -21,7 +21,7 @@ interface ProjectionRow {
 }
 
 const projection = async (baseUrl: string, name: string): Promise<ProjectionRow> => {
-  const rows = (await request(baseUrl).get('/admin/projections').expect(200))
+  const rows = (await httpApi(baseUrl).get('/admin/projections').expect(200))
     .body as ProjectionRow[];
   const row = rows.find((p) => p.name === name);
   if (!row) throw new Error(`GET /admin/projections has no ${name}`);
@@ -29,7 +29,7 @@ const projection = async (baseUrl: string, name: string): Promise<ProjectionRow>
 };
 
 const rebuild = (baseUrl: string, name: string) =>
-  request(baseUrl).post(`/admin/projections/${name}/rebuild`);
+  httpApi(baseUrl).post(`/admin/projections/${name}/rebuild`);
 
 /**
  * Waits until the projection is idle (not rebuilding, caught up) as `baseUrl` sees it. Lag is
@@ -281,7 +281,7 @@ describeOnServer('rebuild guard across instances and processes', () => {
     expect((await projection(survivor.baseUrl, 'account-summaries')).status).toBe('rebuilding');
     await rebuild(survivor.baseUrl, 'account-summaries').expect(409);
     // Reads go on from the complete old tables meanwhile.
-    await request(survivor.baseUrl).get('/accounts').set('X-Min-Position', position).expect(200);
+    await httpApi(survivor.baseUrl).get('/accounts').set('X-Min-Position', position).expect(200);
 
     // Its lease runs out (no renewal for 30 s): the survivor takes the rebuild over.
     await database.dataSource.query(

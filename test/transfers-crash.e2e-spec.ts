@@ -1,3 +1,4 @@
+import { httpApi } from './support/api';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
@@ -169,7 +170,7 @@ async function sendOnce(
   record.attempts++;
   let response: request.Response;
   try {
-    response = await request(app.baseUrl)
+    response = await httpApi(app.baseUrl)
       .post('/transfers')
       .set('Idempotency-Key', planned.key)
       .timeout(20_000)
@@ -220,7 +221,7 @@ async function settleAll(
     const answers = await Promise.all(
       batch.map(async (id) => {
         try {
-          const response = await request(app.baseUrl).get(`/transfers/${id}`).timeout(10_000);
+          const response = await httpApi(app.baseUrl).get(`/transfers/${id}`).timeout(10_000);
           return response.status === 200 ? (response.body as TransferView) : undefined;
         } catch {
           return undefined;
@@ -393,7 +394,7 @@ describeOnServer('transfers survive kill -9', () => {
     // After the last restart, every key sent once more: each replays its first answer.
     const again = await Promise.all(
       plan.map((planned) =>
-        request(live.baseUrl)
+        httpApi(live.baseUrl)
           .post('/transfers')
           .set('Idempotency-Key', planned.key)
           .timeout(20_000)
@@ -538,7 +539,7 @@ describeOnServer('transfers survive kill -9', () => {
     const to = await accounts.open();
     const block = await blockCreditsTo(database.dataSource, database.schema, to);
 
-    const accepted = await request(app.baseUrl)
+    const accepted = await httpApi(app.baseUrl)
       .post('/transfers')
       .send({ fromAccountId: from, toAccountId: to, amount: 200 })
       .expect(202);
@@ -571,7 +572,7 @@ describeOnServer('transfers survive kill -9', () => {
     await app.start();
     let view: TransferView | undefined;
     await eventually(async () => {
-      view = (await request(live.baseUrl).get(`/transfers/${id}`).expect(200)).body as TransferView;
+      view = (await httpApi(live.baseUrl).get(`/transfers/${id}`).expect(200)).body as TransferView;
       expect(TERMINAL_STATUSES.has(view.status)).toBe(true);
     }, 30_000);
     expect(view).toMatchObject({ status: 'COMPENSATED', reason: 'CREDIT_DEADLINE_PASSED' });

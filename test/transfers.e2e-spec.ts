@@ -1,3 +1,4 @@
+import { storedIdempotencyKey } from './support/api';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
@@ -313,7 +314,7 @@ describe('transfers', () => {
       // derived from the key makes the event store answer with the first transfer.
       await database.dataSource.query(
         'DELETE FROM http_idempotency_keys WHERE idempotency_key = $1',
-        [key],
+        [storedIdempotencyKey(key)],
       );
       const resent = await transfers().initiate(body, { 'Idempotency-Key': key }).expect(202);
       expect((resent.body as { id: string }).id).toBe(id);

@@ -9,6 +9,7 @@ export {
   AccountIntegrationEventType,
 } from './integration/account-integration-events';
 export { ACCOUNT_REPOSITORY } from './accounts.tokens';
+export { assertAccountInScope, isAccountVisible } from './queries/account-access';
 export { accountUpcasters } from './domain/account.upcasters';
 export type { AccountRepository } from './queries/account-repository';
 export { TransferStepCommand } from './commands/transfer-step.command';

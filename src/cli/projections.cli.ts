@@ -50,6 +50,11 @@ async function main(args: string[]): Promise<number> {
         creditTimeoutMs: config.transferCreditTimeoutMs,
         commandLeaseMs: 30_000,
       },
+      // Serves no HTTP: the guard is never asked; a key in memory keeps the data folder alone.
+      {
+        auth: { ...config.auth, localKeyFile: 'memory://' },
+        rateLimits: { ...config.rateLimits, redisUrl: undefined },
+      },
     ),
     { logger: ['error', 'warn'] },
   );

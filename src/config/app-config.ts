@@ -1,4 +1,9 @@
 import { LogLevel } from '@nestjs/common';
+import { AuthSettings, parseAuthSettings } from '../auth/auth-settings';
+import { RateLimitSettings } from '../auth/rate-limit-settings';
+import { parseUrlSetting } from './url-setting';
+import { parseCorsOrigins } from '../common/http/cors-options';
+import { HttpServerTimeouts, httpServerTimeouts } from '../common/http/server-timeouts';
 import { DATABASE_TIMEOUT_DEFAULTS, DatabaseTimeouts } from '../database/typeorm-options';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -19,7 +24,11 @@ export interface AppConfig {
   readonly databaseApplicationName: string;
   readonly embeddedDataDir: string;
   readonly bodyLimit: string;
+  /** Longest time a client may take to send a whole request, and its headers. */
+  readonly httpTimeouts: HttpServerTimeouts;
   readonly swagger: boolean;
+  /** Origins allowed cross-origin requests (CORS_ORIGINS); empty: CORS stays off. */
+  readonly corsOrigins: readonly string[];
   readonly logLevels: LogLevel[];
   /** Run the projection runners in this process (off for one-off tools). */
   readonly projectionsAutoStart: boolean;
@@ -38,6 +47,9 @@ export interface AppConfig {
   readonly processManagers: boolean;
   readonly transferCreditTimeoutMs: number;
   readonly processCommandLeaseMs: number;
+  /** Bearer-token verification: an OIDC issuer's JWKS, or the local development issuer. */
+  readonly auth: AuthSettings;
+  readonly rateLimits: RateLimitSettings;
 }
 
 function integer(
@@ -92,11 +104,16 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseApplicationName: parseApplicationName(env.DATABASE_APPLICATION_NAME ?? 'ledgerline'),
     embeddedDataDir: env.EMBEDDED_DATA_DIR ?? '.data/pglite',
     bodyLimit: env.BODY_LIMIT ?? '16kb',
+    httpTimeouts: httpServerTimeouts(
+      integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 3_600_000),
+      integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000, 3_600_000),
+    ),
     swagger: env.SWAGGER !== 'off',
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
     logLevels: parseLogLevels(env.LOG_LEVELS ?? 'error,warn,log'),
     projectionsAutoStart: env.PROJECTIONS !== 'off',
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5_000, 0, 60_000),
-    amqpUrl: parseAmqpUrl(env.AMQP_URL),
+    amqpUrl: parseUrlSetting('AMQP_URL', env.AMQP_URL, ['amqp', 'amqps']),
     amqpExchange: parseExchange(env.AMQP_EXCHANGE ?? 'ledgerline.public'),
     outboxRelay: env.OUTBOX_RELAY !== 'off',
     outboxMaxAttempts: integer(env, 'OUTBOX_MAX_ATTEMPTS', 10, 1, 1_000),
@@ -106,6 +123,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     processManagers: env.PROCESS_MANAGERS !== 'off',
     transferCreditTimeoutMs: integer(env, 'TRANSFER_CREDIT_TIMEOUT_MS', 30_000, 100, 86_400_000),
     processCommandLeaseMs: integer(env, 'PROCESS_COMMAND_LEASE_MS', 30_000, 100, 3_600_000),
+    auth: parseAuthSettings(env, env.EMBEDDED_DATA_DIR ?? '.data/pglite'),
+    rateLimits: {
+      requestsPerMinute: integer(env, 'RATE_LIMIT_REQUESTS_PER_MINUTE', 600, 1, 10_000_000),
+      writesPerMinute: integer(env, 'RATE_LIMIT_WRITES_PER_MINUTE', 120, 1, 10_000_000),
+      redisUrl: parseUrlSetting('REDIS_URL', env.REDIS_URL, ['redis', 'rediss']),
+    },
   };
 }
 
@@ -117,19 +140,6 @@ function parseLogLevels(raw: string): LogLevel[] {
   const unknown = levels.filter((level) => !(LOG_LEVELS as readonly string[]).includes(level));
   if (unknown.length > 0) throw new Error(`LOG_LEVELS has unknown levels: ${unknown.join(', ')}`);
   return levels as LogLevel[];
-}
-
-function parseAmqpUrl(raw: string | undefined): string | undefined {
-  if (!raw) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error('AMQP_URL is not a URL');
-  }
-  if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:')
-    throw new Error(`AMQP_URL must start with amqp:// or amqps://, got ${url.protocol}//`);
-  return raw;
 }
 
 function parseExchange(raw: string): string {

@@ -1,3 +1,4 @@
+import { Public } from '../auth/access-policy.decorator';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
@@ -22,6 +23,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @Public()
   @HealthCheck({ swaggerDocumentation: false, noCache: true })
   @ApiOperation({
     summary:
@@ -41,6 +43,7 @@ export class HealthController {
    * orchestrator does not restart an instance that will recover by itself.
    */
   @Get('live')
+  @Public()
   @ApiOperation({ summary: 'Liveness: the process serves HTTP (the database is not checked)' })
   @ApiOkResponse({ description: '{ status: "ok" }' })
   @ApiProblems('INTERNAL_ERROR')
@@ -50,6 +53,7 @@ export class HealthController {
 
   /** Readiness: 503 while the database does not answer, so a load balancer routes elsewhere. */
   @Get('ready')
+  @Public()
   @HealthCheck({ swaggerDocumentation: false, noCache: true })
   @ApiOperation({ summary: 'Readiness: the database responds within 2 s (the broker is reported)' })
   @ApiOkResponse({ description: 'as GET /health' })

@@ -1,3 +1,4 @@
+import { Allow } from '../auth/access-policy.decorator';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/http/api-problems.decorator';
@@ -28,6 +29,7 @@ export class RuntimeController {
   constructor(private readonly instance: AppInstance) {}
 
   @Get()
+  @Allow('admin', 'auditor')
   @ApiOperation({
     summary:
       "This instance's memory; with node --expose-gc, measured right after a full garbage collection",

@@ -1,3 +1,4 @@
+import { httpApi } from './api';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 
@@ -20,7 +21,7 @@ export async function registerCustomer(
 /** Thin helpers over the accounts routes, so tests read as banking steps. */
 export function accountsApi(baseUrl: string | (() => string)) {
   // A function defers reading the URL until the app has started (see useTestApp).
-  const http = () => request(typeof baseUrl === 'string' ? baseUrl : baseUrl());
+  const http = () => httpApi(typeof baseUrl === 'string' ? baseUrl : baseUrl());
   let customer: Promise<string> | undefined;
   return {
     http,

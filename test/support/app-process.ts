@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { testSecurityEnv } from './test-app';
 import { TestDatabase } from './test-database';
 
 /** The built app (dist/, made by the Jest global setup) running as a separate process. */
@@ -27,6 +28,7 @@ export async function startAppProcess(
       DATABASE_SCHEMA: database.schema,
       LOG_LEVELS: 'error,log',
       NO_COLOR: '1',
+      ...testSecurityEnv(),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

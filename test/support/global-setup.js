@@ -53,9 +53,60 @@ async function decideBroker() {
   console.warn(`\n[ledgerline] No RabbitMQ at ${url}; the broker suites are left out.\n`);
 }
 
+// Every test app verifies tokens of the local issuer with this key; test helpers mint them
+// (no test turns authentication off). The staff token (teller + admin) is the default.
+async function prepareTokens() {
+  const { join } = require('node:path');
+  const { tmpdir } = require('node:os');
+  const { localIssuerKey } = require('../../dist/src/auth/local-issuer-key');
+  const { signLocalToken } = require('../../dist/src/auth/local-token');
+  const { loadAppConfig } = require('../../dist/src/config/app-config');
+  const keyFile =
+    process.env.AUTH_LOCAL_KEY_FILE || join(tmpdir(), 'ledgerline-test', 'local-issuer-key.json');
+  process.env.AUTH_LOCAL_KEY_FILE = keyFile;
+  const { auth } = loadAppConfig({ AUTH_LOCAL_KEY_FILE: keyFile });
+  const key = await localIssuerKey(keyFile);
+  process.env.LEDGERLINE_TEST_STAFF_TOKEN = await signLocalToken(key, auth, {
+    subject: 'test-staff',
+    roles: ['teller', 'admin'],
+    ttlSeconds: 6 * 3600,
+  });
+}
+
+// Redis for the shared rate-limit counters: required in CI, optional elsewhere.
+async function decideRedis() {
+  const Redis = require('ioredis');
+  const url = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+    process.env.LEDGERLINE_TEST_REDIS = 'available';
+  } catch {
+    if (process.env.CI === 'true') {
+      throw new Error(
+        `CI=true and no Redis answers at ${url}: start it (see .ci/run) or set TEST_REDIS_URL`,
+      );
+    }
+    process.env.LEDGERLINE_TEST_REDIS = 'missing';
+    console.warn(`\n[ledgerline] No Redis at ${url}; the shared rate-limit suite is left out.\n`);
+  } finally {
+    probe.disconnect();
+  }
+}
+
 module.exports = async function globalSetup() {
   buildApp();
+  await prepareTokens();
   await decideBroker();
+  await decideRedis();
   const url = process.env.TEST_DATABASE_URL || DEFAULT_URL;
   if (await reachable(url)) {
     process.env.TEST_DATABASE_URL = url;

@@ -1,7 +1,20 @@
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/app.factory';
 import { loadAppConfig } from '../../src/config/app-config';
+import { testKeyFile } from './tokens';
 import { onEmbeddedDatabase, openTestDatabase, TestDatabase } from './test-database';
+
+/**
+ * Authentication stays on in every test: apps verify tokens of the run's local issuer key.
+ * Rate limits are far above what any suite sends, except where a test sets its own.
+ */
+export function testSecurityEnv(): NodeJS.ProcessEnv {
+  return {
+    AUTH_LOCAL_KEY_FILE: testKeyFile(),
+    RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
+    RATE_LIMIT_WRITES_PER_MINUTE: '1000000',
+  };
+}
 
 /** A running app instance on the test database, listening on an ephemeral port. */
 export interface TestApp {
@@ -14,6 +27,7 @@ export interface TestApp {
 export async function startTestApp(
   database: TestDatabase,
   env: NodeJS.ProcessEnv = {},
+  host = '127.0.0.1',
 ): Promise<TestApp> {
   const config = loadAppConfig({
     DATABASE_SCHEMA: database.schema,
@@ -22,10 +36,11 @@ export async function startTestApp(
     // Generous: with every test file writing at once on 2 cores, the gap-safe reader can lag
     // by seconds; the 503 path is tested with a position no write will reach.
     READ_YOUR_WRITES_TIMEOUT_MS: '8000',
+    ...testSecurityEnv(),
     ...env,
   });
   const app = await createApp(config, database.url, onEmbeddedDatabase());
-  await app.listen(0, '127.0.0.1');
+  await app.listen(0, host);
   return {
     app,
     baseUrl: await app.getUrl(),

@@ -1,5 +1,5 @@
+import { httpApi } from './api';
 import { setTimeout as sleep } from 'node:timers/promises';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { TransferView } from '../../src/transfers/queries/transfer.views';
 import { eventually } from './eventually';
@@ -20,7 +20,7 @@ export interface TransferBody {
 
 /** Thin helpers over the transfers routes, so tests read as banking steps. */
 export function transfersApi(baseUrl: string | (() => string)) {
-  const http = () => request(typeof baseUrl === 'string' ? baseUrl : baseUrl());
+  const http = () => httpApi(typeof baseUrl === 'string' ? baseUrl : baseUrl());
   return {
     http,
     initiate: (body: TransferBody, headers: Record<string, string> = {}) =>

@@ -9,6 +9,7 @@ import {
 } from '../accounts.tokens';
 import { decideClose } from '../domain/account.decide';
 import { accountStreamId } from '../domain/account.state';
+import { assertAccountInScope, assertAccountVisible } from '../queries/account-access';
 import { AccountRepository } from '../queries/account-repository';
 import { AccountWriteResult, toAccountWriteResult } from './account-command.results';
 import { CloseAccountCommand } from './close-account.command';
@@ -23,7 +24,9 @@ export class CloseAccountHandler implements ICommandHandler<CloseAccountCommand>
     @Inject(CUSTOMER_REPOSITORY_FOR_ACCOUNTS) private readonly customers: CustomerLinks,
   ) {}
 
-  execute({ accountId, context }: CloseAccountCommand): Promise<AccountWriteResult> {
+  async execute({ accountId, context }: CloseAccountCommand): Promise<AccountWriteResult> {
+    // Before If-Match is compared: a version conflict must not reveal another's account.
+    await assertAccountVisible(this.accounts, context.scope, accountId);
     const accountStream = accountStreamId(accountId);
     let version = 0;
     return this.commands.execute({
@@ -37,6 +40,7 @@ export class CloseAccountHandler implements ICommandHandler<CloseAccountCommand>
       serializeOn: [accountStream],
       decide: async (load) => {
         const account = await load(this.accounts, accountStream);
+        assertAccountInScope(context.scope, accountId, account.state);
         version = account.version;
         const closed = decideClose({ accountId }, account.state);
         if (account.state.status === 'NONE') return [];

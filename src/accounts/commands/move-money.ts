@@ -1,6 +1,7 @@
 import { CommandExecution } from '@ledgerline/event-sourcing';
 import { AccountEvent } from '../domain/account.events';
 import { AccountState, accountStreamId } from '../domain/account.state';
+import { assertAccountInScope } from '../queries/account-access';
 import { MoneyMovementResult, toMovementResult } from './account-command.results';
 import { DepositMoneyCommand } from './deposit-money.command';
 import { WithdrawMoneyCommand } from './withdraw-money.command';
@@ -20,7 +21,10 @@ export function moneyMovement(
     commandId: context.metadata.commandId,
     metadata: context.metadata,
     expectedVersion: context.expectedVersion,
-    decide: (state) => decide({ accountId, amount, reference }, state),
+    decide: (state) => {
+      assertAccountInScope(context.scope, accountId, state);
+      return decide({ accountId, amount, reference }, state);
+    },
     result: toMovementResult,
   };
 }

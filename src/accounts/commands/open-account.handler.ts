@@ -1,7 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { MultiStreamCommandExecutor } from '@ledgerline/event-sourcing';
-import { customerStreamId, decideLinkAccount } from '../../customers';
+import { coversCustomer } from '../../auth/principal';
+import { CustomerNotFoundError, customerStreamId, decideLinkAccount } from '../../customers';
 import {
   ACCOUNT_CUSTOMER_COMMANDS,
   ACCOUNT_REPOSITORY,
@@ -34,6 +35,8 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand> {
     currency,
     context,
   }: OpenAccountCommand): Promise<AccountWriteResult> {
+    // A customer opens accounts for themselves only; anyone else is "not found" to them.
+    if (!coversCustomer(context.scope, customerId)) throw new CustomerNotFoundError(customerId);
     const accountStream = accountStreamId(accountId);
     const customerStream = customerStreamId(customerId);
     return this.commands.execute({

@@ -1,6 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ACCOUNT_COMMANDS } from '../accounts.tokens';
+import { ACCOUNT_COMMANDS, ACCOUNT_REPOSITORY } from '../accounts.tokens';
+import { assertAccountVisible } from '../queries/account-access';
+import { AccountRepository } from '../queries/account-repository';
 import { decideWithdraw } from '../domain/account.decide';
 import { MoneyMovementResult } from './account-command.results';
 import { AccountCommands } from './account-commands';
@@ -9,9 +11,15 @@ import { moneyMovement } from './move-money';
 
 @CommandHandler(WithdrawMoneyCommand)
 export class WithdrawMoneyHandler implements ICommandHandler<WithdrawMoneyCommand> {
-  constructor(@Inject(ACCOUNT_COMMANDS) private readonly accounts: AccountCommands) {}
+  constructor(
+    @Inject(ACCOUNT_COMMANDS) private readonly accounts: AccountCommands,
+    @Inject(ACCOUNT_REPOSITORY) private readonly repository: AccountRepository,
+  ) {}
 
-  execute(command: WithdrawMoneyCommand): Promise<MoneyMovementResult> {
+  async execute(command: WithdrawMoneyCommand): Promise<MoneyMovementResult> {
+    // Before If-Match is compared: a version conflict must not tell a customer that another
+    // customer's account exists.
+    await assertAccountVisible(this.repository, command.context.scope, command.accountId);
     return this.accounts.execute(moneyMovement(command, decideWithdraw));
   }
 }

@@ -1,3 +1,4 @@
+import { NoBody } from '../../common/http/no-body.decorator';
 import {
   Body,
   Controller,
@@ -13,6 +14,9 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { Allow } from '../../auth/access-policy.decorator';
+import { CallerScope } from '../../auth/caller.decorator';
+import { AccessScope } from '../../auth/principal';
 import { CommandContext } from '../../common/commands/command-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
 import { WriteContext } from '../../common/http/command-context.decorator';
@@ -54,6 +58,7 @@ export class AccountsController {
   ) {}
 
   @Post()
+  @Allow('teller', 'customer')
   @ApiOperation({
     summary: 'Open an account for an active (registered) customer in one currency',
   })
@@ -64,11 +69,12 @@ export class AccountsController {
     @WriteContext() context: CommandContext,
   ): Promise<AccountWriteResult> {
     return this.commands.execute(
-      new OpenAccountCommand(randomUUID(), body.customerId, body.currency, context),
+      new OpenAccountCommand(randomUUID(), body.customerId.toLowerCase(), body.currency, context),
     );
   }
 
   @Get()
+  @Allow('teller', 'auditor', 'customer')
   @ReadsProjection(ACCOUNT_SUMMARIES)
   @ApiOperation({
     summary:
@@ -76,17 +82,22 @@ export class AccountsController {
   })
   @ApiOkResponse({ type: AccountPageDto })
   @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', 'INVALID_MIN_POSITION', 'READ_MODEL_BEHIND')
-  list(@Query() query: ListAccountsRequestDto): Promise<AccountPage> {
+  list(
+    @Query() query: ListAccountsRequestDto,
+    @CallerScope() scope: AccessScope,
+  ): Promise<AccountPage> {
     return this.queries.execute(
       new ListAccountsQuery(
         { customerId: query.customerId?.toLowerCase(), status: query.status },
         query.limit ?? 50,
         query.cursor,
+        scope,
       ),
     );
   }
 
   @Get(':id')
+  @Allow('teller', 'auditor', 'customer')
   @ApiOperation({ summary: 'The account, folded from its event stream; ETag is its version' })
   @ApiOkResponse({
     type: AccountResponseDto,
@@ -96,13 +107,15 @@ export class AccountsController {
   async get(
     @Param('id', UuidParamPipe) id: string,
     @Res({ passthrough: true }) response: Response,
+    @CallerScope() scope: AccessScope,
   ): Promise<AccountView> {
-    const account = await this.queries.execute(new GetAccountQuery(id));
+    const account = await this.queries.execute(new GetAccountQuery(id, scope));
     response.setHeader('ETag', versionTag(account.version));
     return account;
   }
 
   @Get(':id/events')
+  @Allow('teller', 'auditor', 'customer')
   @ApiOperation({
     summary: "The account's event history (audit trail), oldest first, paged by version",
   })
@@ -111,26 +124,30 @@ export class AccountsController {
   history(
     @Param('id', UuidParamPipe) id: string,
     @Query() query: AccountHistoryRequestDto,
+    @CallerScope() scope: AccessScope,
   ): Promise<AccountHistoryPage> {
     return this.queries.execute(
-      new GetAccountHistoryQuery(id, query.fromVersion ?? 1, query.limit ?? 100),
+      new GetAccountHistoryQuery(id, query.fromVersion ?? 1, query.limit ?? 100, scope),
     );
   }
 
   @Get(':id/balance')
+  @Allow('teller', 'auditor', 'customer')
   @ApiOperation({ summary: 'The balance as of an instant (temporal query over the event stream)' })
   @ApiOkResponse({ type: BalanceAsOfResponseDto })
   @ApiProblems('INVALID_ID', 'VALIDATION_FAILED', 'ACCOUNT_NOT_FOUND')
   balance(
     @Param('id', UuidParamPipe) id: string,
     @Query() query: BalanceAsOfRequestDto,
+    @CallerScope() scope: AccessScope,
   ): Promise<BalanceAsOfView> {
     return this.queries.execute(
-      new GetBalanceAsOfQuery(id, query.asOf ? new Date(query.asOf) : new Date()),
+      new GetBalanceAsOfQuery(id, query.asOf ? new Date(query.asOf) : new Date(), scope),
     );
   }
 
   @Post(':id/deposits')
+  @Allow('teller')
   @ApiOperation({ summary: 'Deposit money' })
   @ApiCreatedResponse({ type: MoneyMovementResponseDto })
   @ApiWrite({
@@ -155,6 +172,7 @@ export class AccountsController {
   }
 
   @Post(':id/withdrawals')
+  @Allow('teller', 'customer')
   @ApiOperation({ summary: 'Withdraw money; the balance never goes negative' })
   @ApiCreatedResponse({ type: MoneyMovementResponseDto })
   @ApiWrite({
@@ -173,6 +191,8 @@ export class AccountsController {
   }
 
   @Post(':id/close')
+  @NoBody()
+  @Allow('teller', 'customer')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Close an account whose balance is zero' })
   @ApiOkResponse({ type: AccountWriteResponseDto })

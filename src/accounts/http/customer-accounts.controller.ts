@@ -1,3 +1,6 @@
+import { Allow } from '../../auth/access-policy.decorator';
+import { CallerScope } from '../../auth/caller.decorator';
+import { AccessScope, coversCustomer } from '../../auth/principal';
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -22,6 +25,7 @@ export class CustomerAccountsController {
   ) {}
 
   @Get(':id/accounts')
+  @Allow('teller', 'auditor', 'customer')
   @ReadsProjection(ACCOUNT_SUMMARIES)
   @ApiOperation({
     summary:
@@ -39,7 +43,10 @@ export class CustomerAccountsController {
   async list(
     @Param('id', UuidParamPipe) id: string,
     @Query() query: CustomerAccountsRequestDto,
+    @CallerScope() scope: AccessScope,
   ): Promise<AccountPage> {
+    // Another customer's id answers as an unknown one does.
+    if (!coversCustomer(scope, id)) throw new CustomerNotFoundError(id);
     // The customer's existence is checked on the book of record, not the read model.
     const { state } = await this.customers.load(customerStreamId(id));
     if (state.status === 'NONE') throw new CustomerNotFoundError(id);
@@ -48,6 +55,7 @@ export class CustomerAccountsController {
         { customerId: id.toLowerCase(), status: query.status },
         query.limit ?? 50,
         query.cursor,
+        scope,
       ),
     );
   }

@@ -1,3 +1,4 @@
+import { Allow } from '../../auth/access-policy.decorator';
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -18,6 +19,7 @@ export class ReportsController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('daily-totals')
+  @Allow('teller', 'auditor')
   @ReadsProjection(DAILY_TOTALS)
   @ApiOperation({
     summary:

@@ -2,6 +2,9 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EventStore, RecordedEvent } from '@ledgerline/event-sourcing';
 import { EVENT_STORE } from '../../database/database.tokens';
+import { ACCOUNT_REPOSITORY } from '../accounts.tokens';
+import { assertAccountVisible } from './account-access';
+import { AccountRepository } from './account-repository';
 import { AccountNotFoundError } from '../domain/account.errors';
 import { accountStreamId } from '../domain/account.state';
 import { AccountHistoryEntry, AccountHistoryPage } from './account.views';
@@ -27,13 +30,18 @@ function toEntry(event: RecordedEvent): AccountHistoryEntry {
 
 @QueryHandler(GetAccountHistoryQuery)
 export class GetAccountHistoryHandler implements IQueryHandler<GetAccountHistoryQuery> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository,
+  ) {}
 
   async execute({
     accountId,
     fromVersion,
     limit,
+    scope,
   }: GetAccountHistoryQuery): Promise<AccountHistoryPage> {
+    await assertAccountVisible(this.accounts, scope, accountId);
     const streamId = accountStreamId(accountId);
     // One event more than the page tells whether another page follows.
     const events = await this.store.readStream(streamId, {

@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import { AccessScope } from '../../auth/principal';
 import { AccountHistoryPage } from './account.views';
 
 export class GetAccountHistoryQuery extends Query<AccountHistoryPage> {
@@ -6,6 +7,7 @@ export class GetAccountHistoryQuery extends Query<AccountHistoryPage> {
     readonly accountId: string,
     readonly fromVersion: number,
     readonly limit: number,
+    readonly scope: AccessScope,
   ) {
     super();
   }

@@ -3,6 +3,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { ACCOUNT_REPOSITORY } from '../accounts.tokens';
 import { AccountNotFoundError } from '../domain/account.errors';
 import { accountStreamId } from '../domain/account.state';
+import { assertAccountInScope } from './account-access';
 import { AccountRepository } from './account-repository';
 import { AccountView } from './account.views';
 import { GetAccountQuery } from './get-account.query';
@@ -12,9 +13,10 @@ import { GetAccountQuery } from './get-account.query';
 export class GetAccountHandler implements IQueryHandler<GetAccountQuery> {
   constructor(@Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository) {}
 
-  async execute({ accountId }: GetAccountQuery): Promise<AccountView> {
+  async execute({ accountId, scope }: GetAccountQuery): Promise<AccountView> {
     const { state, version } = await this.accounts.load(accountStreamId(accountId));
     if (state.status === 'NONE') throw new AccountNotFoundError(accountId);
+    assertAccountInScope(scope, accountId, state);
     const { id, customerId, currency, balance, status } = state;
     return { id, customerId, currency, balance, status, version };
   }

@@ -3,6 +3,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { ACCOUNT_REPOSITORY } from '../accounts.tokens';
 import { AccountNotFoundError } from '../domain/account.errors';
 import { accountStreamId } from '../domain/account.state';
+import { assertAccountVisible } from './account-access';
 import { AccountRepository } from './account-repository';
 import { BalanceAsOfView } from './account.views';
 import { GetBalanceAsOfQuery } from './get-balance-as-of.query';
@@ -12,7 +13,8 @@ import { GetBalanceAsOfQuery } from './get-balance-as-of.query';
 export class GetBalanceAsOfHandler implements IQueryHandler<GetBalanceAsOfQuery> {
   constructor(@Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository) {}
 
-  async execute({ accountId, asOf }: GetBalanceAsOfQuery): Promise<BalanceAsOfView> {
+  async execute({ accountId, asOf, scope }: GetBalanceAsOfQuery): Promise<BalanceAsOfView> {
+    await assertAccountVisible(this.accounts, scope, accountId);
     const { state, version } = await this.accounts.load(accountStreamId(accountId), {
       occurredAtOrBefore: asOf,
     });

@@ -19,7 +19,11 @@ interface SummaryRow {
 export class ListAccountsHandler implements IQueryHandler<ListAccountsQuery> {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async execute({ filter, limit, cursor }: ListAccountsQuery): Promise<AccountPage> {
+  async execute({ filter, limit, cursor, scope }: ListAccountsQuery): Promise<AccountPage> {
+    // A customer asking for someone else's accounts sees an empty list, as for an unknown id.
+    if (scope.kind === 'customer' && filter.customerId && filter.customerId !== scope.customerId)
+      return { items: [], nextCursor: null };
+    const customerId = scope.kind === 'customer' ? scope.customerId : filter.customerId;
     const rows: SummaryRow[] = await this.dataSource.query(
       `SELECT account_id, customer_id, currency, balance::text AS balance, status, version, opened_at
          FROM account_summaries
@@ -28,12 +32,7 @@ export class ListAccountsHandler implements IQueryHandler<ListAccountsQuery> {
           AND ($3::uuid IS NULL OR account_id > $3::uuid)
         ORDER BY account_id
         LIMIT $4`,
-      [
-        filter.customerId ?? null,
-        filter.status ?? null,
-        cursor ? decodeCursor(cursor) : null,
-        limit + 1,
-      ],
+      [customerId ?? null, filter.status ?? null, cursor ? decodeCursor(cursor) : null, limit + 1],
     );
     const page = rows.slice(0, limit);
     return {

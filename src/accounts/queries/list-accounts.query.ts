@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import { AccessScope } from '../../auth/principal';
 import { AccountView } from './account.views';
 
 /** An account as the account-summaries read model lists it. */
@@ -14,7 +15,9 @@ export class ListAccountsQuery extends Query<AccountPage> {
   constructor(
     readonly filter: { customerId?: string; status?: 'OPEN' | 'CLOSED' },
     readonly limit: number,
-    readonly cursor?: string,
+    readonly cursor: string | undefined,
+    /** A customer scope lists that customer's accounts only. */
+    readonly scope: AccessScope,
   ) {
     super();
   }

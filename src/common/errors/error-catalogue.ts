@@ -12,6 +12,11 @@ export const ERROR_CATALOGUE = {
   INVALID_AMOUNT: { status: 400, title: 'The amount is not valid' },
   INVALID_MIN_POSITION: { status: 400, title: 'The X-Min-Position header is not a position' },
   INVALID_CURSOR: { status: 400, title: 'The cursor is not one this API returned' },
+  UNAUTHENTICATED: {
+    status: 401,
+    title: 'A valid bearer token is required (see WWW-Authenticate)',
+  },
+  FORBIDDEN: { status: 403, title: "The caller's roles do not allow this operation" },
   NOT_FOUND: { status: 404, title: 'No such resource' },
   ACCOUNT_NOT_FOUND: { status: 404, title: 'Account not found' },
   CUSTOMER_NOT_FOUND: { status: 404, title: 'Customer not found, or no longer registered' },
@@ -47,6 +52,10 @@ export const ERROR_CATALOGUE = {
   },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
+  RATE_LIMITED: {
+    status: 429,
+    title: 'Too many requests from this caller; retry after the Retry-After seconds',
+  },
   INSUFFICIENT_FUNDS: { status: 422, title: 'The account balance is too low' },
   BALANCE_LIMIT_EXCEEDED: {
     status: 422,
@@ -76,6 +85,11 @@ export const ERROR_CATALOGUE = {
     status: 503,
     title:
       'The database connection broke during COMMIT; the write may or may not have been applied',
+  },
+  AUTH_ISSUER_UNAVAILABLE: {
+    status: 503,
+    title: "The token issuer's signing keys cannot be fetched right now",
+    retryAfterSeconds: 5,
   },
   DATABASE_TIMEOUT: {
     status: 503,

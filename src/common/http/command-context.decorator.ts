@@ -2,6 +2,9 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Request } from 'express';
 import { v5 as uuidV5 } from 'uuid';
+import { scopeOfRequest } from '../../auth/caller.decorator';
+import { actorOf } from '../../auth/principal';
+import { principalOf } from '../../auth/request-principal';
 import { ApiError } from '../errors/api-error';
 import { CommandContext } from '../commands/command-context';
 import { parseIfMatch } from './if-match';
@@ -12,12 +15,16 @@ const COMMAND_ID_NAMESPACE = '0b7f7c5e-4a43-4f6e-9a53-5b1f0f2f6d7a';
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * Builds the command context of a write request. The command id is derived from the
+ * Builds the command context of a write request: its principal becomes the events' actor
+ * and bounds what the command may touch. The command id is derived from the caller's
  * Idempotency-Key and the request fingerprint when a key was sent, so a retry after a lost
  * response is recognised by the event store as the same command even if the HTTP-level
  * record was lost; otherwise it is random.
  */
 export function commandContextOf(request: Request): CommandContext {
+  const principal = principalOf(request);
+  if (!principal)
+    throw new ApiError('UNAUTHENTICATED', 'this route needs an Authorization: Bearer token');
   const claim = idempotencyClaimOf(request);
   const commandId = claim
     ? uuidV5(`${claim.key}\n${claim.fingerprint}`, COMMAND_ID_NAMESPACE)
@@ -34,10 +41,11 @@ export function commandContextOf(request: Request): CommandContext {
       commandId,
       correlationId: correlationHeader ?? commandId,
       causationId: commandId,
-      actor: 'anonymous',
+      actor: actorOf(principal),
       occurredAt: new Date().toISOString(),
     },
     expectedVersion: parseIfMatch(request.header('if-match')),
+    scope: scopeOfRequest(request),
   };
 }
 

@@ -17,6 +17,8 @@ import {
   isDatabaseUnavailable,
   JsonValue,
 } from '@ledgerline/event-sourcing';
+import { actorOf } from '../../auth/principal';
+import { principalOf } from '../../auth/request-principal';
 import { ApiError } from '../errors/api-error';
 import { toProblem } from '../errors/problem-details';
 import { StoredProblemError } from './stored-problem.error';
@@ -33,7 +35,7 @@ const SETTLE_RETRY_MS = 500;
 const REPLAYABLE_ERROR_STATUSES = new Set([404, 409, 422]);
 
 /**
- * Idempotency-Key on POST: the first request with a key executes; a repeat with the same
+ * Idempotency-Key on POST, per principal: the first request with a key executes; a repeat with the same
  * method, path and body replays the stored status and body (header Idempotent-Replayed);
  * a repeat with anything different is 422 IDEMPOTENCY_KEY_REUSED; a repeat while the first
  * is still running waits for it (up to 5 s, then 409 IDEMPOTENCY_KEY_IN_USE). Validation
@@ -52,14 +54,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
-    const key = request.header('idempotency-key');
-    if (request.method !== 'POST' || key === undefined) return next.handle();
-    if (!KEY_FORMAT.test(key)) {
+    const clientKey = request.header('idempotency-key');
+    if (request.method !== 'POST' || clientKey === undefined) return next.handle();
+    if (!KEY_FORMAT.test(clientKey)) {
       throw new ApiError(
         'INVALID_IDEMPOTENCY_KEY',
         'Idempotency-Key must be 1-255 visible ASCII characters',
       );
     }
+    // Keys are per principal: the same key from two callers is two requests, and nobody is
+    // ever replayed another caller's response. A key has no spaces, so the pair is unambiguous.
+    const principal = principalOf(request);
+    const key = `${clientKey} ${principal ? actorOf(principal) : 'anonymous'}`;
     const fingerprint = requestFingerprint(request.method, request.originalUrl, request.body);
     const response = context.switchToHttp().getResponse<Response>();
     const successStatus =

@@ -1,3 +1,5 @@
+import { coversCustomer } from '../../auth/principal';
+import { CustomerNotFoundError } from '../domain/customer.errors';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { MultiStreamCommandExecutor } from '@ledgerline/event-sourcing';
@@ -22,6 +24,8 @@ export class ChangeContactDetailsHandler implements ICommandHandler<ChangeContac
     email,
     context,
   }: ChangeContactDetailsCommand): Promise<CustomerWriteResult> {
+    if (!coversCustomer(context.scope, customerId))
+      return Promise.reject(new CustomerNotFoundError(customerId));
     const streamId = customerStreamId(customerId);
     let version = 0;
     return this.commands.execute({

@@ -1,3 +1,5 @@
+import { coversCustomer } from '../../auth/principal';
+import { CustomerNotFoundError } from '../domain/customer.errors';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { MultiStreamCommandExecutor } from '@ledgerline/event-sourcing';
@@ -24,6 +26,8 @@ export class UnregisterCustomerHandler implements ICommandHandler<UnregisterCust
   ) {}
 
   execute({ customerId, context }: UnregisterCustomerCommand): Promise<CustomerWriteResult> {
+    if (!coversCustomer(context.scope, customerId))
+      return Promise.reject(new CustomerNotFoundError(customerId));
     const streamId = customerStreamId(customerId);
     return this.commands.execute({
       commandId: context.metadata.commandId,

@@ -1,3 +1,7 @@
+import { NoBody } from '../../common/http/no-body.decorator';
+import { Allow } from '../../auth/access-policy.decorator';
+import { CallerScope } from '../../auth/caller.decorator';
+import { AccessScope } from '../../auth/principal';
 import {
   Body,
   Controller,
@@ -49,6 +53,7 @@ export class CustomersController {
   ) {}
 
   @Post()
+  @Allow('teller')
   @ApiOperation({ summary: 'Register a customer; one customer per (normalised) document number' })
   @ApiCreatedResponse({ type: CustomerWriteResponseDto })
   @ApiWrite({ body: true, ifMatch: false, problems: ['DOCUMENT_ALREADY_REGISTERED'] })
@@ -68,6 +73,7 @@ export class CustomersController {
   }
 
   @Get()
+  @Allow('teller', 'auditor', 'customer')
   @ReadsProjection(CUSTOMER_SUMMARIES)
   @ApiOperation({
     summary:
@@ -75,26 +81,32 @@ export class CustomersController {
   })
   @ApiOkResponse({ type: CustomerPageDto })
   @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', 'INVALID_MIN_POSITION', 'READ_MODEL_BEHIND')
-  list(@Query() query: ListCustomersRequestDto): Promise<CustomerPage> {
+  list(
+    @Query() query: ListCustomersRequestDto,
+    @CallerScope() scope: AccessScope,
+  ): Promise<CustomerPage> {
     return this.queries.execute(
-      new ListCustomersQuery(query.query, query.limit ?? 50, query.cursor),
+      new ListCustomersQuery(query.query, query.limit ?? 50, query.cursor, scope),
     );
   }
 
   @Get(':id')
+  @Allow('teller', 'auditor', 'customer')
   @ApiOperation({ summary: 'The customer, folded from its stream; ETag is its version' })
   @ApiOkResponse({ type: CustomerResponseDto })
   @ApiProblems('INVALID_ID', 'CUSTOMER_NOT_FOUND')
   async get(
     @Param('id', UuidParamPipe) id: string,
     @Res({ passthrough: true }) response: Response,
+    @CallerScope() scope: AccessScope,
   ): Promise<CustomerView> {
-    const customer = await this.queries.execute(new GetCustomerQuery(id));
+    const customer = await this.queries.execute(new GetCustomerQuery(id, scope));
     response.setHeader('ETag', versionTag(customer.version));
     return customer;
   }
 
   @Post(':id/contact-details')
+  @Allow('teller', 'customer')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: "Change the customer's name and email" })
   @ApiOkResponse({ type: CustomerWriteResponseDto })
@@ -110,6 +122,8 @@ export class CustomersController {
   }
 
   @Post(':id/unregister')
+  @NoBody()
+  @Allow('teller')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Unregister a customer with no open accounts; the document number becomes free again',

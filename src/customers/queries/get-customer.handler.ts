@@ -1,3 +1,4 @@
+import { coversCustomer } from '../../auth/principal';
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { CustomerRepository } from '../commands/customer-repositories';
@@ -12,7 +13,9 @@ import { GetCustomerQuery } from './get-customer.query';
 export class GetCustomerHandler implements IQueryHandler<GetCustomerQuery> {
   constructor(@Inject(CUSTOMER_REPOSITORY) private readonly customers: CustomerRepository) {}
 
-  async execute({ customerId }: GetCustomerQuery): Promise<CustomerView> {
+  async execute({ customerId, scope }: GetCustomerQuery): Promise<CustomerView> {
+    // Another customer's record answers as an unknown one does.
+    if (!coversCustomer(scope, customerId)) throw new CustomerNotFoundError(customerId);
     const { state, version } = await this.customers.load(customerStreamId(customerId));
     if (state.status === 'NONE') throw new CustomerNotFoundError(customerId);
     return {

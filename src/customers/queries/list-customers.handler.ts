@@ -24,16 +24,22 @@ const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 export class ListCustomersHandler implements IQueryHandler<ListCustomersQuery> {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async execute({ prefix, limit, cursor }: ListCustomersQuery): Promise<CustomerPage> {
+  async execute({ prefix, limit, cursor, scope }: ListCustomersQuery): Promise<CustomerPage> {
     const pattern = prefix ? `${escapeLike(prefix.toLowerCase())}%` : null;
     const rows: SummaryRow[] = await this.dataSource.query(
       `SELECT customer_id, name, email, document_number, status, open_accounts, version, registered_at
          FROM customer_summaries
         WHERE ($1::text IS NULL OR lower(name) LIKE $1 OR lower(email) LIKE $1)
           AND ($2::uuid IS NULL OR customer_id > $2::uuid)
+          AND ($4::uuid IS NULL OR customer_id = $4::uuid)
         ORDER BY customer_id
         LIMIT $3`,
-      [pattern, cursor ? decodeCursor(cursor) : null, limit + 1],
+      [
+        pattern,
+        cursor ? decodeCursor(cursor) : null,
+        limit + 1,
+        scope.kind === 'customer' ? scope.customerId : null,
+      ],
     );
     const page = rows.slice(0, limit);
     return {

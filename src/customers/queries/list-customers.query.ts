@@ -1,3 +1,4 @@
+import { AccessScope } from '../../auth/principal';
 import { Query } from '@nestjs/cqrs';
 import { CustomerPage } from './customer.views';
 
@@ -7,6 +8,8 @@ export class ListCustomersQuery extends Query<CustomerPage> {
     readonly prefix: string | undefined,
     readonly limit: number,
     readonly cursor: string | undefined,
+    /** A customer finds only their own record. */
+    readonly scope: AccessScope,
   ) {
     super();
   }

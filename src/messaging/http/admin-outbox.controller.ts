@@ -1,3 +1,4 @@
+import { Allow } from '../../auth/access-policy.decorator';
 import { Controller, Get, HttpCode, HttpStatus, Inject, Param, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -58,6 +59,7 @@ export class AdminOutboxController {
   ) {}
 
   @Get()
+  @Allow('admin', 'auditor')
   @ApiOperation({ summary: 'Pending count, oldest pending age, dead letters, relay counters' })
   @ApiOkResponse({ type: OutboxStatusDto })
   @ApiProblems('SERVICE_UNAVAILABLE')
@@ -72,6 +74,7 @@ export class AdminOutboxController {
   }
 
   @Post('dead-letters/:id/retry')
+  @Allow('admin')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary:

@@ -1,3 +1,4 @@
+import { Allow } from '../../auth/access-policy.decorator';
 import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -61,6 +62,7 @@ export class AdminProjectionsController {
   ) {}
 
   @Get()
+  @Allow('admin', 'auditor')
   @ApiOperation({ summary: 'Every projection: position, head, lag, status, last error' })
   @ApiOkResponse({ type: [ProjectionViewDto] })
   @ApiProblems('SERVICE_UNAVAILABLE')
@@ -69,6 +71,7 @@ export class AdminProjectionsController {
   }
 
   @Post(':name/rebuild')
+  @Allow('admin')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary:
@@ -83,6 +86,7 @@ export class AdminProjectionsController {
   }
 
   @Post(':name/retry')
+  @Allow('admin')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Resume a parked projection: it retries the batch that failed' })
   @ApiAcceptedResponse({ description: 'The projection will retry' })

@@ -1,3 +1,4 @@
+import { coversCustomer } from '../../auth/principal';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ACCOUNT_REPOSITORY, AccountRepository, accountStreamId } from '../../accounts';
@@ -29,14 +30,13 @@ export class InitiateTransferHandler implements ICommandHandler<InitiateTransfer
     const [from, to] = await Promise.all(
       [fromAccountId, toAccountId].map((id) => this.accounts.load(accountStreamId(id))),
     );
-    for (const [account, id] of [
-      [from, fromAccountId],
-      [to, toAccountId],
-    ] as const) {
-      if (account.state.status === 'NONE')
-        throw new ApiError('ACCOUNT_NOT_FOUND', `account ${id} does not exist`);
-    }
-    const currency = from.state.status === 'NONE' ? '' : from.state.currency;
+    // The source first, and another customer's source exactly like a missing one: a customer
+    // moves money from their own accounts only (to any account), and learns nothing else.
+    if (from.state.status === 'NONE' || !coversCustomer(context.scope, from.state.customerId))
+      throw new ApiError('ACCOUNT_NOT_FOUND', `account ${fromAccountId} does not exist`);
+    if (to.state.status === 'NONE')
+      throw new ApiError('ACCOUNT_NOT_FOUND', `account ${toAccountId} does not exist`);
+    const { currency } = from.state;
     return this.transfers.execute({
       streamId: transferStreamId(transferId),
       commandId: context.metadata.commandId,

@@ -1,3 +1,6 @@
+import { Allow } from '../../auth/access-policy.decorator';
+import { CallerScope } from '../../auth/caller.decorator';
+import { AccessScope } from '../../auth/principal';
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -30,6 +33,7 @@ export class TransfersController {
   ) {}
 
   @Post()
+  @Allow('teller', 'customer')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary:
@@ -61,21 +65,29 @@ export class TransfersController {
   }
 
   @Get()
+  @Allow('teller', 'auditor', 'customer')
   @ReadsProjection(TRANSFER_SUMMARIES)
   @ApiOperation({ summary: "An account's transfers, from the transfer-summaries read model" })
   @ApiOkResponse({ type: TransferPageDto })
   @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', 'INVALID_MIN_POSITION', 'READ_MODEL_BEHIND')
-  list(@Query() query: ListTransfersRequestDto): Promise<TransferPage> {
+  list(
+    @Query() query: ListTransfersRequestDto,
+    @CallerScope() scope: AccessScope,
+  ): Promise<TransferPage> {
     return this.queries.execute(
-      new ListTransfersQuery(query.accountId.toLowerCase(), query.limit ?? 50, query.cursor),
+      new ListTransfersQuery(query.accountId.toLowerCase(), query.limit ?? 50, query.cursor, scope),
     );
   }
 
   @Get(':id')
+  @Allow('teller', 'auditor', 'customer')
   @ApiOperation({ summary: 'The transfer and its status, folded from its stream' })
   @ApiOkResponse({ type: TransferResponseDto })
   @ApiProblems('INVALID_ID', 'TRANSFER_NOT_FOUND')
-  get(@Param('id', UuidParamPipe) id: string): Promise<TransferView> {
-    return this.queries.execute(new GetTransferQuery(id));
+  get(
+    @Param('id', UuidParamPipe) id: string,
+    @CallerScope() scope: AccessScope,
+  ): Promise<TransferView> {
+    return this.queries.execute(new GetTransferQuery(id, scope));
   }
 }

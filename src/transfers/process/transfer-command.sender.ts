@@ -1,6 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { ProcessCommandSender, StoredProcessCommand } from '@ledgerline/event-sourcing';
 import { TransferStepCommand } from '../../accounts';
+import { ALL_CUSTOMERS } from '../../auth/principal';
 import { CommandContext } from '../../common/commands/command-context';
 import { DomainError } from '../../shared-kernel/domain-error';
 import { SettleTransferCommand } from '../commands/settle-transfer.command';
@@ -21,11 +22,14 @@ export class TransferCommandSender implements ProcessCommandSender {
     const context: CommandContext = {
       metadata: {
         commandId: command.id,
-        correlationId: command.processId,
+        // The request that started the transfer: its whole chain shares one correlation id.
+        correlationId: command.correlationId,
         causationId: command.causationId,
-        actor: `process:${command.manager}`,
+        actor: `system:${command.manager}`,
         occurredAt: new Date().toISOString(),
       },
+      // A process acts for the bank; the person who started it was checked at the start.
+      scope: ALL_CUSTOMERS,
     };
     const d = command.data;
     const base = { accountId: text(d.accountId), transferId: text(d.transferId) };

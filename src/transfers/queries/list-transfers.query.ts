@@ -1,3 +1,4 @@
+import { AccessScope } from '../../auth/principal';
 import { Query } from '@nestjs/cqrs';
 import { TransferPage } from './transfer.views';
 
@@ -7,6 +8,8 @@ export class ListTransfersQuery extends Query<TransferPage> {
     readonly accountId: string,
     readonly limit: number,
     readonly cursor: string | undefined,
+    /** A customer sees the transfers of their own accounts only. */
+    readonly scope: AccessScope,
   ) {
     super();
   }
