@@ -5,7 +5,10 @@
  *
  * The built app (dist/src/main.js) runs as a child process exactly as in production
  * (projections, outbox relay and process managers on), on a fresh schema of BENCH_URL and a
- * fresh exchange `bench.freshness.<hex>` on the broker, LOG_LEVELS=error. Each run:
+ * fresh exchange `bench.freshness.<hex>` on the broker, LOG_LEVELS=error; authentication on:
+ * every request carries a bearer token of the local issuer, whose key file is the benchmark's
+ * own (one of 512 tellers in turn for the deposits, see support/bench-auth.ts; an admin's for
+ * /admin/*), and the rate limits are set beyond reach. Each run:
  *   1. opens fresh accounts over HTTP (register customers, open accounts);
  *   2. peak: deposits through autocannon, 32 connections, closed loop (after a short warm-up)
  *      -> peak 2xx/s; then waits until the projection and the relay have caught up;
@@ -75,6 +78,7 @@ import {
   type RecordedAt,
 } from './freshness/recorded-facts';
 import { seedAccounts } from './freshness/seed-accounts';
+import { AuthHeaders, openBenchAuth, Principals } from './support/bench-auth';
 import { BENCH_URL } from './support/bench-database';
 import { cleanUp } from './support/clean-up';
 
@@ -115,6 +119,8 @@ interface Context {
   readonly schema: string;
   readonly baseUrl: string;
   readonly broker: BrokerScope;
+  /** Bearer tokens: tellers in turn for the deposits, an admin's for /admin/*. */
+  readonly auth: { readonly tellers: Principals; readonly admin: AuthHeaders };
 }
 
 /** Every message arrived at the tap; throws at once when the tap lost its broker connection. */
@@ -129,16 +135,16 @@ async function caughtUp(context: Context): Promise<boolean> {
 }
 
 async function runOnce(context: Context, run: number): Promise<RunFigures> {
-  const { admin, schema, baseUrl, broker } = context;
-  const accounts = await seedAccounts(baseUrl, ACCOUNTS);
-  const warmUp = await depositPeak(baseUrl, accounts, CONNECTIONS, WARM_UP_SECONDS);
-  const peak = await depositPeak(baseUrl, accounts, CONNECTIONS, PEAK_SECONDS);
+  const { admin, schema, baseUrl, broker, auth } = context;
+  const accounts = await seedAccounts(baseUrl, auth.tellers, ACCOUNTS);
+  const warmUp = await depositPeak(baseUrl, auth.tellers, accounts, CONNECTIONS, WARM_UP_SECONDS);
+  const peak = await depositPeak(baseUrl, auth.tellers, accounts, CONNECTIONS, PEAK_SECONDS);
   if (peak.ok === 0) throw new Error('no deposit succeeded at peak');
   await settle('the peak backlog was not processed', () => caughtUp(context), 100);
 
   const rate = peak.perSecond * LOAD_SHARE;
   const offsetBefore = await clockOffset(admin);
-  const batchesBefore = await batchesApplied(baseUrl);
+  const batchesBefore = await batchesApplied(baseUrl, auth.admin);
   const poller = await CheckpointPoller.start(BENCH_URL, schema, ACCOUNT_SUMMARIES);
   let deposits: SentDeposit[];
   let ok: AnsweredDeposit[];
@@ -148,7 +154,14 @@ async function runOnce(context: Context, run: number): Promise<RunFigures> {
   try {
     const cpuBefore = readCpu(context.appPid);
     const seconds = Math.min(MAX_SECONDS, Math.max(SECONDS, MIN_SAMPLES / rate));
-    deposits = await depositOpenLoop(baseUrl, accounts, rate, seconds, CONNECTIONS * 2);
+    deposits = await depositOpenLoop(
+      baseUrl,
+      auth.tellers,
+      accounts,
+      rate,
+      seconds,
+      CONNECTIONS * 2,
+    );
     cpu = cpuBetween(cpuBefore, readCpu(context.appPid), availableParallelism());
     ok = answeredDeposits(deposits);
     events = await eventsAt(
@@ -169,7 +182,7 @@ async function runOnce(context: Context, run: number): Promise<RunFigures> {
     report = await poller.stop();
   }
   const offsetAfter = await clockOffset(admin);
-  const batches = batchesBetween(batchesBefore, await batchesApplied(baseUrl));
+  const batches = batchesBetween(batchesBefore, await batchesApplied(baseUrl, auth.admin));
   const offset: ClockOffset = {
     offsetMs: (offsetBefore.offsetMs + offsetAfter.offsetMs) / 2,
     rttMs: Math.max(offsetBefore.rttMs, offsetAfter.rttMs),
@@ -293,18 +306,28 @@ async function main(): Promise<void> {
     opened.push(() => admin.query(`DROP SCHEMA ${schema} CASCADE`));
     const broker = await openBrokerScope(AMQP_URL);
     opened.push(() => broker.delete());
+    const auth = await openBenchAuth();
+    opened.push(() => auth.remove());
     const app = await startApp({
       databaseUrl: BENCH_URL,
       schema,
       amqpUrl: AMQP_URL,
       exchange: broker.exchange,
+      env: auth.env,
     });
     opened.push(() => app.stop());
     console.log(
       `app on ${app.baseUrl}, schema ${schema}, exchange ${broker.exchange}, ` +
         `${ACCOUNTS} accounts per run`,
     );
-    const context: Context = { appPid: app.pid, admin, schema, baseUrl: app.baseUrl, broker };
+    const context: Context = {
+      appPid: app.pid,
+      admin,
+      schema,
+      baseUrl: app.baseUrl,
+      broker,
+      auth: { tellers: await auth.principals('teller'), admin: auth.admin },
+    };
     const runs: RunFigures[] = [];
     for (let run = 1; run <= RUNS; run++) runs.push(await runOnce(context, run));
     printReport(runs, {

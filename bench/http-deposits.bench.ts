@@ -5,10 +5,15 @@
  * Both servers run as child processes on fresh schemas (created and dropped here) of
  * BENCH_URL, with pg pools of the same size:
  *   - our app, dist/src/main.js exactly as production starts it (helmet, JSON body limit,
- *     validation pipe, problem+json, Swagger; projections, outbox relay and process managers
- *     running; no AMQP_URL, so integration messages are delivered in process; LOG_LEVELS=error);
+ *     validation pipe, problem+json, Swagger; authentication: every request carries the bearer
+ *     token of one of 512 tellers in turn (support/bench-auth.ts), verified against the local
+ *     issuer's key in a key file of the benchmark's own, and counted by the rate limiter, whose
+ *     limits are set beyond reach; projections,
+ *     outbox relay and process managers running; no AMQP_URL, so integration messages are
+ *     delivered in process; LOG_LEVELS=error);
  *   - the bare server, dist/bench/http/bare-nest-insert.server.js: NestFactory.create on the
- *     same adapter (Express), POST /events doing one INSERT of the ~300-byte JSON body.
+ *     same adapter (Express), POST /events doing one INSERT of the ~300-byte JSON body. Its
+ *     requests carry the same Authorization header (the same bytes on the wire); it ignores it.
  * Variants, each a 2 s warm-up (not counted) then the measured window, in alternating order:
  *   - deposits: POST /accounts/{id}/deposits, each request the next of the seeded accounts;
  *   - withdrawals: POST /accounts/{id}/withdrawals, amounts the opening balance covers;
@@ -62,6 +67,7 @@ import { seedAccounts, waitForBacklog } from './http/ledgerline-client';
 import { connectionPorts, snapshotUsage, UsageBetween, usageBetween } from './http/proc-usage';
 import { ServerProcess, startServer } from './http/start-server';
 import { runTaggedLoad, TaggedLoadResult } from './http/tagged-load';
+import { openBenchAuth } from './support/bench-auth';
 import { cleanUp } from './support/clean-up';
 
 function positiveInteger(name: string, fallback: number): number {
@@ -149,6 +155,9 @@ async function main(): Promise<void> {
     opened.push(() => admin.query(`DROP SCHEMA ${appSchema} CASCADE`));
     const bareSchema = await createSchema(admin, 'bare');
     opened.push(() => admin.query(`DROP SCHEMA ${bareSchema} CASCADE`));
+    const auth = await openBenchAuth();
+    opened.push(() => auth.remove());
+    const tellers = await auth.principals('teller');
 
     // A fresh folder each time: the summary expects one profile per server in it.
     const keptProfiles = process.env.BENCH_HTTP_PROFILE_DIR;
@@ -169,6 +178,7 @@ async function main(): Promise<void> {
         readyPath: '/health',
         env: {
           ...baseEnv,
+          ...auth.env,
           DATABASE_SCHEMA: appSchema,
           DATABASE_POOL_SIZE: String(POOL_SIZE),
           LOG_LEVELS: 'error',
@@ -190,8 +200,8 @@ async function main(): Promise<void> {
     const pids = { app: servers.app.pid, bare: servers.bare.pid };
 
     const seeding = Date.now();
-    const accounts = await seedAccounts(servers.app.baseUrl, ACCOUNTS, OPENING_BALANCE);
-    if (ASYNC_WORK) await waitForBacklog(servers.app.baseUrl);
+    const accounts = await seedAccounts(servers.app.baseUrl, tellers, ACCOUNTS, OPENING_BALANCE);
+    if (ASYNC_WORK) await waitForBacklog(servers.app.baseUrl, auth.admin);
     console.log(
       `seeded ${accounts.length} accounts through the API in ${((Date.now() - seeding) / 1000).toFixed(1)} s`,
     );
@@ -251,6 +261,7 @@ async function main(): Promise<void> {
             connections: CONNECTIONS,
             seconds,
             tag,
+            headers: tellers,
             build: bodies[variant.key],
           });
         };
@@ -279,7 +290,9 @@ async function main(): Promise<void> {
           }
         }
         const settleSeconds =
-          variant.server === 'app' && ASYNC_WORK ? await waitForBacklog(server.baseUrl) : undefined;
+          variant.server === 'app' && ASYNC_WORK
+            ? await waitForBacklog(server.baseUrl, auth.admin)
+            : undefined;
         measured[variant.key].push({
           load: result,
           usage: usageBetween(before, after, backends),

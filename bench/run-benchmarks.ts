@@ -15,6 +15,7 @@ const BENCHMARKS = [
   'gap-safety',
   'aggregate-load',
   'http-deposits',
+  'auth-cost',
   'freshness',
   'projection-catch-up',
   'outbox-relay',

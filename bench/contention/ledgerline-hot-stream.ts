@@ -23,6 +23,8 @@ import { accountStreamId } from '../../src/accounts/domain/account.state';
 import { ACCOUNT_REPOSITORY, AccountRepository } from '../../src/accounts';
 import { CommandContext } from '../../src/common/commands/command-context';
 import { RegisterCustomerCommand } from '../../src/customers/commands/register-customer.command';
+import { ALL_CUSTOMERS } from '../../src/auth/principal';
+import { loadAppConfig } from '../../src/config/app-config';
 import { EVENT_STORE } from '../../src/database/database.tokens';
 import { median } from '../support/bench-database';
 import { StreamShape } from './stream-check';
@@ -35,9 +37,10 @@ function commandContext(): CommandContext {
       commandId,
       correlationId: commandId,
       causationId: commandId,
-      actor: 'bench',
+      actor: 'system:bench',
       occurredAt: new Date().toISOString(),
     },
+    scope: ALL_CUSTOMERS,
   };
 }
 
@@ -77,6 +80,11 @@ export async function openLedgerlineHotStream(
         retentionMs: 1,
       },
       { worker: false, creditTimeoutMs: 30_000, commandLeaseMs: 30_000 },
+      // No HTTP here: the security guard is never asked.
+      {
+        auth: loadAppConfig({ AUTH_LOCAL_KEY_FILE: 'memory://' }).auth,
+        rateLimits: loadAppConfig({}).rateLimits,
+      },
     ),
     { logger: ['error', 'warn'] },
   );

@@ -1,6 +1,14 @@
-/** Projection batches the app has committed since it started, per projection (its own counter). */
-export async function batchesApplied(baseUrl: string): Promise<Map<string, number>> {
-  const response = await fetch(`${baseUrl}/admin/projections`);
+import { AuthHeaders } from '../support/bench-auth';
+
+/**
+ * Projection batches the app has committed since it started, per projection (its own
+ * counter), read from /admin/projections as `admin`.
+ */
+export async function batchesApplied(
+  baseUrl: string,
+  admin: AuthHeaders,
+): Promise<Map<string, number>> {
+  const response = await fetch(`${baseUrl}/admin/projections`, { headers: admin });
   const views = (await response.json()) as { name: string; batchesAppliedHere: number }[];
   if (!response.ok || !Array.isArray(views))
     throw new Error(`admin/projections: ${response.status}`);

@@ -21,6 +21,8 @@ export interface AppSettings {
   readonly schema: string;
   readonly amqpUrl: string;
   readonly exchange: string;
+  /** More environment: authentication's key file and rate limits (bench/support/bench-auth). */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /** A port nobody listens on right now (the app logs nothing at LOG_LEVELS=error to read it). */
@@ -56,6 +58,7 @@ export async function startApp(settings: AppSettings): Promise<AppUnderTest> {
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
     env: {
+      ...settings.env,
       PATH: process.env.PATH,
       PORT: String(port),
       DATABASE_URL: settings.databaseUrl,

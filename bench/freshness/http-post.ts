@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { AuthHeaders } from '../support/bench-auth';
 
 /** What one POST got back, with the moment its status line arrived (performance.now()). */
 export interface PostOutcome {
@@ -23,23 +24,28 @@ class RequestError extends Error {
 const TIMEOUT_MS = 10_000;
 
 /**
- * POSTs JSON through a keep-alive agent. `answeredAt` is taken when the response headers
- * arrive, the earliest moment the client knows the write committed. A reset of a reused
- * socket is the keep-alive race (the server closed the idle connection as the request went
- * out, so it normally never read it): the request is sent once more, as Node's docs advise;
- * if the server did read it, the extra deposit is within the final check's unanswered margin.
- * Any other error is thrown.
+ * POSTs JSON through a keep-alive agent, with `auth`'s bearer token. `answeredAt` is taken
+ * when the response headers arrive, the earliest moment the client knows the write committed.
+ * A reset of a reused socket is the keep-alive race (the server closed the idle connection as
+ * the request went out, so it normally never read it): the request is sent once more, as
+ * Node's docs advise; if the server did read it, the extra deposit is within the final
+ * check's unanswered margin. Any other error is thrown.
  */
-export async function postJson(agent: Agent, url: string, payload: unknown): Promise<PostOutcome> {
+export async function postJson(
+  agent: Agent,
+  auth: AuthHeaders,
+  url: string,
+  payload: unknown,
+): Promise<PostOutcome> {
   try {
-    return await postOnce(agent, url, payload, false);
+    return await postOnce(agent, auth, url, payload, false);
   } catch (error) {
     const stale =
       error instanceof RequestError &&
       error.reusedSocket &&
       (error.original as NodeJS.ErrnoException).code === 'ECONNRESET';
     if (!stale) throw error instanceof RequestError ? error.original : error;
-    return postOnce(agent, url, payload, true).catch((again: unknown) => {
+    return postOnce(agent, auth, url, payload, true).catch((again: unknown) => {
       throw again instanceof RequestError ? again.original : again;
     });
   }
@@ -47,6 +53,7 @@ export async function postJson(agent: Agent, url: string, payload: unknown): Pro
 
 function postOnce(
   agent: Agent,
+  auth: AuthHeaders,
   url: string,
   payload: unknown,
   retried: boolean,
@@ -59,7 +66,11 @@ function postOnce(
         method: 'POST',
         agent,
         timeout: TIMEOUT_MS,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          ...auth,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
       },
       (response) => {
         const answeredAt = performance.now();

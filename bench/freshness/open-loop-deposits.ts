@@ -1,6 +1,7 @@
 import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AuthHeaders, Principals } from '../support/bench-auth';
 import { postJson } from './http-post';
 import { DEPOSIT_BODY } from './peak-load';
 
@@ -23,11 +24,17 @@ export interface SentDeposit {
 const fieldOf = (body: unknown, field: string): unknown =>
   typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
 
-async function deposit(agent: Agent, baseUrl: string, accountId: string): Promise<SentDeposit> {
+async function deposit(
+  agent: Agent,
+  teller: AuthHeaders,
+  baseUrl: string,
+  accountId: string,
+): Promise<SentDeposit> {
   const sentAt = performance.now();
   try {
     const outcome = await postJson(
       agent,
+      teller,
       `${baseUrl}/accounts/${accountId}/deposits`,
       DEPOSIT_BODY,
     );
@@ -57,13 +64,15 @@ async function deposit(agent: Agent, baseUrl: string, accountId: string): Promis
 }
 
 /**
- * Open-loop deposits: request i is sent at start + i / rate whatever happened to the earlier
- * ones (a slow answer does not slow the arrivals, so queueing shows in the figures instead
- * of being hidden), the accounts taken in turn, for `seconds`. Sockets are capped at
- * `maxSockets`; requests beyond wait in the agent, which also counts as latency.
+ * Open-loop deposits, each as the next of `tellers`: request i is sent at start + i / rate
+ * whatever happened to the earlier ones (a slow answer does not slow the arrivals, so
+ * queueing shows in the figures instead of being hidden), the accounts taken in turn, for
+ * `seconds`. Sockets are capped at `maxSockets`; requests beyond wait in the agent, which also
+ * counts as latency.
  */
 export async function depositOpenLoop(
   baseUrl: string,
+  tellers: Principals,
   accounts: readonly string[],
   ratePerSecond: number,
   seconds: number,
@@ -80,7 +89,9 @@ export async function depositOpenLoop(
         Math.floor(((performance.now() - started) * ratePerSecond) / 1000) + 1,
       );
       while (pending.length < due) {
-        pending.push(deposit(agent, baseUrl, accounts[pending.length % accounts.length]));
+        pending.push(
+          deposit(agent, tellers(), baseUrl, accounts[pending.length % accounts.length]),
+        );
       }
       // setTimeout's ~1 ms granularity: arrivals come in small bursts at high rates.
       await sleep(1);

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { Principals } from '../support/bench-auth';
 
 export const DEPOSIT_AMOUNT = 100;
 export const DEPOSIT_BODY = { amount: DEPOSIT_AMOUNT, reference: 'freshness bench' };
@@ -15,12 +16,14 @@ export interface PeakResult {
 }
 
 /**
- * Deposits through autocannon, `connections` keep-alive connections each sending its next
- * request as soon as the last is answered, the accounts taken in turn (so no two requests
- * queue on one stream unless there are fewer accounts than connections).
+ * Deposits through autocannon, each as the next of `tellers`, `connections` keep-alive
+ * connections each sending its next request as soon as the last is answered, the accounts
+ * taken in turn (so no two requests queue on one stream unless there are fewer accounts than
+ * connections).
  */
 export async function depositPeak(
   baseUrl: string,
+  tellers: Principals,
   accounts: readonly string[],
   connections: number,
   seconds: number,
@@ -38,6 +41,7 @@ export async function depositPeak(
         setupRequest: (request) => ({
           ...request,
           path: `/accounts/${accounts[next++ % accounts.length]}/deposits`,
+          headers: { ...request.headers, ...tellers() },
         }),
       },
     ],

@@ -1,16 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AuthHeaders, Principals } from '../support/bench-auth';
 
 /** The few calls of the app's HTTP API the benchmark makes outside its measured windows. */
 
 const ACCOUNTS_PER_CUSTOMER = 10;
 const SEED_CONCURRENCY = 8;
 
-async function call<T>(baseUrl: string, method: 'GET' | 'POST', path: string, body?: object) {
+async function call<T>(
+  baseUrl: string,
+  auth: AuthHeaders,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: object,
+) {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: body ? { 'content-type': 'application/json' } : {},
+    headers: body ? { ...auth, 'content-type': 'application/json' } : auth,
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
@@ -20,11 +27,13 @@ async function call<T>(baseUrl: string, method: 'GET' | 'POST', path: string, bo
 
 /**
  * Registers customers, opens `count` EUR accounts (ten per customer) and deposits
- * `openingBalance` minor units on each, all through the API.
+ * `openingBalance` minor units on each, all through the API, each call as the next of
+ * `tellers`.
  * @returns the account ids.
  */
 export async function seedAccounts(
   baseUrl: string,
+  tellers: Principals,
   count: number,
   openingBalance: number,
 ): Promise<string[]> {
@@ -35,18 +44,18 @@ export async function seedAccounts(
   const worker = async () => {
     while (nextCustomer < customers) {
       const index = nextCustomer++;
-      const customer = await call<{ id: string }>(baseUrl, 'POST', '/customers', {
+      const customer = await call<{ id: string }>(baseUrl, tellers(), 'POST', '/customers', {
         name: `Bench Customer ${index}`,
         email: `bench-${run.toLowerCase()}-${index}@example.com`,
         documentNumber: `B${run}${index}`,
       });
       const here = Math.min(ACCOUNTS_PER_CUSTOMER, count - index * ACCOUNTS_PER_CUSTOMER);
       for (let n = 0; n < here; n++) {
-        const account = await call<{ id: string }>(baseUrl, 'POST', '/accounts', {
+        const account = await call<{ id: string }>(baseUrl, tellers(), 'POST', '/accounts', {
           customerId: customer.id,
           currency: 'EUR',
         });
-        await call(baseUrl, 'POST', `/accounts/${account.id}/deposits`, {
+        await call(baseUrl, tellers(), 'POST', `/accounts/${account.id}/deposits`, {
           amount: openingBalance,
           reference: 'opening balance',
         });
@@ -67,14 +76,20 @@ interface ProjectionView {
 /**
  * Waits until the app's asynchronous work has caught up with its writes (every projection's
  * lag 0, no outbox message pending), so a variant does not pay for the previous one's backlog.
+ * Reads /admin/* as `admin`.
  * @returns how long that took, in seconds.
  */
-export async function waitForBacklog(baseUrl: string, timeoutMs = 120_000): Promise<number> {
+export async function waitForBacklog(
+  baseUrl: string,
+  admin: AuthHeaders,
+  timeoutMs = 120_000,
+): Promise<number> {
   const started = performance.now();
   for (;;) {
-    const projections = await call<ProjectionView[]>(baseUrl, 'GET', '/admin/projections');
+    const projections = await call<ProjectionView[]>(baseUrl, admin, 'GET', '/admin/projections');
     const outbox = await call<{ pending: number; deadLettered: number }>(
       baseUrl,
+      admin,
       'GET',
       '/admin/outbox',
     );

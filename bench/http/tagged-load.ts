@@ -11,6 +11,8 @@ export interface TaggedLoadOptions {
   readonly seconds: number;
   /** Prefix of this run's references; unique in the benchmark, no space or '-'. */
   readonly tag: string;
+  /** Headers of each request besides the content type (a bearer token); called per request. */
+  readonly headers?: () => Readonly<Record<string, string>>;
   /** The request carrying reference `ref`; called once per request sent. */
   build(ref: string): { path: string; body: string };
 }
@@ -52,7 +54,11 @@ export async function runTaggedLoad(options: TaggedLoadOptions): Promise<TaggedL
         setupRequest: (request, context) => {
           const ref = `${options.tag}-${sent++}`;
           (context as RefContext).ref = ref;
-          return { ...request, ...options.build(ref) };
+          return {
+            ...request,
+            ...options.build(ref),
+            headers: { ...request.headers, ...options.headers?.() },
+          };
         },
         onResponse: (status, body, context) => {
           const ref = (context as RefContext).ref;

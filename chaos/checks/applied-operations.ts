@@ -13,13 +13,23 @@ export const PRIMARY_EVENT: Readonly<Record<OperationKind, string>> = {
 };
 
 /**
+ * What a process manager writes as its events' actor: `system:<manager>` (a request's events
+ * carry `user:<sub>` of its token). Spelled out, not imported from the app.
+ */
+export const SYSTEM_ACTOR_PREFIX = 'system:';
+
+export const bySystem = (event: LoggedEvent): boolean =>
+  event.actor?.startsWith(SYSTEM_ACTOR_PREFIX) ?? false;
+
+/**
  * The primary events an operation left in the log: matched by its Idempotency-Key, which the
  * client also sent as X-Correlation-Id (recorded in every event's metadata, and kept when a
- * retry is re-decided). Events a process manager wrote on its behalf carry another actor.
+ * retry is re-decided). A transfer's process carries the same correlation id on the events it
+ * writes on the request's behalf, with a system actor: those are not the request's own.
  */
 export function primaryEvents(operation: OperationRecord, log: LogSnapshot): LoggedEvent[] {
   return (log.byCorrelation.get(operation.key) ?? []).filter(
-    (event) => event.type === PRIMARY_EVENT[operation.kind] && !event.actor?.startsWith('process:'),
+    (event) => event.type === PRIMARY_EVENT[operation.kind] && !bySystem(event),
   );
 }
 

@@ -20,6 +20,6 @@ export interface CheckContext {
   readonly faults: readonly FaultRecord[];
   readonly fleet: AppFleet;
   readonly quiescence: QuiescenceResult;
-  /** GET through a serving instance; undefined when it did not answer 200. */
+  /** GET as the run's auditor through a serving instance; undefined when it did not answer 200. */
   readonly get: (path: string) => Promise<unknown>;
 }

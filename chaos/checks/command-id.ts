@@ -20,16 +20,18 @@ function canonicalJson(value: unknown): string {
 }
 
 /**
- * The command ids the app may have derived from the operation's key: UUIDv5 of the key and
- * the request fingerprint (method, path, canonical body). A request without a body may reach
- * the app as `null` or `{}`, so both are accepted.
+ * The command ids the app may have derived from the operation's key: UUIDv5 of the key as the
+ * app stores it (per principal: the client's key, a space, the caller's actor `user:<sub>`)
+ * and the request fingerprint (method, path, canonical body). A request without a body may
+ * reach the app as `null` or `{}`, so both are accepted.
  */
 export function derivedCommandIds(operation: OperationRecord): string[] {
   const bodies = operation.body === null ? [null, {}] : [operation.body];
+  const storedKey = `${operation.key} ${operation.actor}`;
   return bodies.map((body) => {
     const fingerprint = createHash('sha256')
       .update(`POST ${operation.path}\n${canonicalJson(body)}`)
       .digest('hex');
-    return uuidV5(`${operation.key}\n${fingerprint}`, COMMAND_ID_NAMESPACE);
+    return uuidV5(`${storedKey}\n${fingerprint}`, COMMAND_ID_NAMESPACE);
   });
 }

@@ -30,27 +30,37 @@ export function checkQuiescence({ quiescence }: CheckContext): Verdict {
   );
 }
 
+/** Answers no request of a run should get, whatever the faults (see checkHttpProtocol). */
+const UNEXPECTED_STATUSES = new Set([400, 401, 403, 429, 500]);
+
 /**
  * Every request was one the API accepts (no 400, no key reused with another body: those are
- * the checker's bugs) and every failure was classified (no 500 INTERNAL_ERROR).
+ * the checker's bugs), every caller was let in (no 401 or 403: its tokens and roles fit the
+ * routes; no 429: the instances run with rate limits no run reaches) and every failure was
+ * classified (no 500 INTERNAL_ERROR).
  */
 export function checkHttpProtocol({ history }: CheckContext): Verdict {
   const counts = new Map<string, number>();
+  const count = (label: string) => counts.set(label, (counts.get(label) ?? 0) + 1);
   for (const operation of history.operations) {
     for (const attempt of operation.attempts) {
       if (attempt.result.kind !== 'response') continue;
       const { status, body } = attempt.result;
       const code = problemCode(body);
-      if (status === 400 || status === 500 || code === 'IDEMPOTENCY_KEY_REUSED') {
-        const label = `${status} ${code ?? ''}`.trim();
-        counts.set(label, (counts.get(label) ?? 0) + 1);
-      }
+      if (UNEXPECTED_STATUSES.has(status) || code === 'IDEMPOTENCY_KEY_REUSED')
+        count(`${status} ${code ?? ''}`.trim());
     }
+  }
+  for (const read of history.reads) {
+    if (read.status !== null && UNEXPECTED_STATUSES.has(read.status))
+      count(`${read.status} on a read`);
   }
   const found = [...counts].map(([label, n]) => `${n}× ${label}`);
   return verdict(
     'http-protocol',
     found.length === 0,
-    found.length ? `unexpected answers: ${found.join(', ')}` : 'no 400, no 500, no key reused',
+    found.length
+      ? `unexpected answers: ${found.join(', ')}`
+      : 'no 400, 401, 403, 429 or 500, no key reused',
   );
 }

@@ -1,5 +1,5 @@
 import { OperationRecord } from '../workload/history';
-import { primaryEvents } from './applied-operations';
+import { bySystem, primaryEvents } from './applied-operations';
 import { CheckContext } from './check-context';
 import { derivedCommandIds } from './command-id';
 import { LoggedEvent } from './log-snapshot';
@@ -31,9 +31,18 @@ function sameSubject(operation: OperationRecord, event: LoggedEvent): boolean {
 }
 
 /**
+ * Who may have written an event correlated with `operation`: the caller whose token its
+ * requests carried (`user:<sub>`), or, for a transfer, the transfer's process (`system:…`).
+ */
+const actorFits = (operation: OperationRecord, event: LoggedEvent): boolean =>
+  event.actor === operation.actor || (operation.kind === 'transfer' && bySystem(event));
+
+/**
  * Every acknowledged write is in the log exactly once, every indefinite one at most once,
  * every refused one not at all, and nothing in the log is unexplained: each event's
- * correlation id is an operation's key, or a transfer process acting for one.
+ * correlation id is an operation's key (a transfer's process keeps its request's), or the
+ * transfer id of a process acting for one. Each event correlated with an operation names the
+ * operation's caller as its actor (its process, for a transfer).
  */
 export function checkWritesOnce({ history, log }: CheckContext): Verdict {
   const problems: string[] = [];
@@ -66,30 +75,48 @@ export function checkWritesOnce({ history, log }: CheckContext): Verdict {
         derived++;
     }
   }
-  const keys = new Set(history.operations.map((operation) => operation.key));
+  const byKey = new Map(history.operations.map((operation) => [operation.key, operation]));
   const transfers = new Set(
     log.events
-      .filter((event) => event.type === 'TransferInitiated' && keys.has(event.correlationId ?? ''))
+      .filter((event) => event.type === 'TransferInitiated' && byKey.has(event.correlationId ?? ''))
       .map((event) => String(event.data.transferId)),
   );
+  const wrongActor: string[] = [];
   const unexplained = log.events.filter((event) => {
     const correlation = event.correlationId ?? '';
-    if (keys.has(correlation)) return false;
-    return !(event.actor?.startsWith('process:') && transfers.has(correlation));
+    const operation = byKey.get(correlation);
+    if (operation) {
+      if (!actorFits(operation, event)) {
+        wrongActor.push(
+          `${event.type} on ${event.streamId} for ${operation.kind} ${operation.key}: actor ` +
+            `${event.actor}, its caller is ${operation.actor}`,
+        );
+      }
+      return false;
+    }
+    // A process's commands stored before it kept its request's correlation id carry the
+    // process id (the transfer id) instead.
+    return !(bySystem(event) && transfers.has(correlation));
   });
   for (const event of examples(unexplained)) {
     problems.push(
       `unexplained ${event.type} on ${event.streamId} (correlation ${event.correlationId})`,
     );
   }
+  problems.push(...examples(wrongActor));
   const pass = problems.length === 0;
   return verdict(
     'writes-once',
     pass,
     `${acknowledged} acknowledged, ${indefiniteApplied + indefiniteNot} indefinite ` +
       `(${indefiniteApplied} applied), ${refused} refused; ${unexplained.length} unexplained events; ` +
+      `${wrongActor.length} with another actor than their caller; ` +
       `${derived}/${matched} carry the command id derived from their key` +
       (pass ? '' : `; ${problems.length} problem(s): ${examples(problems, 3).join('; ')}`),
-    { problems: examples(problems, 200), unexplained: unexplained.length },
+    {
+      problems: examples(problems, 200),
+      unexplained: unexplained.length,
+      wrongActor: wrongActor.length,
+    },
   );
 }

@@ -1,16 +1,25 @@
 import { AppFleet } from './app-fleet';
+import { Caller } from './credentials';
 import { Random } from '../support/random';
 import { sendRequest } from '../workload/http-attempt';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** GET through whichever instance serves, a few tries; undefined if nothing answered 200. */
-export async function apiGet(fleet: AppFleet, random: Random, path: string): Promise<unknown> {
+/**
+ * GET as `caller` through whichever instance serves, a few tries; undefined if nothing
+ * answered 200.
+ */
+export async function apiGet(
+  fleet: AppFleet,
+  random: Random,
+  caller: Caller,
+  path: string,
+): Promise<unknown> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const endpoint = fleet.pick(random)?.endpoint;
     if (endpoint) {
-      const result = await sendRequest(endpoint, 'GET', path, {}, null, 5_000);
+      const result = await sendRequest(endpoint, 'GET', path, caller.headers, null, 5_000);
       if (result.kind === 'response' && result.status === 200) return result.body;
       if (result.kind === 'response' && result.status === 404) return undefined;
     }

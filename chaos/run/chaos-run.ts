@@ -33,7 +33,7 @@ export async function runChaos(options: RunOptions, scope: CleanupScope): Promis
       await openProbeAccount(env),
     );
     const injector = new FaultInjector({ ...env, prober }, env.random.fork(3_000));
-    const workload = runWorkload(env, options);
+    const workload = await runWorkload(env, options);
     const stopProgress = reportProgress(env);
     const startedAt = now();
     const endAt = startedAt + options.minutes * 60_000;

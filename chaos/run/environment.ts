@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppFleet } from '../infra/app-fleet';
+import { RunCallers, runCallers, RunCredentials } from '../infra/credentials';
 import { deleteRunTopology, DeliveryTap } from '../infra/delivery-tap';
 import { PgCluster } from '../infra/pg-cluster';
 import { RabbitNode } from '../infra/rabbitmq-node';
@@ -24,17 +25,33 @@ export interface Environment {
   readonly fleet: AppFleet;
   readonly history: History;
   readonly mode: ClientMode;
+  /** Mints tokens the app instances accept (the run's own issuer key). */
+  readonly credentials: RunCredentials;
+  readonly callers: RunCallers;
+  /** The outage prober's client (its own principal); `as` gives one for another caller. */
   readonly client: RetryingClient;
   readonly model: BankModel;
 }
+
+/**
+ * Every app instance of a run gets it: far above anything the workload sends, so the rate
+ * limiter never answers 429. The checker measures correctness, not throttling. (It still
+ * counts every request; each principal sends a few a second, so its in-memory hit log stays
+ * as short as the default limits keep it.)
+ */
+const UNREACHABLE_RATE_LIMIT = '10000000';
+/** Tokens outlive the run: its workload, the retries' budget, quiescence and the checks. */
+const TOKEN_MARGIN_SECONDS = 3_600;
 
 export const INSTANCE_NAMES = ['a', 'b'] as const;
 
 /**
  * Its own PostgreSQL cluster, the checker's queue on a fresh exchange (declared before the
- * apps start, so nothing they publish is missed), then two app instances on that database.
- * Clean-up runs in the reverse order: apps, tap, broker back up if the run killed it,
- * the run's broker objects, the cluster (its log kept in the run folder).
+ * apps start, so nothing they publish is missed), the run's token issuer key (in the run
+ * folder: every instance verifies with it, the checker signs with it), then two app instances
+ * on that database. Clean-up runs in the reverse order: apps, the key file, tap, broker back
+ * up if the run killed it, the run's broker objects, the cluster (its log kept in the run
+ * folder).
  */
 export async function openEnvironment(
   options: RunOptions,
@@ -62,18 +79,34 @@ export async function openEnvironment(
   scope.add(() => rabbit.ensureUp());
   scope.add(() => tap.close());
 
+  const keyFile = join(outDir, 'local-issuer-key.json');
+  const appEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    DATABASE_URL: cluster.url,
+    AMQP_URL: options.amqpUrl,
+    AMQP_EXCHANGE: exchange,
+    LOG_LEVELS: 'error,warn,log',
+    NO_COLOR: '1',
+    // Authentication stays on: the local issuer (no AUTH_JWKS_URL), one key pair for every
+    // instance and incarnation of the run, so the checker's tokens are valid on all of them.
+    AUTH_LOCAL_KEY_FILE: keyFile,
+    RATE_LIMIT_REQUESTS_PER_MINUTE: UNREACHABLE_RATE_LIMIT,
+    RATE_LIMIT_WRITES_PER_MINUTE: UNREACHABLE_RATE_LIMIT,
+  };
+  // Created here, before any app starts (an app would create it too, with the same code).
+  const credentials = await RunCredentials.open(
+    appEnv,
+    options.minutes * 60 + options.quiescenceTimeoutMs / 1000 + TOKEN_MARGIN_SECONDS,
+  );
+  // A throwaway key, but a private one: it does not stay behind with the report.
+  scope.add(() => rm(keyFile, { force: true }));
+  const callers = await runCallers(credentials);
+
   const fleet = new AppFleet(INSTANCE_NAMES, {
     main: options.appMain,
     nodeArgs: options.appNodeArgs,
     logFile: (instance) => join(outDir, `app-${instance}.log`),
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      DATABASE_URL: cluster.url,
-      AMQP_URL: options.amqpUrl,
-      AMQP_EXCHANGE: exchange,
-      LOG_LEVELS: 'error,warn,log',
-      NO_COLOR: '1',
-    },
+    env: appEnv,
   });
   const withdrawApps = scope.lastResort(() => fleet.killSync());
   scope.add(async () => {
@@ -85,7 +118,7 @@ export async function openEnvironment(
   console.log(
     `run ${runId}: PostgreSQL on port ${cluster.port}, exchange ${exchange}, apps ` +
       fleet.instances.map((i) => `${i.name}=${i.endpoint?.baseUrl}`).join(' ') +
-      `, output in ${outDir}`,
+      ` (tokens of the issuer key ${keyFile}), output in ${outDir}`,
   );
   const history = new History(runId);
   const mode: ClientMode = { shortTimeouts: false };
@@ -100,7 +133,9 @@ export async function openEnvironment(
     fleet,
     history,
     mode,
-    client: new RetryingClient(fleet, history, mode),
+    credentials,
+    callers,
+    client: new RetryingClient(fleet, history, mode, callers.prober),
     model: new BankModel(random.fork(1_000)),
   };
 }

@@ -1,5 +1,6 @@
 import { apiGet, parseOutboxStatus, parseProjections } from '../infra/admin-api';
 import { AppFleet } from '../infra/app-fleet';
+import { Caller } from '../infra/credentials';
 import { DeliveryTap } from '../infra/delivery-tap';
 import { PgCluster } from '../infra/pg-cluster';
 import { RabbitNode } from '../infra/rabbitmq-node';
@@ -20,6 +21,8 @@ export interface QuiescenceTargets {
   readonly rabbit: RabbitNode;
   readonly tap: DeliveryTap;
   readonly mode: ClientMode;
+  /** Reads /admin/* (role admin). */
+  readonly callers: { readonly operator: Caller };
 }
 
 /** The tap must have been silent this long. */
@@ -40,12 +43,13 @@ const count = async (cluster: PgCluster, sql: string): Promise<number> =>
 /** What still moves: an empty list means quiet. */
 async function outstanding(targets: QuiescenceTargets, random: Random): Promise<string[]> {
   const { cluster, fleet, tap } = targets;
+  const operator = targets.callers.operator;
   const found: string[] = [];
-  const outbox = parseOutboxStatus(await apiGet(fleet, random, '/admin/outbox'));
+  const outbox = parseOutboxStatus(await apiGet(fleet, random, operator, '/admin/outbox'));
   if (!outbox) found.push('GET /admin/outbox did not answer');
   else if (outbox.pending > 0 || outbox.deadLettered > 0)
     found.push(`outbox: ${outbox.pending} pending, ${outbox.deadLettered} dead-lettered`);
-  const projections = parseProjections(await apiGet(fleet, random, '/admin/projections'));
+  const projections = parseProjections(await apiGet(fleet, random, operator, '/admin/projections'));
   if (!projections) found.push('GET /admin/projections did not answer');
   for (const projection of projections ?? []) {
     if (projection.lagEvents !== 0 || projection.status === 'parked')

@@ -64,7 +64,7 @@ export async function runChecks(
       faults,
       fleet: env.fleet,
       quiescence,
-      get: (path) => apiGet(env.fleet, env.random, path),
+      get: (path) => apiGet(env.fleet, env.random, env.callers.auditor, path),
     };
     const verdicts: Verdict[] = [];
     for (const [property, check] of CHECKS) {

@@ -24,7 +24,7 @@ export async function runSoak(options: RunOptions, scope: CleanupScope): Promise
     const env = await openEnvironment(options, scope);
     const sampler = new MemorySampler(env.fleet.instances);
     sampler.start(RSS_EVERY_MS);
-    const workload = runWorkload(env, options);
+    const workload = await runWorkload(env, options);
     const stopProgress = reportProgress(env);
     const startedAt = now();
     const durationMs = options.minutes * 60_000;

@@ -46,6 +46,11 @@ export interface OperationRecord {
   readonly body: RequestBody | null;
   /** The account or customer the write is about (the path's id, or the transfer's source). */
   readonly subject: string | null;
+  /**
+   * The actor its events must carry: `user:<sub>` of the token every attempt sent (one
+   * principal per operation: the app scopes Idempotency-Keys per principal).
+   */
+  readonly actor: string;
   readonly startedAt: number;
   endedAt: number;
   outcome: Outcome;
@@ -57,6 +62,8 @@ export interface OperationRecord {
 /** A read the workload made (to learn a balance), kept for the totals. */
 export interface ReadRecord {
   readonly path: string;
+  /** `user:<sub>` of the caller that read. */
+  readonly actor: string;
   readonly instance: string;
   readonly sentAt: number;
   readonly endedAt: number;
@@ -77,6 +84,7 @@ export class History {
     path: string,
     body: RequestBody | null,
     subject: string | null,
+    actor: string,
     at: number,
   ): OperationRecord {
     const id = this.operations.length + 1;
@@ -88,6 +96,7 @@ export class History {
       path,
       body,
       subject,
+      actor,
       startedAt: at,
       endedAt: at,
       outcome: 'indefinite',

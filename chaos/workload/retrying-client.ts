@@ -1,5 +1,6 @@
 import { AppFleet } from '../infra/app-fleet';
 import { AppInstance } from '../infra/app-instance';
+import { Caller } from '../infra/credentials';
 import { now, sleep } from '../support/clock';
 import { Random } from '../support/random';
 import { sendRequest } from './http-attempt';
@@ -63,14 +64,22 @@ function attemptTimeout(mode: ClientMode, random: Random, attempt: number): numb
 /**
  * Runs logical writes against whichever instance serves, retrying the same Idempotency-Key
  * and body after no answer, 5xx and transient 409s (honouring Retry-After), a bounded number
- * of times, and records every attempt in the history.
+ * of times, and records every attempt in the history. Every request carries the caller's
+ * bearer token; the retries of an operation are the same caller's, as the app scopes keys
+ * per principal (another caller's retry would be a second write).
  */
 export class RetryingClient {
   constructor(
     private readonly fleet: AppFleet,
     private readonly history: History,
     private readonly mode: ClientMode,
+    readonly caller: Caller,
   ) {}
+
+  /** The same client (fleet, history, deadlines) acting as another principal. */
+  as(caller: Caller): RetryingClient {
+    return new RetryingClient(this.fleet, this.history, this.mode, caller);
+  }
 
   async write(
     random: Random,
@@ -86,10 +95,15 @@ export class RetryingClient {
       path,
       body,
       subject,
+      this.caller.actor,
       now(),
     );
     const payload = body === null ? null : JSON.stringify(body);
-    const headers = { 'idempotency-key': operation.key, 'x-correlation-id': operation.key };
+    const headers = {
+      ...this.caller.headers,
+      'idempotency-key': operation.key,
+      'x-correlation-id': operation.key,
+    };
     const deadline = operation.startedAt + OPERATION_BUDGET_MS;
     const maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
     while (operation.attempts.length < maxAttempts && now() < deadline) {
@@ -118,9 +132,17 @@ export class RetryingClient {
     const endpoint = instance?.endpoint;
     if (!instance || !endpoint) return undefined;
     const sentAt = now();
-    const result = await sendRequest(endpoint, 'GET', path, {}, null, READ_TIMEOUT_MS);
+    const result = await sendRequest(
+      endpoint,
+      'GET',
+      path,
+      this.caller.headers,
+      null,
+      READ_TIMEOUT_MS,
+    );
     this.history.reads.push({
       path,
+      actor: this.caller.actor,
       instance: instance.name,
       sentAt,
       endedAt: now(),

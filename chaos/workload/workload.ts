@@ -46,7 +46,6 @@ function nextAction(model: BankModel, random: Random): Action {
 }
 
 export interface WorkloadOptions {
-  readonly clients: number;
   /** Pause between a client's actions, drawn in [0, thinkMs]. */
   readonly thinkMs: number;
   /** No client starts an action once the history holds this many writes (a safety bound). */
@@ -54,8 +53,9 @@ export interface WorkloadOptions {
 }
 
 /**
- * Concurrent clients, each with its own seeded random stream, choosing bank actions until
- * stopped. `stop` lets every client finish the action it is in (its retries included).
+ * Concurrent clients, each with its own seeded random stream and its own principal (one
+ * RetryingClient each), choosing bank actions until stopped. `stop` lets every client finish
+ * the action it is in (its retries included).
  */
 export class Workload {
   /** Exceptions of the checker's own client code (should stay empty). */
@@ -64,7 +64,7 @@ export class Workload {
   private loops: Promise<void>[] = [];
 
   constructor(
-    private readonly client: RetryingClient,
+    private readonly clients: readonly RetryingClient[],
     private readonly history: History,
     private readonly model: BankModel,
     private readonly random: Random,
@@ -72,13 +72,13 @@ export class Workload {
   ) {}
 
   start(): void {
-    this.loops = Array.from({ length: this.options.clients }, (_, index) =>
-      this.runClient(this.random.fork(index)),
+    this.loops = this.clients.map((client, index) =>
+      this.runClient(client, this.random.fork(index)),
     );
   }
 
-  private async runClient(random: Random): Promise<void> {
-    const context: ClientContext = { client: this.client, model: this.model, random };
+  private async runClient(client: RetryingClient, random: Random): Promise<void> {
+    const context: ClientContext = { client, model: this.model, random };
     while (!this.stopping && this.history.operations.length < this.options.maxOperations) {
       // The client never rejects; anything thrown here is the checker's own bug: count it and
       // go on, so one bad step does not silence a client for the rest of the run.
