@@ -7,7 +7,9 @@ import {
 import { EventMetadata, LogPosition, NewEvent } from '../core/event';
 import { CommandRecord, EventStore, SnapshotWrite } from '../core/event-store.port';
 import { JsonValue } from '../core/json';
+import { notifyObserver } from '../core/notify-observer';
 import { AggregateRepository, LoadedAggregate } from './aggregate-repository';
+import { CommandObserver } from './command-observer';
 import { KeyedBatchQueue } from './keyed-batch-queue';
 import { KeyedLock } from './keyed-lock';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
@@ -55,6 +57,8 @@ export interface CommandExecutorOptions {
    * `streamLocksOf(store)`, shared with every executor on the same store object.
    */
   readonly streamLocks?: KeyedLock;
+  /** Hears of conflicts, exhausted retries and replayed commands (metrics). Default none. */
+  readonly observer?: CommandObserver;
 }
 
 interface Queued<State, Event extends NewEvent> {
@@ -94,6 +98,7 @@ export class CommandExecutor<State, Event extends NewEvent> {
   private readonly retryPolicy: RetryPolicy;
   private readonly cachedStreams: number;
   private readonly locks: KeyedLock;
+  private readonly observer?: CommandObserver;
 
   /** Version conflicts met (each one re-decided or surfaced), and commands that ran out of retries. */
   get stats(): Readonly<{ conflicts: number; retriesExhausted: number }> {
@@ -108,6 +113,7 @@ export class CommandExecutor<State, Event extends NewEvent> {
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.cachedStreams = options.cachedStreams ?? 10_000;
     this.locks = options.streamLocks ?? streamLocksOf(store);
+    this.observer = options.observer;
     this.queue = new KeyedBatchQueue(
       (streamId, batch) => this.run(streamId, batch),
       options.maxCommandsPerAppend ?? 64,
@@ -193,7 +199,11 @@ export class CommandExecutor<State, Event extends NewEvent> {
       return others;
     } catch (error) {
       this.cache.delete(streamId);
-      if (error instanceof WrongExpectedVersionError) this.counters.conflicts++;
+      if (error instanceof WrongExpectedVersionError) {
+        this.counters.conflicts++;
+        for (const { queued } of accepted)
+          notifyObserver(this.observer, (o) => o.conflicted?.(queued.command.commandId, streamId));
+      }
       return batch;
     }
   }
@@ -214,7 +224,7 @@ export class CommandExecutor<State, Event extends NewEvent> {
           continue;
         }
         const recorded = await this.store.findCommandResult(command.commandId);
-        if (recorded !== undefined) return recorded as Result;
+        if (recorded !== undefined) return this.replayed(command, recorded);
         if (decision.kind === 'refused') throw decision.error;
         return command.result({ state: loaded.state, version: loaded.version, position: null });
       }
@@ -245,26 +255,39 @@ export class CommandExecutor<State, Event extends NewEvent> {
         // A repeat of a recorded command (or a concurrent duplicate that committed first).
         if (error instanceof DuplicateCommandError) {
           const recorded = await this.store.findCommandResult(command.commandId);
-          if (recorded !== undefined) return recorded as Result;
+          if (recorded !== undefined) return this.replayed(command, recorded);
           if (attempt < this.retryPolicy.maxAttempts) continue;
         }
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         this.counters.conflicts++;
+        notifyObserver(this.observer, (o) => o.conflicted?.(command.commandId, command.streamId));
         if (command.expectedVersion !== undefined || attempt >= this.retryPolicy.maxAttempts) {
           // About to refuse: a repeat of a recorded command still gets its first result (an
           // append path without the command-id guard reports the conflict first).
           const recorded = await this.store.findCommandResult(command.commandId);
-          if (recorded !== undefined) return recorded as Result;
+          if (recorded !== undefined) return this.replayed(command, recorded);
         }
         if (command.expectedVersion !== undefined) throw error;
         if (attempt >= this.retryPolicy.maxAttempts) {
           this.counters.retriesExhausted++;
+          notifyObserver(this.observer, (o) =>
+            o.retriesExhausted?.(command.commandId, command.streamId),
+          );
           throw new ConcurrencyRetriesExhaustedError(command.streamId, attempt);
         }
         // The first conflict after a cached decision only means the cache was stale.
         if (!cached || attempt > 1) await sleep(backoffDelayMs(this.retryPolicy, attempt));
       }
     }
+  }
+
+  /** The first result of a repeated command, which the observer hears of. */
+  private replayed<Result extends JsonValue>(
+    command: CommandExecution<State, Event, Result>,
+    recorded: JsonValue,
+  ): Result {
+    notifyObserver(this.observer, (o) => o.replayed?.(command.commandId));
+    return recorded as Result;
   }
 
   /** The command's decision on `loaded`, without throwing. */

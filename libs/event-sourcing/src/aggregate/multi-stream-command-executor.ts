@@ -7,7 +7,9 @@ import {
 import { EventMetadata, NewEvent } from '../core/event';
 import { EventStore, MultiStreamAppendResult } from '../core/event-store.port';
 import { JsonValue } from '../core/json';
+import { notifyObserver } from '../core/notify-observer';
 import { AggregateRepository, LoadedAggregate } from './aggregate-repository';
+import { CommandObserver } from './command-observer';
 import { KeyedLock } from './keyed-lock';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
 import { streamLocksOf } from './stream-locks';
@@ -67,6 +69,8 @@ export interface MultiStreamCommandExecutorOptions {
    * `streamLocksOf(store)`, shared with every executor on the same store object.
    */
   readonly streamLocks?: KeyedLock;
+  /** Hears of conflicts, exhausted retries and replayed commands (metrics). Default none. */
+  readonly observer?: CommandObserver;
 }
 
 /** One command's progress over its lock holds: attempts so far and the streams to hold. */
@@ -98,6 +102,7 @@ type Attempts<Result> = { readonly done: true; readonly result: Result } | { rea
 export class MultiStreamCommandExecutor {
   private readonly retryPolicy: RetryPolicy;
   private readonly locks: KeyedLock;
+  private readonly observer?: CommandObserver;
   private readonly counters = { conflicts: 0, retriesExhausted: 0 };
 
   /** Version conflicts met (each one re-decided or surfaced), and commands that ran out of retries. */
@@ -111,6 +116,7 @@ export class MultiStreamCommandExecutor {
   ) {
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.locks = options.streamLocks ?? streamLocksOf(store);
+    this.observer = options.observer;
   }
 
   async execute<Result extends JsonValue>(
@@ -136,7 +142,7 @@ export class MultiStreamCommandExecutor {
     for (;;) {
       const attempt = ++run.attempt;
       const recorded = await this.store.findCommandResult(command.commandId);
-      if (recorded !== undefined) return { done: true, result: recorded as Result };
+      if (recorded !== undefined) return this.replayed(command, recorded);
 
       const versions = new Map<string, number>();
       const load: StreamLoader = async (repository, streamId) => {
@@ -156,7 +162,7 @@ export class MultiStreamCommandExecutor {
         decided = await command.decide(load);
       } catch (error) {
         const committed = await this.store.findCommandResult(command.commandId);
-        if (committed !== undefined) return { done: true, result: committed as Result };
+        if (committed !== undefined) return this.replayed(command, committed);
         throw error;
       }
       const writes = decided.filter((write) => write.events.length > 0);
@@ -181,8 +187,12 @@ export class MultiStreamCommandExecutor {
           continue;
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         this.counters.conflicts++;
+        notifyObserver(this.observer, (o) => o.conflicted?.(command.commandId, error.streamId));
         if (attempt >= this.retryPolicy.maxAttempts) {
           this.counters.retriesExhausted++;
+          notifyObserver(this.observer, (o) =>
+            o.retriesExhausted?.(command.commandId, error.streamId),
+          );
           throw new ConcurrencyRetriesExhaustedError(error.streamId, attempt);
         }
         const unheld = writes.filter(({ streamId }) => !holding.has(streamId));
@@ -194,5 +204,14 @@ export class MultiStreamCommandExecutor {
         await sleep(backoffDelayMs(this.retryPolicy, attempt));
       }
     }
+  }
+
+  /** The first result of a repeated command, which the observer hears of. */
+  private replayed<Result extends JsonValue>(
+    command: MultiStreamCommandExecution<Result>,
+    recorded: JsonValue,
+  ): Attempts<Result> {
+    notifyObserver(this.observer, (o) => o.replayed?.(command.commandId));
+    return { done: true, result: recorded as Result };
   }
 }

@@ -12,6 +12,12 @@ export interface EventMetadata {
   readonly actor: string;
   /** ISO-8601 instant. */
   readonly occurredAt: string;
+  /**
+   * The W3C trace context (`traceparent`) of the span the command ran under, when tracing was
+   * on: what happens later because of these events (process-manager commands, published
+   * messages) joins the same trace. Absent when tracing is off and on events from before.
+   */
+  readonly traceparent?: string;
 }
 
 /**

@@ -1,8 +1,29 @@
 import { MessagePublisher, PublishOutcome } from './message-publisher.port';
 import { IntegrationMessageBody, OutboxMessage } from './outbox-message';
 
+/**
+ * What a subscriber learns of a message besides its body: the headers the outbox sent (on
+ * RabbitMQ, read back from the AMQP properties; missing on messages of other producers).
+ */
+export interface MessageHeaders {
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  /** W3C trace context of the publish, to continue its trace. */
+  readonly traceparent?: string;
+}
+
 /** A subscriber's handler; it must deduplicate by `body.id` (see `PostgresInbox`). */
-export type MessageHandler = (body: IntegrationMessageBody) => Promise<void>;
+export type MessageHandler = (
+  body: IntegrationMessageBody,
+  headers: MessageHeaders,
+) => Promise<void>;
+
+/** The headers an outbox message is delivered with, the same on every transport. */
+export const messageHeadersOf = (message: OutboxMessage): MessageHeaders => ({
+  correlationId: message.correlationId,
+  causationId: message.causationId,
+  ...(message.traceparent === undefined ? {} : { traceparent: message.traceparent }),
+});
 
 /**
  * Delivers integration messages to subscribers in this process: the transport when no broker
@@ -25,7 +46,9 @@ export class InProcessMessageBus implements MessagePublisher {
     const outcomes: PublishOutcome[] = [];
     for (const message of messages) {
       try {
-        for (const handler of this.handlers.get(message.type) ?? []) await handler(message.body);
+        const headers = messageHeadersOf(message);
+        for (const handler of this.handlers.get(message.type) ?? [])
+          await handler(message.body, headers);
         outcomes.push({ status: 'published' });
       } catch (error) {
         outcomes.push({

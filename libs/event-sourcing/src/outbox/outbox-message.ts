@@ -44,6 +44,11 @@ export interface OutboxMessage {
   readonly correlationId: string;
   /** The id of the domain event that caused the message. */
   readonly causationId: string;
+  /**
+   * The W3C trace context to publish under (the causing event's `metadata.traceparent`), sent
+   * as the `traceparent` header. Absent when the event carried none.
+   */
+  readonly traceparent?: string;
   /** Failed publish attempts so far. */
   readonly attempts: number;
 }

@@ -77,6 +77,12 @@ export class OutboxRelay {
     private readonly publisher: MessagePublisher,
     private readonly options: OutboxRelayOptions = DEFAULT_OUTBOX_RELAY_OPTIONS,
     private readonly onError: (error: unknown) => void = () => undefined,
+    /**
+     * Told each sent message's outcome once the outbox recorded it (the app logs them with
+     * their correlation ids); must not throw.
+     */
+    private readonly onSettled: (message: OutboxMessage, outcome: PublishOutcome) => void = () =>
+      undefined,
   ) {}
 
   get stats(): Readonly<OutboxRelayStats> {
@@ -187,6 +193,10 @@ export class OutboxRelay {
     if (released.length > 0) {
       this.counters.released += released.length;
       await this.store.release(token, released, this.options.idlePollMs);
+    }
+    for (const message of messages) {
+      const outcome = outcomes.get(message.id);
+      if (outcome !== undefined) this.onSettled(message, outcome);
     }
   }
 

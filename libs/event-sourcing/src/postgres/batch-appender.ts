@@ -11,7 +11,9 @@ import { AppendResult, CommandRecord, SnapshotWrite } from '../core/event-store.
 import { EventMetadata } from '../core/event';
 import { ExpectedVersion } from '../core/expected-version';
 import { JsonValue } from '../core/json';
+import { notifyObserver } from '../core/notify-observer';
 import { IntegrationEventMapper } from '../outbox/outbox-message';
+import { AppendObserver } from './append-observer';
 import { translateAppendError } from './append-errors';
 import { isDatabaseUnavailable, pgErrorDetails, UNIQUE_VIOLATION } from './pg-errors';
 import { Settled } from './group-commit';
@@ -100,6 +102,8 @@ export class BatchAppender {
      * embedded PGlite socket): a second connection's Parse of a name fails there with 42P05.
      */
     private named = true,
+    /** Hears of each transaction written: batch size, events, duration (metrics). */
+    private readonly observer?: AppendObserver,
   ) {}
 
   /** @returns per append, one AppendResult per part */
@@ -143,6 +147,8 @@ export class BatchAppender {
   /** @throws BatchFailure */
   private async writeTogether(items: readonly BatchedAppend[]): Promise<Settled<AppendResult[]>[]> {
     const client = await this.pool().connect();
+    const started = performance.now();
+    let written: Settled<AppendResult[]>[] | undefined;
     let broken: Error | undefined;
     // pg-pool listens for errors only on idle clients: a checked-out client whose socket dies
     // (a database restart, a terminated backend) emits 'error', and an unheard one ends the
@@ -156,6 +162,7 @@ export class BatchAppender {
         const outcomes = await this.writeIn(client, items);
         committing = true;
         await client.query('COMMIT');
+        written = outcomes;
         return outcomes;
       } catch (error) {
         if (!committing)
@@ -168,7 +175,28 @@ export class BatchAppender {
       // refused append is an ordinary outcome, not a broken session.
       client.removeListener('error', onError);
       client.release(broken);
+      this.report(items, written, performance.now() - started);
     }
+  }
+
+  /** Tells the observer of a transaction: `written` is its outcomes when it committed. */
+  private report(
+    items: readonly BatchedAppend[],
+    written: readonly Settled<AppendResult[]>[] | undefined,
+    durationMs: number,
+  ): void {
+    let events = 0;
+    for (const outcome of written ?? [])
+      if (outcome.ok) for (const part of outcome.value) events += part.events.length;
+    notifyObserver(this.observer, (o) =>
+      o.transactionWritten?.({
+        kind: 'group-commit',
+        appends: items.length,
+        events,
+        durationMs,
+        committed: written !== undefined,
+      }),
+    );
   }
 
   private async writeIn(
@@ -213,7 +241,7 @@ export class BatchAppender {
     });
     if (outbox.length > 0 || commands.length > 0)
       await client.query({
-        name: this.named ? 'ledgerline_record_batch_v1' : undefined,
+        name: this.named ? 'ledgerline_record_batch_v2' : undefined,
         text: RECORD_BATCH_SQL,
         values: [JSON.stringify(outbox), JSON.stringify(commands)],
       });

@@ -39,6 +39,7 @@ export function outboxRows(
         },
         correlationId: event.metadata.correlationId,
         causationId: event.eventId,
+        traceparent: event.metadata.traceparent,
       };
     }),
   );

@@ -28,7 +28,9 @@ import {
 import { JsonValue } from '../core/json';
 import { IntegrationEventMapper } from '../outbox/outbox-message';
 import { Projection } from '../projections/projection';
+import { notifyObserver } from '../core/notify-observer';
 import { translateAppendError } from './append-errors';
+import { AppendObserver } from './append-observer';
 import { AppendPart, BatchAppender, BatchedAppend } from './batch-appender';
 import { PostgresCommitNotifier } from './postgres-commit-notifier';
 import { GroupCommit, GroupCommitOptions } from './group-commit';
@@ -83,6 +85,11 @@ export interface PostgresEventStoreOptions {
    * itself when the server reports a name prepared by another connection.
    */
   readonly preparedStatements?: boolean;
+  /**
+   * Hears of each group-commit and multi-stream append transaction: its appends, events,
+   * duration and whether it committed (metrics). Default none.
+   */
+  readonly appendObserver?: AppendObserver;
 }
 
 const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxInFlight: 2, maxBatch: 64 };
@@ -98,6 +105,7 @@ export class PostgresEventStore implements EventStore {
   private readonly afterCommit: (appended: AppendResult) => void;
   private readonly upcasters: EventUpcasters;
   private readonly groupCommit: GroupCommit<BatchedAppend, AppendResult[]>;
+  private readonly appendObserver?: AppendObserver;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -119,7 +127,9 @@ export class PostgresEventStore implements EventStore {
       () => this.pool(),
       this.outbox,
       options.preparedStatements ?? true,
+      options.appendObserver,
     );
+    this.appendObserver = options.appendObserver;
     this.groupCommit = new GroupCommit(options.groupCommit ?? DEFAULT_GROUP_COMMIT, (items) =>
       appender.write(items),
     );
@@ -208,24 +218,44 @@ export class PostgresEventStore implements EventStore {
     appends: readonly StreamAppend[],
     options: MultiStreamAppendOptions,
   ): Promise<MultiStreamAppendResult> {
-    const appended = await runInTransaction(this.dataSource, async (queryRunner) => {
-      const streams = await this.insertEvents(queryRunner, appends, options.metadata);
-      const last = streams[streams.length - 1].lastPosition;
-      const result: MultiStreamAppendResult = {
-        streams,
-        lastPosition: streams.reduce(
-          (latest, stream) =>
-            stream.lastPosition.globalPosition > latest.globalPosition
-              ? stream.lastPosition
-              : latest,
-          last,
-        ),
-      };
-      if (!options.command) return result;
-      const commandResult = options.command.result(result);
-      await this.recordCommand(queryRunner, options.command.id, appends[0].streamId, commandResult);
-      return { ...result, commandResult };
-    });
+    const started = performance.now();
+    let appended: MultiStreamAppendResult | undefined;
+    try {
+      appended = await runInTransaction(this.dataSource, async (queryRunner) => {
+        const streams = await this.insertEvents(queryRunner, appends, options.metadata);
+        const last = streams[streams.length - 1].lastPosition;
+        const result: MultiStreamAppendResult = {
+          streams,
+          lastPosition: streams.reduce(
+            (latest, stream) =>
+              stream.lastPosition.globalPosition > latest.globalPosition
+                ? stream.lastPosition
+                : latest,
+            last,
+          ),
+        };
+        if (!options.command) return result;
+        const commandResult = options.command.result(result);
+        await this.recordCommand(
+          queryRunner,
+          options.command.id,
+          appends[0].streamId,
+          commandResult,
+        );
+        return { ...result, commandResult };
+      });
+    } finally {
+      const written = appended;
+      notifyObserver(this.appendObserver, (o) =>
+        o.transactionWritten?.({
+          kind: 'multi-stream',
+          appends: appends.length,
+          events: written ? written.streams.reduce((sum, s) => sum + s.events.length, 0) : 0,
+          durationMs: performance.now() - started,
+          committed: written !== undefined,
+        }),
+      );
+    }
     this.afterCommit(appended.streams[appended.streams.length - 1]);
     return appended;
   }

@@ -25,6 +25,7 @@ const toOutboxMessage = (row: OutboxRow): OutboxMessage => ({
   body: row.body,
   correlationId: row.correlation_id,
   causationId: row.causation_id,
+  ...(row.traceparent === null ? {} : { traceparent: row.traceparent }),
   attempts: row.attempts,
 });
 

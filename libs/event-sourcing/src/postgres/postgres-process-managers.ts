@@ -9,23 +9,34 @@ import {
   ProcessManager,
   StoredProcessCommand,
 } from '../sagas/process-manager';
-import { ProcessManagerStore } from '../sagas/process-manager-store.port';
+import {
+  ProcessCommandView,
+  ProcessDeadlineView,
+  ProcessManagerOperations,
+  ProcessManagerStore,
+  UnsettledCommandStatus,
+} from '../sagas/process-manager-store.port';
 import { projectionTransaction } from './projection-transaction';
 import { runInTransaction } from './run-in-transaction';
 import {
   CANCEL_DEADLINES_SQL,
   CLAIM_DUE_DEADLINES_SQL,
   CLAIM_PROCESS_COMMANDS_SQL,
+  COUNT_UNSETTLED_PROCESS_COMMANDS_SQL,
   INSERT_PROCESS_COMMANDS_SQL,
+  LIST_PENDING_DEADLINES_SQL,
+  LIST_PROCESS_COMMANDS_SQL,
   LOAD_PROCESS_STATE_SQL,
   LOCK_PENDING_PROCESS_COMMAND_SQL,
   MARK_DEADLINE_FIRED_SQL,
   POSTPONE_DEADLINE_SQL,
   MARK_PROCESS_COMMAND_DONE_SQL,
   MARK_PROCESS_COMMAND_REJECTED_SQL,
+  PARK_PROCESS_COMMAND_SQL,
   RETRY_PROCESS_COMMAND_SQL,
   SAVE_PROCESS_STATE_SQL,
   SCHEDULE_DEADLINE_SQL,
+  UNPARK_PROCESS_COMMAND_SQL,
 } from './sql/process-manager.sql';
 
 // Fixed namespace of process command ids (UUIDv5): never change it, resends must match.
@@ -42,11 +53,38 @@ interface CommandRow {
   process_id: string;
   causation_id: string;
   correlation_id: string | null;
+  traceparent: string | null;
   type: string;
   data: JsonObject;
   attempts: number;
   claim_token: string;
 }
+
+interface CommandViewRow {
+  id: string;
+  manager: string;
+  process_id: string;
+  causation_id: string;
+  correlation_id: string | null;
+  type: string;
+  status: UnsettledCommandStatus;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+  available_at: Date;
+}
+
+interface DeadlineViewRow {
+  manager: string;
+  process_id: string;
+  key: string;
+  due_at: Date;
+  due: boolean;
+}
+
+/** Longest error text kept per command: enough for a stack's first lines, bounded rows. */
+const MAX_ERROR_LENGTH = 2_000;
 
 /**
  * Process managers on PostgreSQL (`es_process_state`, `es_process_commands`,
@@ -54,7 +92,7 @@ interface CommandRow {
  * transaction with what caused it: the projection checkpoint for an event, the command's
  * rejection, or the deadline's firing, so each is handled exactly once.
  */
-export class PostgresProcessManagers implements ProcessManagerStore {
+export class PostgresProcessManagers implements ProcessManagerStore, ProcessManagerOperations {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Up to `limit` pending, due commands of `managers`, claimed for `leaseMs`. */
@@ -70,6 +108,7 @@ export class PostgresProcessManagers implements ProcessManagerStore {
       processId: row.process_id,
       causationId: row.causation_id,
       correlationId: row.correlation_id ?? row.process_id,
+      ...(row.traceparent === null ? {} : { traceparent: row.traceparent }),
       type: row.type,
       data: row.data,
       attempts: row.attempts,
@@ -84,10 +123,68 @@ export class PostgresProcessManagers implements ProcessManagerStore {
   async retryLater(command: StoredProcessCommand, error: string, delayMs: number): Promise<void> {
     await this.execute(RETRY_PROCESS_COMMAND_SQL, [
       command.id,
-      error.slice(0, 2_000),
+      error.slice(0, MAX_ERROR_LENGTH),
       delayMs,
       command.claimToken,
     ]);
+  }
+
+  async parkCommand(command: StoredProcessCommand, error: string): Promise<void> {
+    await this.execute(PARK_PROCESS_COMMAND_SQL, [
+      command.id,
+      error.slice(0, MAX_ERROR_LENGTH),
+      command.claimToken,
+    ]);
+  }
+
+  async listCommands(
+    statuses: readonly UnsettledCommandStatus[],
+    limit: number,
+  ): Promise<ProcessCommandView[]> {
+    const rows = (await this.execute(LIST_PROCESS_COMMANDS_SQL, [
+      statuses,
+      limit,
+    ])) as CommandViewRow[];
+    return rows.map((row) => ({
+      id: row.id,
+      manager: row.manager,
+      processId: row.process_id,
+      causationId: row.causation_id,
+      correlationId: row.correlation_id ?? row.process_id,
+      type: row.type,
+      status: row.status,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      availableAt: row.available_at,
+    }));
+  }
+
+  async countCommands(): Promise<Record<UnsettledCommandStatus, number>> {
+    const [row] = (await this.execute(COUNT_UNSETTLED_PROCESS_COMMANDS_SQL, [])) as {
+      pending: number;
+      parked: number;
+    }[];
+    return { pending: row.pending, parked: row.parked };
+  }
+
+  async retryParkedCommand(commandId: string): Promise<boolean> {
+    return (await this.execute(UNPARK_PROCESS_COMMAND_SQL, [commandId])).length > 0;
+  }
+
+  async listDeadlines(dueOnly: boolean, limit: number): Promise<ProcessDeadlineView[]> {
+    const rows = (await this.execute(LIST_PENDING_DEADLINES_SQL, [
+      dueOnly,
+      limit,
+    ])) as DeadlineViewRow[];
+    return rows.map((row) => ({
+      manager: row.manager,
+      processId: row.process_id,
+      key: row.key,
+      dueAt: row.due_at,
+      due: row.due,
+    }));
   }
 
   /**
@@ -110,7 +207,16 @@ export class PostgresProcessManagers implements ProcessManagerStore {
       await tx.query(MARK_PROCESS_COMMAND_REJECTED_SQL, [command.id, `rejected: ${code}`]);
       const state = await loadState(tx, manager, command.processId);
       const decision = manager.onRejected(state, command, code, now);
-      await persist(tx, manager.name, command.processId, decision, `${command.id}/rejected`);
+      // What the refusal leads to (a refund, a failure) stays in the trace of the refused command.
+      await persist(
+        tx,
+        manager.name,
+        command.processId,
+        decision,
+        `${command.id}/rejected`,
+        null,
+        command.traceparent,
+      );
       return true;
     });
   }
@@ -203,6 +309,7 @@ export function processManagerProjection<State extends JsonValue>(
           decision,
           event.eventId,
           event.metadata.correlationId,
+          event.metadata.traceparent,
         );
       }
     },
@@ -220,7 +327,8 @@ async function loadState<State extends JsonValue>(
 
 /**
  * Writes a decision; command ids are UUIDv5 of the cause and the command's place. Commands
- * carry the process's correlation id: that of the first event it handled.
+ * carry the process's correlation id: that of the first event it handled, and the trace
+ * context of their own cause (none for a deadline: it starts a trace of its own).
  */
 async function persist<State extends JsonValue>(
   tx: Sql,
@@ -229,6 +337,7 @@ async function persist<State extends JsonValue>(
   decision: ProcessDecision<State>,
   cause: string,
   causeCorrelationId: string | null = null,
+  causeTraceparent?: string,
 ): Promise<void> {
   const [saved] = await tx.query<{ correlation_id: string | null }>(SAVE_PROCESS_STATE_SQL, [
     manager,
@@ -242,6 +351,7 @@ async function persist<State extends JsonValue>(
     processId,
     causationId: cause,
     correlationId: saved?.correlation_id ?? processId,
+    traceparent: causeTraceparent,
     type: command.type,
     data: command.data,
   }));

@@ -20,6 +20,11 @@ export interface ProcessManagerWorkerOptions {
   readonly retryBaseMs: number;
   /** Largest retry delay, default 30 000 ms. */
   readonly retryMaxMs: number;
+  /**
+   * Failed sends (not refusals) before a command is parked for an operator, default 10. A lost
+   * claim (the sender died mid-send) counts none.
+   */
+  readonly maxAttempts: number;
   /** Sleep between idle rounds (deadlines are checked each round), default 500 ms. */
   readonly idlePollMs: number;
 }
@@ -29,14 +34,18 @@ export const DEFAULT_PROCESS_MANAGER_WORKER_OPTIONS: ProcessManagerWorkerOptions
   leaseMs: 30_000,
   retryBaseMs: 200,
   retryMaxMs: 30_000,
+  maxAttempts: 10,
   idlePollMs: 500,
 });
 
 /**
  * Sends the commands process managers stored, until each is handled: a success marks it done;
  * a domain refusal is handed to its manager (`onRejected`) in one transaction with marking it;
- * anything else is retried with exponential backoff. Fires due deadlines each round. Commands
- * carry deterministic ids, so a resend after a crash is recognised by the command handler.
+ * anything else is retried with exponential backoff, and after `maxAttempts` failed sends it is
+ * parked: never sent again until an operator retries it (a fault that outlives every retry is a
+ * fault for a human, not a reason to hammer a handler forever; its process waits meanwhile, its
+ * deadlines still fire). Fires due deadlines each round. Commands carry deterministic ids, so
+ * a resend after a crash is recognised by the command handler.
  * Safe to run in several instances (claims are leased, deadlines locked). Never throws upward.
  */
 export class ProcessManagerWorker {
@@ -102,6 +111,8 @@ export class ProcessManagerWorker {
       const manager = this.managers.get(command.manager);
       if (code !== null && manager) {
         await this.store.rejectCommand(manager, command, code, this.clock());
+      } else if (command.attempts + 1 >= this.options.maxAttempts) {
+        await this.store.parkCommand(command, describe(error));
       } else {
         const delay = Math.min(
           this.options.retryMaxMs,

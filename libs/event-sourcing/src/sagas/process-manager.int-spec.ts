@@ -264,7 +264,7 @@ interface CommandRow {
   causation_id: string;
   type: string;
   data: JsonObject;
-  status: 'pending' | 'done' | 'rejected';
+  status: 'pending' | 'done' | 'rejected' | 'parked';
   attempts: number;
   outcome: string | null;
   claimed: boolean;
@@ -706,6 +706,35 @@ describe('deadlines', () => {
     expect(sender.ids()).toEqual([timedOut.id]);
   });
 
+  it('are listed until they fire, earliest first, the due ones flagged', async () => {
+    const name = 'pm-deadline-list';
+    const manager = jobManager(name);
+    // One due long ago (the virtual T0), one an hour from now by the database's clock.
+    await append(T0, started(name, { processId: 'overdue', work: [], deadlineInMs: 60_000 }));
+    await append(
+      Date.now() + 3_600_000,
+      started(name, { processId: 'later', work: [], deadlineInMs: 60_000 }),
+    );
+    await catchUp(runnerFor(manager), async () => expect(await deadlineRows(name)).toHaveLength(2));
+    const mine = async (dueOnly: boolean) =>
+      (await store.listDeadlines(dueOnly, 1_000)).filter((row) => row.manager === name);
+
+    expect(await mine(false)).toEqual([
+      {
+        manager: name,
+        processId: 'overdue',
+        key: TIMEOUT,
+        dueAt: new Date(T0 + 60_000),
+        due: true,
+      },
+      expect.objectContaining({ processId: 'later', key: TIMEOUT, due: false }),
+    ]);
+    expect((await mine(true)).map((row) => row.processId)).toEqual(['overdue']);
+
+    await store.fireDueDeadlines(manager, new Date(T0 + 60_000));
+    expect((await mine(false)).map((row) => row.processId)).toEqual(['later']);
+  });
+
   it('a cancelled deadline never fires', async () => {
     const name = 'pm-cancel';
     const calls: Calls = { rejected: 0, deadlines: 0 };
@@ -869,6 +898,94 @@ describe('a stale send', () => {
     expect((await commandRows(name)).map((row) => [row.type, row.status])).toEqual([
       ['DoWork', 'done'],
     ]);
+  });
+});
+
+describe('a command that keeps failing', () => {
+  it('is parked after maxAttempts failed sends with its last error, and sent again once an operator retries it', async () => {
+    const name = 'pm-park';
+    const manager = jobManager(name);
+    await append(T0, started(name, { processId: 'stuck' }));
+    await catchUp(runnerFor(manager), async () => expect(await commandRows(name)).toHaveLength(1));
+    const [stored] = await commandRows(name);
+    const fault = { failing: true };
+    const sender = new FakeSender((_command, sends) => {
+      if (fault.failing) throw new Error(`handler unavailable (${sends})`);
+    });
+    const driver = worker(manager, sender, { maxAttempts: 3, retryBaseMs: 1, retryMaxMs: 4 });
+
+    await roundsUntil([driver], async () =>
+      expect((await commandRows(name))[0].status).toBe('parked'),
+    );
+    expect((await commandRows(name))[0]).toMatchObject({
+      attempts: 3,
+      outcome: 'Error: handler unavailable (3)',
+      claimed: false,
+    });
+    expect(sender.ids()).toEqual([stored.id, stored.id, stored.id]);
+    // Parked means parked: no round sends it again.
+    await drain(driver);
+    expect(sender.sent).toHaveLength(3);
+
+    const mine = async (statuses: ('pending' | 'parked')[]) =>
+      (await store.listCommands(statuses, 1_000)).filter((command) => command.manager === name);
+    const [parked] = await mine(['parked']);
+    expect(parked).toMatchObject({
+      id: stored.id,
+      processId: 'stuck',
+      causationId: stored.causation_id,
+      type: 'DoWork',
+      status: 'parked',
+      attempts: 3,
+      lastError: 'Error: handler unavailable (3)',
+    });
+    expect(parked.updatedAt.getTime()).toBeGreaterThanOrEqual(parked.createdAt.getTime());
+    expect(await mine(['pending'])).toEqual([]);
+    expect((await store.countCommands()).parked).toBeGreaterThanOrEqual(1);
+
+    // The operator's retry: pending, due now, a fresh budget; only a parked command qualifies.
+    expect(await store.retryParkedCommand(randomUUID())).toBe(false);
+    expect(await store.retryParkedCommand(stored.id)).toBe(true);
+    expect(await store.retryParkedCommand(stored.id)).toBe(false);
+    expect(await mine(['pending', 'parked'])).toEqual([
+      expect.objectContaining({
+        id: stored.id,
+        status: 'pending',
+        attempts: 0,
+        // The error stays on show until the command succeeds or fails again.
+        lastError: 'Error: handler unavailable (3)',
+      }),
+    ]);
+
+    fault.failing = false;
+    await roundsUntil([driver], async () =>
+      expect((await commandRows(name))[0].status).toBe('done'),
+    );
+    expect((await commandRows(name))[0]).toMatchObject({ attempts: 0, outcome: 'handled' });
+    expect(sender.ids()).toEqual([stored.id, stored.id, stored.id, stored.id]);
+    expect(sender.sent[3].attempts).toBe(0);
+    expect(await mine(['pending', 'parked'])).toEqual([]);
+  });
+
+  it('a refusal is not a failure: refused on its last allowed attempt, it is handed to its manager', async () => {
+    const name = 'pm-park-refused';
+    const calls: Calls = { rejected: 0, deadlines: 0 };
+    const manager = jobManager(name, calls);
+    await append(T0, started(name, { processId: 'last', work: ['DoWork'] }));
+    await catchUp(runnerFor(manager), async () => expect(await commandRows(name)).toHaveLength(1));
+    const sender = new FakeSender((command, sends) => {
+      if (command.type !== 'DoWork') return;
+      if (sends < 2) throw new Error('handler unavailable');
+      throw new Refusal('NOT_ALLOWED');
+    });
+    const driver = worker(manager, sender, { maxAttempts: 2, retryBaseMs: 1, retryMaxMs: 4 });
+    await roundsUntil([driver], async () =>
+      expect((await commandRows(name)).map((row) => [row.type, row.status])).toEqual([
+        ['DoWork', 'rejected'],
+        ['Compensate', 'done'],
+      ]),
+    );
+    expect(calls.rejected).toBe(1);
   });
 });
 

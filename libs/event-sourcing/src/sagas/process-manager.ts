@@ -58,6 +58,11 @@ export interface StoredProcessCommand extends ProcessCommand {
   readonly causationId: string;
   /** The correlation id of the event that started the process (the original request's). */
   readonly correlationId: string;
+  /**
+   * The W3C trace context of its cause (the event's `metadata.traceparent`, or the refused
+   * command's), so sending it continues that trace. Absent when the cause carried none.
+   */
+  readonly traceparent?: string;
   readonly attempts: number;
   /** The claim this send holds; settling a refusal or a retry needs it to be the current one. */
   readonly claimToken: string;

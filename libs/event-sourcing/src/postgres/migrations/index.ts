@@ -7,6 +7,8 @@ import { Snapshots1732300000010 } from './1732300000010-snapshots';
 import { NotifyAfterCommit1732300000012 } from './1732300000012-notify-after-commit';
 import { InboxRetention1732300000014 } from './1732300000014-inbox-retention';
 import { ProcessCorrelation1732300000015 } from './1732300000015-process-correlation';
+import { ProcessCommandParking1732300000016 } from './1732300000016-process-command-parking';
+import { TraceContext1732300000017 } from './1732300000017-trace-context';
 
 /** The library's migrations, in order: add them to the application's DataSource `migrations`. */
 export const eventStoreMigrations = [
@@ -19,4 +21,6 @@ export const eventStoreMigrations = [
   NotifyAfterCommit1732300000012,
   InboxRetention1732300000014,
   ProcessCorrelation1732300000015,
+  ProcessCommandParking1732300000016,
+  TraceContext1732300000017,
 ];

@@ -77,9 +77,11 @@ SELECT true, NULL, NULL, NULL, d.stream_id, NULL, NULL, d.first_write, d.duplica
  */
 export const RECORD_BATCH_SQL = `
 WITH outbox AS (
-  INSERT INTO es_outbox (message_id, stream_id, stream_version, type, body, correlation_id, causation_id)
+  INSERT INTO es_outbox (message_id, stream_id, stream_version, type, body, correlation_id,
+                         causation_id, traceparent)
   SELECT (m.value->>'messageId')::uuid, m.value->>'streamId', (m.value->>'streamVersion')::integer,
-         m.value->>'type', m.value->'body', m.value->>'correlationId', m.value->>'causationId'
+         m.value->>'type', m.value->'body', m.value->>'correlationId', m.value->>'causationId',
+         m.value->>'traceparent'
     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS m(value, ordinality)
    ORDER BY m.ordinality
 ), commands AS (

@@ -2,16 +2,19 @@ import { IntegrationMessageBody } from '../../outbox/outbox-message';
 
 /** The columns every outbox read returns, in the shape `toOutboxMessage` maps. */
 const OUTBOX_COLUMNS = `o.id::text AS id, o.message_id, o.stream_id, o.stream_version, o.type, o.body,
-  o.correlation_id, o.causation_id, o.attempts`;
+  o.correlation_id, o.causation_id, o.traceparent, o.attempts`;
 
 /**
  * Writes the outbox rows of one append, after its events, in its transaction.
- * $1: jsonb array of {messageId, streamId, streamVersion, type, body, correlationId, causationId}.
+ * $1: jsonb array of {messageId, streamId, streamVersion, type, body, correlationId, causationId,
+ * traceparent?}.
  */
 export const INSERT_OUTBOX_SQL = `
-INSERT INTO es_outbox (message_id, stream_id, stream_version, type, body, correlation_id, causation_id)
+INSERT INTO es_outbox (message_id, stream_id, stream_version, type, body, correlation_id, causation_id,
+                       traceparent)
 SELECT (m.value->>'messageId')::uuid, m.value->>'streamId', (m.value->>'streamVersion')::integer,
-       m.value->>'type', m.value->'body', m.value->>'correlationId', m.value->>'causationId'
+       m.value->>'type', m.value->'body', m.value->>'correlationId', m.value->>'causationId',
+       m.value->>'traceparent'
   FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS m(value, ordinality)
  ORDER BY m.ordinality`;
 
@@ -119,5 +122,6 @@ export interface OutboxRow {
   body: IntegrationMessageBody;
   correlation_id: string;
   causation_id: string;
+  traceparent: string | null;
   attempts: number;
 }
