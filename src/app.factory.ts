@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { corsOptions } from './common/http/cors-options';
@@ -15,6 +16,8 @@ import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { runMigrations } from './database/run-migrations';
 import { waitForDatabase } from './database/wait-for-database';
+import { AppLogging, requestLogging, startLogging } from './observability/logging';
+import { HttpMetrics } from './observability/metrics/http-metrics';
 
 /**
  * Builds the HTTP application exactly as production runs it (the e2e tests use this too):
@@ -24,6 +27,7 @@ export async function createApp(
   config: AppConfig,
   databaseUrl: string,
   embedded = false,
+  logging: AppLogging = startLogging(config.logging),
 ): Promise<INestApplication> {
   const database = {
     url: databaseUrl,
@@ -63,21 +67,31 @@ export async function createApp(
         worker: config.processManagers,
         creditTimeoutMs: config.transferCreditTimeoutMs,
         commandLeaseMs: config.processCommandLeaseMs,
+        commandMaxAttempts: config.processCommandMaxAttempts,
       },
       { auth: config.auth, rateLimits: config.rateLimits },
+      logging,
+      config.metrics,
     ),
     {
       bodyParser: false,
       // Kept for rejectInexactNumbers: only the source text shows a number JSON.parse rounded.
       rawBody: true,
-      logger: config.logLevels,
+      // Nest's own start-up lines wait for the pino logger below instead of going to the console.
+      bufferLogs: true,
     },
   );
+  app.useLogger(app.get(PinoNestLogger));
   applyServerTimeouts(app.getHttpServer(), config.httpTimeouts);
   app.disable('x-powered-by');
   // ETags are stream versions, set explicitly; Express's automatic weak body hashes would
   // invite clients to send them back in If-Match.
   app.set('etag', false);
+  // Ahead of everything, CORS included: it refuses nothing, and so every response (a preflight,
+  // a refusal by the middleware below) carries X-Request-Id and gets its access line.
+  app.use(requestLogging(logging));
+  // Beside it, for the same reason: every request is timed, whatever answers it.
+  if (config.metrics) app.use(app.get(HttpMetrics).middleware);
   // First, so the cors middleware answers preflights before any other middleware or guard (a
   // preflight carries no bearer token) and error responses carry the CORS headers too.
   if (config.corsOrigins.length > 0) app.enableCors(corsOptions(config.corsOrigins));

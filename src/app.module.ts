@@ -22,6 +22,9 @@ import { HealthModule } from './health/health.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { MessagingOptions } from './messaging/messaging.tokens';
 import { NotificationsModule } from './notifications/notifications.module';
+import { OpsModule } from './ops/ops.module';
+import { AppLogging, loggingModule } from './observability/logging';
+import { MetricsModule } from './observability/metrics/metrics.module';
 import { TransferOptions, transferProjections, TransfersModule } from './transfers';
 
 /** The composition root: infrastructure once, then one module per bounded context. */
@@ -33,6 +36,10 @@ export class AppModule {
     messaging: MessagingOptions,
     transfers: TransferOptions,
     security: { auth: AuthSettings; rateLimits: RateLimitSettings },
+    /** Structured logs (createApp); the CLI tools and benchmarks keep Nest's console logger. */
+    logging?: AppLogging,
+    /** False (METRICS=off): no GET /metrics, and nothing observes requests or commands. */
+    metrics = true,
   ): DynamicModule {
     return {
       module: AppModule,
@@ -49,6 +56,8 @@ export class AppModule {
         MessagingModule.forRoot(messaging),
         IdempotencyModule,
         HealthModule,
+        // The observers it provides are injected as optional, so the graph builds without it.
+        ...(metrics ? [MetricsModule] : []),
         ProjectionsModule.forRoot(
           [...accountProjections, ...customerProjections, ...transferProjections(transfers)],
           database,
@@ -58,6 +67,8 @@ export class AppModule {
         AccountsModule,
         TransfersModule.forRoot(transfers),
         NotificationsModule,
+        OpsModule,
+        ...(logging ? [loggingModule(logging)] : []),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -244,14 +244,50 @@ const ROUTES: Record<string, RouteRow> = {
     success: 200,
     call: () => ({ path: '/admin/runtime' }),
   },
+  'GET /metrics': {
+    allowed: ['admin', 'auditor'],
+    ownership: { kind: 'none' },
+    success: 200,
+    call: () => ({ path: '/metrics' }),
+  },
+  'GET /admin/process-commands': {
+    allowed: ['admin', 'auditor'],
+    ownership: { kind: 'none' },
+    success: 200,
+    call: () => ({ path: '/admin/process-commands?status=pending,parked' }),
+  },
+  'POST /admin/process-commands/:id/retry': {
+    allowed: ['admin'],
+    ownership: { kind: 'none' },
+    success: 404,
+    call: () => ({ path: '/admin/process-commands/00000000-0000-4000-8000-000000000000/retry' }),
+  },
+  'GET /admin/process-deadlines': {
+    allowed: ['admin', 'auditor'],
+    ownership: { kind: 'none' },
+    success: 200,
+    call: () => ({ path: '/admin/process-deadlines' }),
+  },
+  'GET /admin/transfers/stuck': {
+    allowed: ['admin', 'auditor'],
+    ownership: { kind: 'none' },
+    success: 200,
+    call: () => ({ path: '/admin/transfers/stuck?olderThanSeconds=0' }),
+  },
 };
 
-/** Routes anyone may call: probes, the issuer's keys, the API docs. */
+/**
+ * Routes anyone may call: probes, the issuer's keys, the API docs, and the operations console's
+ * page, script and styles (no data: the page calls the admin routes with the user's token).
+ */
 const PUBLIC_ROUTES = new Set([
   'GET /health',
   'GET /health/live',
   'GET /health/ready',
   'GET /auth/jwks.json',
+  'GET /ops',
+  'GET /ops/console.js',
+  'GET /ops/console.css',
 ]);
 const isDocsRoute = (route: string): boolean => / \/docs(-json|-yaml|\/|$)/.test(route);
 
@@ -260,8 +296,11 @@ function servedRoutes(): string[] {
   const express = context.app.app.getHttpAdapter().getInstance() as {
     router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
   };
+  // Nest mounts module middleware (nestjs-pino binding its logger to the request) as a route
+  // on every path, `{/*splat}`: it answers nothing itself, so it is not an endpoint.
+  const MIDDLEWARE_MOUNT = '{/*splat}';
   return express.router.stack.flatMap((layer) =>
-    layer.route
+    layer.route && layer.route.path !== MIDDLEWARE_MOUNT
       ? Object.keys(layer.route.methods)
           .filter((method) => method !== '_all')
           .map((method) => `${method.toUpperCase()} ${layer.route!.path}`)

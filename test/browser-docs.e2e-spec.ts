@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { hostname, networkInterfaces, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import request from 'supertest';
+import { findChromium } from './support/chromium';
 import { startTestApp, TestApp } from './support/test-app';
 import { openTestDatabase, TestDatabase } from './support/test-database';
 
@@ -27,25 +28,6 @@ async function nonLocalhostHost(): Promise<{ urlHost: string; listenAddress: str
   throw new Error(
     'no non-loopback IPv4 address and no host name (other than localhost) that resolves: ' +
       'the Swagger UI check needs one to open the page the way a remote browser would',
-  );
-}
-
-/** Debian's `chromium` (what CI installs) or another distribution's `chromium-browser`. */
-function findChromium(): string {
-  for (const name of ['chromium', 'chromium-browser']) {
-    for (const directory of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
-      const candidate = join(directory, name);
-      try {
-        accessSync(candidate, constants.X_OK);
-        return candidate;
-      } catch {
-        // not in this directory
-      }
-    }
-  }
-  throw new Error(
-    'no chromium or chromium-browser on PATH: the Swagger UI check needs a real browser ' +
-      '(Debian: apt-get install -y chromium; .ci/run installs it)',
   );
 }
 

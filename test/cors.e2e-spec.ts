@@ -45,7 +45,7 @@ describe('CORS_ORIGINS=https://bank.example', () => {
       'access-control-allow-origin': LISTED,
       'access-control-allow-methods': 'GET,POST,OPTIONS',
       'access-control-allow-headers':
-        'Authorization,Content-Type,Idempotency-Key,If-Match,X-Min-Position,X-Correlation-Id',
+        'Authorization,Content-Type,Idempotency-Key,If-Match,X-Min-Position,X-Correlation-Id,X-Request-Id',
       'access-control-max-age': '600',
     });
     expect(response.headers['access-control-allow-credentials']).toBeUndefined();
@@ -73,7 +73,14 @@ describe('CORS_ORIGINS=https://bank.example', () => {
     expect(response.headers['access-control-allow-origin']).toBe(LISTED);
     const exposed = String(response.headers['access-control-expose-headers']).split(',');
     expect(exposed).toEqual(
-      expect.arrayContaining(['ETag', 'Location', 'Retry-After', 'Idempotent-Replayed']),
+      expect.arrayContaining([
+        'ETag',
+        'Location',
+        'Retry-After',
+        'Idempotent-Replayed',
+        'X-Request-Id',
+        'X-Correlation-Id',
+      ]),
     );
   });
 

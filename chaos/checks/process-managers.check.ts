@@ -10,10 +10,10 @@ const REFUSAL_ENDS_AS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * The process managers left nothing behind: no command still pending (unsent or unsettled),
- * every rejected command has its cause recorded and a refusal the process reacts to (a
- * rejected debit ends FAILED, a rejected credit is compensated or lost the race to the
- * credit), no deadline still pending, and every process finished (phase DONE).
+ * The process managers left nothing behind: no command still pending (unsent or unsettled) or
+ * parked, every rejected command has its cause recorded and a refusal the process reacts to (a
+ * rejected debit ends FAILED, a rejected credit is compensated or lost the race to the credit),
+ * no deadline still pending, and every process finished (phase DONE).
  */
 export async function checkProcessManagers({ dataSource }: CheckContext): Promise<Verdict> {
   const problems: string[] = [];
@@ -26,6 +26,8 @@ export async function checkProcessManagers({ dataSource }: CheckContext): Promis
   );
   for (const row of commands) {
     if (row.status === 'pending') problems.push(`${row.n} ${row.type} command(s) still pending`);
+    // Failed on every allowed attempt: its process waits for an operator.
+    if (row.status === 'parked') problems.push(`${row.n} ${row.type} command(s) parked`);
     if (row.status === 'rejected' && row.without_cause > 0)
       problems.push(`${row.without_cause} ${row.type} command(s) rejected without a cause`);
   }

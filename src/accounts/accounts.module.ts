@@ -2,11 +2,13 @@ import { Logger, Module } from '@nestjs/common';
 import {
   AggregateRepository,
   CommandExecutor,
+  CommandObserver,
   EventStore,
   MultiStreamCommandExecutor,
 } from '@ledgerline/event-sourcing';
 import { customerAggregate } from '../customers';
 import { EVENT_STORE } from '../database/database.tokens';
+import { OPTIONAL_COMMAND_OBSERVER } from '../observability/metrics/metrics.tokens';
 import {
   ACCOUNT_COMMANDS,
   ACCOUNT_CUSTOMER_COMMANDS,
@@ -63,9 +65,9 @@ const QueryHandlers = [
     },
     {
       provide: ACCOUNT_COMMANDS,
-      inject: [EVENT_STORE, ACCOUNT_REPOSITORY],
-      useFactory: (store: EventStore, repository: AccountRepository) =>
-        new CommandExecutor(store, repository),
+      inject: [EVENT_STORE, ACCOUNT_REPOSITORY, OPTIONAL_COMMAND_OBSERVER],
+      useFactory: (store: EventStore, repository: AccountRepository, observer?: CommandObserver) =>
+        new CommandExecutor(store, repository, { observer }),
     },
     {
       provide: CUSTOMER_REPOSITORY_FOR_ACCOUNTS,
@@ -74,8 +76,9 @@ const QueryHandlers = [
     },
     {
       provide: ACCOUNT_CUSTOMER_COMMANDS,
-      inject: [EVENT_STORE],
-      useFactory: (store: EventStore) => new MultiStreamCommandExecutor(store),
+      inject: [EVENT_STORE, OPTIONAL_COMMAND_OBSERVER],
+      useFactory: (store: EventStore, observer?: CommandObserver) =>
+        new MultiStreamCommandExecutor(store, { observer }),
     },
   ],
   exports: [ACCOUNT_REPOSITORY],

@@ -1,12 +1,10 @@
-import { LogLevel } from '@nestjs/common';
 import { AuthSettings, parseAuthSettings } from '../auth/auth-settings';
 import { RateLimitSettings } from '../auth/rate-limit-settings';
 import { parseUrlSetting } from './url-setting';
 import { parseCorsOrigins } from '../common/http/cors-options';
 import { HttpServerTimeouts, httpServerTimeouts } from '../common/http/server-timeouts';
 import { DATABASE_TIMEOUT_DEFAULTS, DatabaseTimeouts } from '../database/typeorm-options';
-
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+import { LoggingSettings, parseLoggingSettings } from '../observability/logging/log-settings';
 
 /** Everything the app reads from its environment, parsed and checked once at start-up. */
 export interface AppConfig {
@@ -26,10 +24,15 @@ export interface AppConfig {
   readonly bodyLimit: string;
   /** Longest time a client may take to send a whole request, and its headers. */
   readonly httpTimeouts: HttpServerTimeouts;
+  /** How long requests running at SIGTERM or SIGINT may take before their connections are cut. */
+  readonly shutdownGraceMs: number;
   readonly swagger: boolean;
   /** Origins allowed cross-origin requests (CORS_ORIGINS); empty: CORS stays off. */
   readonly corsOrigins: readonly string[];
-  readonly logLevels: LogLevel[];
+  /** LOG_LEVEL and LOG_FORMAT (LOG_LEVELS, the older Nest list, is still understood). */
+  readonly logging: LoggingSettings;
+  /** Prometheus metrics: GET /metrics, the HTTP histogram and the command and append observers. */
+  readonly metrics: boolean;
   /** Run the projection runners in this process (off for one-off tools). */
   readonly projectionsAutoStart: boolean;
   /** Longest wait of a read sent with X-Min-Position. */
@@ -47,6 +50,8 @@ export interface AppConfig {
   readonly processManagers: boolean;
   readonly transferCreditTimeoutMs: number;
   readonly processCommandLeaseMs: number;
+  /** Failed sends of a process command before it is parked for an operator. */
+  readonly processCommandMaxAttempts: number;
   /** Bearer-token verification: an OIDC issuer's JWKS, or the local development issuer. */
   readonly auth: AuthSettings;
   readonly rateLimits: RateLimitSettings;
@@ -108,9 +113,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 3_600_000),
       integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000, 3_600_000),
     ),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 3_600_000),
     swagger: env.SWAGGER !== 'off',
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
-    logLevels: parseLogLevels(env.LOG_LEVELS ?? 'error,warn,log'),
+    logging: parseLoggingSettings(env),
+    metrics: env.METRICS !== 'off',
     projectionsAutoStart: env.PROJECTIONS !== 'off',
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5_000, 0, 60_000),
     amqpUrl: parseUrlSetting('AMQP_URL', env.AMQP_URL, ['amqp', 'amqps']),
@@ -123,6 +130,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     processManagers: env.PROCESS_MANAGERS !== 'off',
     transferCreditTimeoutMs: integer(env, 'TRANSFER_CREDIT_TIMEOUT_MS', 30_000, 100, 86_400_000),
     processCommandLeaseMs: integer(env, 'PROCESS_COMMAND_LEASE_MS', 30_000, 100, 3_600_000),
+    processCommandMaxAttempts: integer(env, 'PROCESS_COMMAND_MAX_ATTEMPTS', 10, 1, 1_000),
     auth: parseAuthSettings(env, env.EMBEDDED_DATA_DIR ?? '.data/pglite'),
     rateLimits: {
       requestsPerMinute: integer(env, 'RATE_LIMIT_REQUESTS_PER_MINUTE', 600, 1, 10_000_000),
@@ -130,16 +138,6 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       redisUrl: parseUrlSetting('REDIS_URL', env.REDIS_URL, ['redis', 'rediss']),
     },
   };
-}
-
-function parseLogLevels(raw: string): LogLevel[] {
-  const levels = raw
-    .split(',')
-    .map((level) => level.trim())
-    .filter(Boolean);
-  const unknown = levels.filter((level) => !(LOG_LEVELS as readonly string[]).includes(level));
-  if (unknown.length > 0) throw new Error(`LOG_LEVELS has unknown levels: ${unknown.join(', ')}`);
-  return levels as LogLevel[];
 }
 
 function parseExchange(raw: string): string {

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import {
   AggregateRepository,
+  CommandObserver,
   EventStore,
   MultiStreamCommandExecutor,
 } from '@ledgerline/event-sourcing';
 import { EVENT_STORE } from '../database/database.tokens';
+import { OPTIONAL_COMMAND_OBSERVER } from '../observability/metrics/metrics.tokens';
 import { ChangeContactDetailsHandler } from './commands/change-contact-details.handler';
 import { RegisterCustomerHandler } from './commands/register-customer.handler';
 import { UnregisterCustomerHandler } from './commands/unregister-customer.handler';
@@ -41,8 +43,9 @@ const QueryHandlers = [GetCustomerHandler, ListCustomersHandler];
     },
     {
       provide: CUSTOMER_COMMANDS,
-      inject: [EVENT_STORE],
-      useFactory: (store: EventStore) => new MultiStreamCommandExecutor(store),
+      inject: [EVENT_STORE, OPTIONAL_COMMAND_OBSERVER],
+      useFactory: (store: EventStore, observer?: CommandObserver) =>
+        new MultiStreamCommandExecutor(store, { observer }),
     },
   ],
 })

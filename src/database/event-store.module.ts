@@ -2,6 +2,7 @@ import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
+  AppendObserver,
   EventUpcasters,
   IntegrationEventMapper,
   PostgresEventStore,
@@ -10,6 +11,7 @@ import {
 import { AppInstance } from './app-instance';
 import { CommitSignal } from './commit-signal';
 import { EVENT_STORE } from './database.tokens';
+import { OPTIONAL_APPEND_OBSERVER } from '../observability/metrics/metrics.tokens';
 import { DatabaseSettings } from './typeorm-options';
 
 /**
@@ -38,8 +40,8 @@ export class EventStoreModule {
         { provide: AppInstance, useFactory: () => new AppInstance(database) },
         {
           provide: EVENT_STORE,
-          inject: [getDataSourceToken(), CommitSignal],
-          useFactory: (dataSource: DataSource, commits: CommitSignal) =>
+          inject: [getDataSourceToken(), CommitSignal, OPTIONAL_APPEND_OBSERVER],
+          useFactory: (dataSource: DataSource, commits: CommitSignal, observer?: AppendObserver) =>
             new PostgresEventStore(dataSource, {
               outbox,
               upcasters: chains,
@@ -49,6 +51,7 @@ export class EventStoreModule {
               notifyCommits: !options.embedded,
               onNotifyError: (error) =>
                 logger.warn(`could not notify other instances of a commit: ${String(error)}`),
+              appendObserver: observer,
             }),
         },
       ],

@@ -7,8 +7,10 @@ import {
   HealthCheckService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
+import { ApiError } from '../common/errors/api-error';
 import { ApiProblems } from '../common/http/api-problems.decorator';
 import { BrokerStatus, MessagingTransport } from '../messaging/messaging-transport';
+import { ShutdownState } from './shutdown-state';
 
 /** GET /health: terminus's result, plus the broker's state beside it. */
 export type HealthView = HealthCheckResult & { broker: { status: BrokerStatus } };
@@ -20,6 +22,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly transport: MessagingTransport,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   @Get()
@@ -40,7 +43,8 @@ export class HealthController {
 
   /**
    * Liveness only: the process answers. A database outage does not fail it, so an
-   * orchestrator does not restart an instance that will recover by itself.
+   * orchestrator does not restart an instance that will recover by itself; nor does a
+   * shutdown in progress, which is not a fault.
    */
   @Get('live')
   @Public()
@@ -51,11 +55,18 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: 503 while the database does not answer, so a load balancer routes elsewhere. */
+  /**
+   * Readiness: 503 while the database does not answer or the instance is shutting down, so a
+   * load balancer routes elsewhere. Not before the migrations have run either: they run before
+   * the server listens, so until then nothing answers at all.
+   */
   @Get('ready')
   @Public()
   @HealthCheck({ swaggerDocumentation: false, noCache: true })
-  @ApiOperation({ summary: 'Readiness: the database responds within 2 s (the broker is reported)' })
+  @ApiOperation({
+    summary:
+      'Readiness: the database responds within 2 s and the instance is not shutting down (the broker is reported)',
+  })
   @ApiOkResponse({ description: 'as GET /health' })
   @ApiProblems('SERVICE_UNAVAILABLE')
   ready(): Promise<HealthView> {
@@ -63,6 +74,9 @@ export class HealthController {
   }
 
   private async readiness(): Promise<HealthView> {
+    // Draining: the requests already running finish, new ones belong on another instance.
+    if (this.shutdown.draining)
+      throw new ApiError('SERVICE_UNAVAILABLE', 'this instance is shutting down');
     // A broker outage does not fail the check: writes still succeed (the outbox keeps the
     // messages) and pulling the instance would make things worse. It is reported instead.
     const result = await this.health.check([

@@ -1,6 +1,7 @@
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { Options } from 'amqplib';
 import { MessagePublisher, OutboxMessage, PublishOutcome } from '@ledgerline/event-sourcing';
+import { withTraceparent } from '../observability/tracing/traceparent';
 import { assertPublicTopology } from './amqp-topology';
 
 // A confirm slower than this counts as a transport failure: the message is re-sent later.
@@ -9,7 +10,8 @@ const CONFIRM_TIMEOUT_MS = 10_000;
 /**
  * The broker contract of one message (README "Integration events"): `message_id` the
  * integration event id, `type` its name, JSON, persistent, correlation and causation ids and
- * the stream id and version in headers so consumers can check per-stream order.
+ * the stream id and version in headers so consumers can check per-stream order, and the W3C
+ * `traceparent` when the message has a trace context.
  */
 export function amqpPublishOptions(message: OutboxMessage): Options.Publish {
   return {
@@ -24,6 +26,7 @@ export function amqpPublishOptions(message: OutboxMessage): Options.Publish {
       'x-causation-id': message.causationId,
       'x-stream-id': message.streamId,
       'x-stream-version': message.streamVersion,
+      ...(message.traceparent === undefined ? {} : { traceparent: message.traceparent }),
     },
   };
 }
@@ -58,11 +61,15 @@ export class AmqpMessagePublisher implements MessagePublisher {
     // Enqueued in order on one channel; the confirms are awaited together.
     const settled = await Promise.allSettled(
       messages.map((message) =>
-        this.channel.publish(
-          this.exchange,
-          message.type,
-          Buffer.from(JSON.stringify(message.body)),
-          amqpPublishOptions(message),
+        // Under the message's trace context: the amqplib instrumentation, when on, opens its
+        // publish span there and rewrites the header from it, so the header stays in the trace.
+        withTraceparent(message.traceparent, () =>
+          this.channel.publish(
+            this.exchange,
+            message.type,
+            Buffer.from(JSON.stringify(message.body)),
+            amqpPublishOptions(message),
+          ),
         ),
       ),
     );

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConsumeMessage } from 'amqplib';
-import { IntegrationMessageBody, MessageHandler } from '@ledgerline/event-sourcing';
+import { IntegrationMessageBody, MessageHandler, MessageHeaders } from '@ledgerline/event-sourcing';
 import { assertPublicTopology, consumerQueueName } from './amqp-topology';
 
 // A failed message goes back to the queue after this pause, so a failing handler cannot spin.
@@ -51,7 +51,10 @@ export class AmqpMessageSubscriptions {
     consumer: string,
   ): Promise<void> {
     try {
-      await handler(JSON.parse(message.content.toString('utf8')) as IntegrationMessageBody);
+      await handler(
+        JSON.parse(message.content.toString('utf8')) as IntegrationMessageBody,
+        headersOf(message),
+      );
       channel.ack(message);
     } catch (error) {
       this.logger.warn(
@@ -70,4 +73,19 @@ export class AmqpMessageSubscriptions {
   async close(): Promise<void> {
     await Promise.all(this.channels.map((channel) => channel.close()));
   }
+}
+
+/** The outbox's headers as a consumer sees them (README "Integration events"). */
+function headersOf(message: ConsumeMessage): MessageHeaders {
+  const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
+  const text = (value: unknown): string | undefined =>
+    typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
+  const correlationId = text(message.properties.correlationId) ?? text(headers['x-correlation-id']);
+  const causationId = text(headers['x-causation-id']);
+  const traceparent = text(headers.traceparent);
+  return {
+    ...(correlationId === undefined ? {} : { correlationId }),
+    ...(causationId === undefined ? {} : { causationId }),
+    ...(traceparent === undefined ? {} : { traceparent }),
+  };
 }

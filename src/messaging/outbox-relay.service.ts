@@ -11,6 +11,7 @@ import {
   OutboxRelayStats,
   OutboxStore,
 } from '@ledgerline/event-sourcing';
+import { logPublishOutcome } from './outbox-relay.log';
 import { CommitSignal } from '../database/commit-signal';
 import { MessagingTransport } from './messaging-transport';
 import { MESSAGING_OPTIONS, MessagingOptions, OUTBOX_STORE } from './messaging.tokens';
@@ -38,6 +39,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnModuleDestr
         retentionMs: options.retentionMs,
       },
       (error) => this.logger.warn(`relay round failed, retrying: ${String(error)}`),
+      (message, outcome) => logPublishOutcome(this.logger, message, outcome),
     );
   }
 

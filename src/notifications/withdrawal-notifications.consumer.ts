@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { IntegrationMessageBody, PostgresInbox } from '@ledgerline/event-sourcing';
@@ -20,6 +20,7 @@ VALUES ($1, $2, $3, $4)`;
  */
 @Injectable()
 export class WithdrawalNotificationsConsumer implements OnApplicationBootstrap {
+  private readonly logger = new Logger('WithdrawalNotifications');
   private readonly inbox: PostgresInbox;
   private readonly counters = { handled: 0, duplicates: 0 };
 
@@ -34,8 +35,15 @@ export class WithdrawalNotificationsConsumer implements OnApplicationBootstrap {
     await this.transport.subscriptions.subscribe(
       WITHDRAWAL_NOTIFICATIONS,
       [AccountIntegrationEventType.withdrawn],
-      async (message) => {
-        await this.handle(message);
+      async (message, headers) => {
+        const applied = await this.handle(message);
+        // The correlation id ties the notice to the request whose withdrawal caused it.
+        this.logger.debug({
+          msg: applied ? 'withdrawal notice recorded' : 'redelivered withdrawal ignored',
+          messageId: message.id,
+          type: message.type,
+          correlationId: headers.correlationId,
+        });
       },
     );
   }

@@ -1,14 +1,23 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AggregateRepository, CommandExecutor, EventStore } from '@ledgerline/event-sourcing';
+import {
+  AggregateRepository,
+  CommandExecutor,
+  CommandObserver,
+  EventStore,
+} from '@ledgerline/event-sourcing';
 import { AccountsModule } from '../accounts';
 import { EVENT_STORE } from '../database/database.tokens';
+import { OPTIONAL_COMMAND_OBSERVER } from '../observability/metrics/metrics.tokens';
 import { InitiateTransferHandler } from './commands/initiate-transfer.handler';
 import { SettleTransferHandler } from './commands/settle-transfer.handler';
 import { TransferRepository } from './commands/transfer-repositories';
 import { transferAggregate } from './domain/transfer.state';
+import { AdminProcessManagersController } from './http/admin-process-managers.controller';
+import { AdminTransfersController } from './http/admin-transfers.controller';
 import { TransfersController } from './http/transfers.controller';
 import { TransferProcessService } from './process/transfer-process.service';
 import { GetTransferHandler } from './queries/get-transfer.handler';
+import { ListStuckTransfersHandler } from './queries/list-stuck-transfers.handler';
 import { ListTransfersHandler } from './queries/list-transfers.handler';
 import {
   TRANSFER_COMMANDS,
@@ -18,7 +27,7 @@ import {
 } from './transfers.tokens';
 
 const CommandHandlers = [InitiateTransferHandler, SettleTransferHandler];
-const QueryHandlers = [GetTransferHandler, ListTransfersHandler];
+const QueryHandlers = [GetTransferHandler, ListTransfersHandler, ListStuckTransfersHandler];
 
 /**
  * Transfers between accounts, driven by a durable process manager. The process itself runs
@@ -30,7 +39,7 @@ export class TransfersModule {
     return {
       module: TransfersModule,
       imports: [AccountsModule],
-      controllers: [TransfersController],
+      controllers: [TransfersController, AdminTransfersController, AdminProcessManagersController],
       providers: [
         ...CommandHandlers,
         ...QueryHandlers,
@@ -43,9 +52,12 @@ export class TransfersModule {
         },
         {
           provide: TRANSFER_COMMANDS,
-          inject: [EVENT_STORE, TRANSFER_REPOSITORY],
-          useFactory: (store: EventStore, repository: TransferRepository) =>
-            new CommandExecutor(store, repository),
+          inject: [EVENT_STORE, TRANSFER_REPOSITORY, OPTIONAL_COMMAND_OBSERVER],
+          useFactory: (
+            store: EventStore,
+            repository: TransferRepository,
+            observer?: CommandObserver,
+          ) => new CommandExecutor(store, repository, { observer }),
         },
       ],
     };

@@ -10,4 +10,6 @@ export interface TransferOptions {
   readonly creditTimeoutMs: number;
   /** A dispatched command not settled within this is sent again (after a crash). */
   readonly commandLeaseMs: number;
+  /** Failed sends of a command before it is parked (default: the worker's, 10). */
+  readonly commandMaxAttempts?: number;
 }

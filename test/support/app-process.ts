@@ -9,6 +9,10 @@ import { TestDatabase } from './test-database';
 export interface AppProcess {
   readonly baseUrl: string;
   readonly child: ChildProcess;
+  /** Every line the process has written to stdout so far. */
+  readonly output: readonly string[];
+  /** Resolves with the exit code (null when a signal ended the process). */
+  readonly exited: Promise<number | null>;
   /** kill -9: no shutdown hook runs, connections just drop. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -34,6 +38,8 @@ export async function startAppProcess(
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
+  const output: string[] = [];
+  lines.on('line', (line) => output.push(line));
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error('app process did not start within 30 s')),
@@ -55,6 +61,8 @@ export async function startAppProcess(
   return {
     baseUrl,
     child,
+    output,
+    exited: exited.then(([code]) => code as number | null),
     async kill() {
       child.kill('SIGKILL');
       await exited;

@@ -22,6 +22,8 @@ export interface AccountHistoryEntry {
   correlationId: string;
   causationId: string;
   actor: string;
+  /** The W3C trace context the event was recorded under; only when tracing was on. */
+  traceparent?: string;
 }
 
 export interface AccountHistoryPage {

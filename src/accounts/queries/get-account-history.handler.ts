@@ -11,7 +11,7 @@ import { AccountHistoryEntry, AccountHistoryPage } from './account.views';
 import { GetAccountHistoryQuery } from './get-account-history.query';
 
 function toEntry(event: RecordedEvent): AccountHistoryEntry {
-  const { commandId, correlationId, causationId, actor, occurredAt } = event.metadata;
+  const { commandId, correlationId, causationId, actor, occurredAt, traceparent } = event.metadata;
   return {
     version: event.streamVersion,
     position: event.globalPosition.toString(),
@@ -25,6 +25,7 @@ function toEntry(event: RecordedEvent): AccountHistoryEntry {
     correlationId,
     causationId,
     actor,
+    ...(traceparent === undefined ? {} : { traceparent }),
   };
 }
 

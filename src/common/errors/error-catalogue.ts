@@ -22,6 +22,7 @@ export const ERROR_CATALOGUE = {
   CUSTOMER_NOT_FOUND: { status: 404, title: 'Customer not found, or no longer registered' },
   PROJECTION_NOT_FOUND: { status: 404, title: 'No projection has this name' },
   DEAD_LETTER_NOT_FOUND: { status: 404, title: 'No dead-lettered outbox message has this id' },
+  PROCESS_COMMAND_NOT_FOUND: { status: 404, title: 'No parked process command has this id' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   VERSION_CONFLICT: { status: 409, title: 'The resource changed since the version you sent' },
   ACCOUNT_CLOSED: { status: 409, title: 'The account is closed' },

@@ -2,6 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { Request, Response } from 'express';
 import { ERROR_CATALOGUE, ErrorCode } from './error-catalogue';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details';
+// The route pattern, never the query string: searches put names and emails there.
+import { loggedPath } from '../../observability/logging/access-log';
 
 const retryAfterSeconds = (code: ErrorCode): number | undefined => {
   const entry = ERROR_CATALOGUE[code];
@@ -33,7 +35,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const body = { ...toProblem(error), instance: request.originalUrl };
     if (body.code === 'INTERNAL_ERROR') {
       this.logger.error(
-        `${request.method} ${request.originalUrl}`,
+        `${request.method} ${loggedPath(request)}`,
         error instanceof Error ? error.stack : String(error),
       );
     } else if (body.status >= 500) {
@@ -43,7 +45,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (suppressed !== undefined) {
         const more = suppressed > 0 ? ` (and ${suppressed} more in the last second)` : '';
         this.logger.warn(
-          `${request.method} ${request.originalUrl}: ${body.code} ${body.detail}${more}`,
+          `${request.method} ${loggedPath(request)}: ${body.code} ${body.detail}${more}`,
         );
       }
     }

@@ -36,8 +36,9 @@ export function parseCorsOrigins(raw: string | undefined): readonly string[] {
  * Response headers a browser script may read beyond the CORS-safelisted ones: ETag feeds
  * If-Match, Location names what a write created, Retry-After paces retries,
  * Idempotent-Replayed tells a replay from a first execution, WWW-Authenticate says why a
- * token was refused, and the rate limiter's X-RateLimit-* (one set per named throttler,
- * `requests` and `writes`) show the remaining budget.
+ * token was refused, the rate limiter's X-RateLimit-* (one set per named throttler,
+ * `requests` and `writes`) show the remaining budget, and X-Request-Id and X-Correlation-Id
+ * name the request in the server's logs.
  */
 const EXPOSED_HEADERS = [
   'ETag',
@@ -51,6 +52,8 @@ const EXPOSED_HEADERS = [
   'X-RateLimit-Limit-writes',
   'X-RateLimit-Remaining-writes',
   'X-RateLimit-Reset-writes',
+  'X-Request-Id',
+  'X-Correlation-Id',
 ];
 
 /** CORS for the listed origins; the caller enables it only when there are some. */
@@ -65,6 +68,7 @@ export function corsOptions(origins: readonly string[]): CorsOptions {
       'If-Match',
       'X-Min-Position',
       'X-Correlation-Id',
+      'X-Request-Id',
     ],
     exposedHeaders: EXPOSED_HEADERS,
     // Bearer tokens travel in Authorization, which allowedHeaders covers; the API uses no

@@ -1,8 +1,10 @@
+import { Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ProcessCommandSender, StoredProcessCommand } from '@ledgerline/event-sourcing';
 import { TransferStepCommand } from '../../accounts';
 import { ALL_CUSTOMERS } from '../../auth/principal';
 import { CommandContext } from '../../common/commands/command-context';
+import { activeTraceparent } from '../../observability/tracing/traceparent';
 import { DomainError } from '../../shared-kernel/domain-error';
 import { SettleTransferCommand } from '../commands/settle-transfer.command';
 import { TransferOutcome } from '../domain/transfer.decide';
@@ -16,9 +18,21 @@ const amount = (value: unknown): number => Number(value);
  * command id, so a resend after a crash is answered from the event store's command record.
  */
 export class TransferCommandSender implements ProcessCommandSender {
+  private readonly logger = new Logger('TransferProcess');
+
   constructor(private readonly commands: CommandBus) {}
 
   async send(command: StoredProcessCommand): Promise<void> {
+    // The send's own span when tracing is on (TracedProcessCommandSender runs this under it);
+    // else the cause's, passed on so a later traced step still finds the trace.
+    const traceparent = activeTraceparent() ?? command.traceparent;
+    this.logger.debug({
+      msg: `sending ${command.type}`,
+      commandId: command.id,
+      processId: command.processId,
+      attempt: command.attempts + 1,
+      correlationId: command.correlationId,
+    });
     const context: CommandContext = {
       metadata: {
         commandId: command.id,
@@ -27,6 +41,7 @@ export class TransferCommandSender implements ProcessCommandSender {
         causationId: command.causationId,
         actor: `system:${command.manager}`,
         occurredAt: new Date().toISOString(),
+        ...(traceparent === undefined ? {} : { traceparent }),
       },
       // A process acts for the bank; the person who started it was checked at the start.
       scope: ALL_CUSTOMERS,

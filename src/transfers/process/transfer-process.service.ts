@@ -11,10 +11,12 @@ import { DataSource } from 'typeorm';
 import {
   DEFAULT_PROCESS_MANAGER_WORKER_OPTIONS,
   PostgresProcessManagers,
+  ProcessManagerOperations,
   ProcessManagerWorker,
 } from '@ledgerline/event-sourcing';
 import { CommitSignal } from '../../database/commit-signal';
 import { TRANSFER_OPTIONS, TransferOptions } from '../transfers.tokens';
+import { TracedProcessCommandSender } from '../../observability/tracing/traced-process-command-sender';
 import { TransferCommandSender } from './transfer-command.sender';
 import { transferProcess } from './transfer.process';
 
@@ -27,6 +29,7 @@ import { transferProcess } from './transfer.process';
 export class TransferProcessService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('TransferProcess');
   private readonly worker: ProcessManagerWorker;
+  private readonly store: PostgresProcessManagers;
   private unsubscribe?: () => void;
 
   constructor(
@@ -35,11 +38,17 @@ export class TransferProcessService implements OnApplicationBootstrap, OnModuleD
     @Inject(TRANSFER_OPTIONS) private readonly options: TransferOptions,
     private readonly commits: CommitSignal,
   ) {
+    this.store = new PostgresProcessManagers(dataSource);
     this.worker = new ProcessManagerWorker(
-      new PostgresProcessManagers(dataSource),
+      this.store,
       [transferProcess(options)],
-      new TransferCommandSender(commands),
-      { ...DEFAULT_PROCESS_MANAGER_WORKER_OPTIONS, leaseMs: options.commandLeaseMs },
+      new TracedProcessCommandSender(new TransferCommandSender(commands)),
+      {
+        ...DEFAULT_PROCESS_MANAGER_WORKER_OPTIONS,
+        leaseMs: options.commandLeaseMs,
+        maxAttempts:
+          options.commandMaxAttempts ?? DEFAULT_PROCESS_MANAGER_WORKER_OPTIONS.maxAttempts,
+      },
       () => new Date(),
       (error) => this.logger.warn(`worker round failed, retrying: ${String(error)}`),
     );
@@ -50,6 +59,22 @@ export class TransferProcessService implements OnApplicationBootstrap, OnModuleD
     // New commands are stored by the projection after a commit: wake on every commit.
     this.unsubscribe = this.commits.subscribe(() => this.worker.wake());
     this.worker.start();
+  }
+
+  /** Operators' view of the commands and deadlines (the admin routes). */
+  get operations(): ProcessManagerOperations {
+    return this.store;
+  }
+
+  /**
+   * Makes a parked command pending again with its attempts reset; this instance's worker is
+   * woken to send it at once (the others find it on their next round).
+   * @returns false when no parked command has this id
+   */
+  async retryParked(commandId: string): Promise<boolean> {
+    const retried = await this.store.retryParkedCommand(commandId);
+    if (retried) this.worker.wake();
+    return retried;
   }
 
   async onModuleDestroy(): Promise<void> {

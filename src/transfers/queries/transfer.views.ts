@@ -13,3 +13,18 @@ export type TransferView = {
 };
 
 export type TransferPage = { items: TransferView[]; nextCursor: string | null };
+
+/** A transfer still PENDING long after it started, with where its process stands. */
+export type StuckTransferView = {
+  id: string;
+  fromAccountId: string;
+  toAccountId: string;
+  amount: number;
+  currency: string;
+  createdAt: string;
+  ageMs: number;
+  /** The transfer process's phase; null before the process has seen the transfer. */
+  phase: string | null;
+  parkedCommands: number;
+  pendingCommands: number;
+};

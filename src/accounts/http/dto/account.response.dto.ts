@@ -52,6 +52,12 @@ export class AccountHistoryEntryDto {
   @ApiProperty() correlationId!: string;
   @ApiProperty() causationId!: string;
   @ApiProperty() actor!: string;
+  @ApiPropertyOptional({
+    description:
+      'W3C traceparent of the request or process step that recorded it; only when tracing was on',
+    example: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+  })
+  traceparent?: string;
 }
 
 export class AccountHistoryResponseDto {
