@@ -16,6 +16,7 @@ const BENCHMARKS = [
   'aggregate-load',
   'http-deposits',
   'auth-cost',
+  'observability-cost',
   'freshness',
   'projection-catch-up',
   'outbox-relay',

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A server under test, running as a child process of the benchmark. */
@@ -31,6 +32,12 @@ export interface ServerSpec {
    * given a free PORT and polled on this path until it answers 2xx.
    */
   readonly readyPath?: string;
+  /**
+   * Where the child's stdout goes instead of being read and echoed here: the pipe of another
+   * process (its stdin), so a server that logs every request costs this process nothing and
+   * is never held up by it. Needs `readyPath` (no "listening on" line is read).
+   */
+  readonly stdout?: Writable;
 }
 
 const START_TIMEOUT_MS = 60_000;
@@ -69,12 +76,15 @@ function whenReady(child: ChildProcess, spec: ServerSpec, port: number): Promise
       START_TIMEOUT_MS,
     );
     child.once('exit', onExit);
-    if (!child.stdout) return finish(new Error(`${spec.name}: no stdout`));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const match = /listening on (http:\/\/\S+)/.exec(line);
-      if (match && !spec.readyPath) finish(match[1].replace(/\/$/, ''));
-      else console.log(`[${spec.name}] ${line}`);
-    });
+    if (child.stdout) {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        const match = /listening on (http:\/\/\S+)/.exec(line);
+        if (match && !spec.readyPath) finish(match[1].replace(/\/$/, ''));
+        else console.log(`[${spec.name}] ${line}`);
+      });
+    } else if (!spec.readyPath) {
+      return finish(new Error(`${spec.name}: no stdout to read its "listening on" line from`));
+    }
     if (spec.readyPath) {
       const url = `http://127.0.0.1:${port}${spec.readyPath}`;
       const poll = async () => {
@@ -98,7 +108,7 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
   const spawnedAtUs = Number(process.hrtime.bigint() / 1000n);
   const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), spec.script], {
     env: { ...spec.env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', spec.stdout ?? 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Last resort if the benchmark itself dies without running its clean-up.

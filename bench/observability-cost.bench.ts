@@ -1,0 +1,714 @@
+/**
+ * What logging, metrics and tracing cost a deposit through the whole app, each on vs off.
+ *
+ * The built app (dist/src/main.js, as production starts it: authentication on, the tokens of
+ * 512 tellers in turn as support/bench-auth.ts gives them, rate limits beyond reach;
+ * projections, outbox relay and process managers running, no AMQP_URL) on a fresh schema of
+ * BENCH_URL, seeded once through the API with BENCH_OBS_ACCOUNTS accounts, then settled by a
+ * BENCH_OBS_SETTLE_SECONDS load of deposits. Each variant is a
+ * fresh app process with its own environment (the switches are read at start-up), started,
+ * warmed up (not counted), measured, drained of its backlog and stopped; the variants run in
+ * alternating order over RUNS rounds, one app process at a time. The warm-up repeats loads of
+ * BENCH_OBS_WARMUP_SECONDS until every account has had a deposit in that process (a fresh
+ * process loads a stream to decide its first command on it). The variants:
+ *   - baseline: LOG_LEVEL=fatal (the quietest level: no access line is written), METRICS=off,
+ *     no OTEL_EXPORTER_OTLP_ENDPOINT;
+ *   - logging: LOG_LEVEL=info, LOG_FORMAT=json (one access line per request);
+ *   - metrics: METRICS=on (the HTTP histogram middleware, the command and append observers,
+ *     GET /metrics), scraped once a second with an auditor's token, as Prometheus would;
+ *   - tracing: OTEL_EXPORTER_OTLP_ENDPOINT set (the SDK with its HTTP, Express, pg and amqplib
+ *     instrumentations, batch export over OTLP http/protobuf, default sampler: every trace);
+ *   - all: the three together.
+ * Load: autocannon in this process, BENCH_OBS_CONNECTIONS keep-alive connections (HTTP/1.1, no
+ * pipelining), POST /accounts/:id/deposits, each request the next of the seeded accounts.
+ *
+ * The app's stdout goes straight into the pipe of a telemetry sink, a process of the
+ * benchmark's own (observability/telemetry-sink.ts) that counts the lines and discards them
+ * as they come, so the pipe never fills and neither this process's event loop nor a full
+ * pipe slows the app's synchronous log writes. The same sink receives the OTLP exports and
+ * counts their spans by name (an empty 200 answer each, as a collector that kept everything).
+ *
+ * Reported, as medians of RUNS rounds: 2xx req/s, p99, the app's CPU (utime + stime from
+ * /proc, all its threads) in % of one core and in µs per answered request, and each variant's
+ * extra CPU per request over the baseline in µs and in % of the baseline's, and the longest time
+ * the projections and outbox took to catch up after a window (a slow drain is warned of: the
+ * window then paid for less background work than it caused). Then the evidence
+ * that each switch did what it says: access lines per request in the measured window (0 when
+ * off), scrapes answered, deposits counted by the HTTP histogram and by the command counter
+ * against those answered, the app's CPU per scrape (PRICED_SCRAPES back to back once the app is
+ * idle), spans exported per deposit and deposits with a server span against those answered
+ * (fewer would mean spans dropped), GET /metrics answering 404 when off. Last,
+ * the verdict on the goal: logging, metrics and tracing together under 10 % of a deposit's CPU.
+ * Correctness: no non-2xx or connection error, no error line logged, every deposit answered
+ * 2xx in the database exactly once.
+ *
+ *   npm run bench -- observability-cost
+ *   BENCH_OBS_SECONDS=10 BENCH_OBS_WARMUP_SECONDS=2 BENCH_OBS_CONNECTIONS=32 BENCH_OBS_POOL=16
+ *   BENCH_OBS_ACCOUNTS=1000 BENCH_OBS_SETTLE_SECONDS=20 RUNS=3 by default (about 6 minutes on 2
+ *   cores).
+ * Needs the build: dist/src/main.js and dist/bench (npm run bench builds both). Linux only (/proc).
+ */
+import 'reflect-metadata';
+import { ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { seedAccounts, waitForBacklog } from './http/ledgerline-client';
+import { snapshotUsage, usageBetween } from './http/proc-usage';
+import { ServerProcess, startServer } from './http/start-server';
+import { runTaggedLoad, TaggedLoadResult } from './http/tagged-load';
+// Types only: the sink module starts its receiver when loaded, and runs as its own process.
+import type { SinkCounts, SinkListening } from './observability/telemetry-sink';
+import { AuthHeaders, openBenchAuth } from './support/bench-auth';
+import { BENCH_URL, median } from './support/bench-database';
+import { cleanUp } from './support/clean-up';
+
+function positiveInteger(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+const SECONDS = positiveInteger('BENCH_OBS_SECONDS', 10);
+const WARM_UP_SECONDS = positiveInteger('BENCH_OBS_WARMUP_SECONDS', 2);
+const CONNECTIONS = positiveInteger('BENCH_OBS_CONNECTIONS', 32);
+const POOL_SIZE = positiveInteger('BENCH_OBS_POOL', 16);
+const ACCOUNTS = positiveInteger('BENCH_OBS_ACCOUNTS', 1000);
+const RUNS = positiveInteger('RUNS', 3);
+const SETTLE_SECONDS = positiveInteger('BENCH_OBS_SETTLE_SECONDS', 20);
+/** Back-to-back scrapes of an idle app, to price one scrape. */
+const PRICED_SCRAPES = 50;
+/** Prometheus's usual scrape interval is 15-60 s: once a second is a heavy scraper. */
+const SCRAPE_INTERVAL_MS = 1_000;
+/** The goal: all three together cost less than this share of a deposit's app CPU. */
+const GOAL_PERCENT = 10;
+/** A longer catch-up after a window means background work the window did not pay for. */
+const SLOW_DRAIN_SECONDS = 5;
+const OPENING_BALANCE = 1_000_000;
+
+const MAIN = join(__dirname, '..', 'src', 'main.js');
+const SINK = join(__dirname, 'observability', 'telemetry-sink.js');
+const DEPOSIT_ROUTE = '/accounts/:id/deposits';
+/** Reference suffix: gives the deposit body the size http-deposits sends. */
+const REFERENCE_TAIL = 'invoice 2026-11-14, counterparty DE89 3704 0044 0532 0130 00';
+
+type VariantKey = 'baseline' | 'logging' | 'metrics' | 'tracing' | 'all';
+interface Variant {
+  readonly key: VariantKey;
+  /** First letter of its request references: `<letter><round>w<k>-<n>` (warm-up k), `…m-<n>`. */
+  readonly letter: string;
+  readonly label: string;
+  readonly logging: boolean;
+  readonly metrics: boolean;
+  readonly tracing: boolean;
+}
+const VARIANTS: readonly Variant[] = [
+  {
+    key: 'baseline',
+    letter: 'b',
+    label: 'baseline (LOG_LEVEL=fatal, METRICS=off, no tracing)',
+    logging: false,
+    metrics: false,
+    tracing: false,
+  },
+  {
+    key: 'logging',
+    letter: 'l',
+    label: 'logging (LOG_LEVEL=info, JSON)',
+    logging: true,
+    metrics: false,
+    tracing: false,
+  },
+  {
+    key: 'metrics',
+    letter: 'm',
+    label: 'metrics (METRICS=on, scraped 1/s)',
+    logging: false,
+    metrics: true,
+    tracing: false,
+  },
+  {
+    key: 'tracing',
+    letter: 't',
+    label: 'tracing (OTLP export)',
+    logging: false,
+    metrics: false,
+    tracing: true,
+  },
+  {
+    key: 'all',
+    letter: 'a',
+    label: 'all three on',
+    logging: true,
+    metrics: true,
+    tracing: true,
+  },
+];
+
+/** One variant's round: the measured window, and what its app process did over its life. */
+interface Round {
+  readonly load: TaggedLoadResult;
+  readonly cpuPercent: number;
+  /** The app's CPU µs per 2xx answer in the measured window. */
+  readonly cpuUsPerRequest: number;
+  /** Deposit access lines written in the measured window, per 2xx answer. */
+  readonly accessLinesPerRequest: number;
+  /** All lines written in the measured window, per 2xx answer. */
+  readonly logLinesPerRequest: number;
+  /** Scrapes answered 200 in the measured window. */
+  readonly scrapes: number;
+  /** The app's CPU ms per scrape, scraped back to back once idle (metrics on only). */
+  readonly scrapeCpuMs?: number;
+  /**
+   * How long its projections and outbox took to catch up after the window: long means the
+   * background work fell behind, and its CPU landed outside the window.
+   */
+  readonly drainSeconds: number;
+  /** Autocannon runs against this process (warm-ups and the measured one). */
+  readonly loads: number;
+  /** Deposits this app process answered 2xx (warm-ups and measured window). */
+  readonly answered: number;
+  /**
+   * From a scrape after the window: 2xx deposits in the HTTP histogram, and DepositMoneyCommand
+   * that succeeded.
+   */
+  readonly histogramDeposits?: number;
+  readonly commandDeposits?: number;
+  /** Over the process's life (the exporter flushes at shutdown). */
+  readonly spans: number;
+  readonly exports: number;
+  readonly spansByName: Readonly<Record<string, number>>;
+}
+
+const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+
+/** The telemetry sink process: log lines on its stdin, OTLP exports on its port. */
+interface TelemetrySink {
+  readonly otlpEndpoint: string;
+  /** The pipe to hand a server as its stdout. */
+  readonly stdin: NonNullable<ChildProcess['stdin']>;
+  counts(): Promise<SinkCounts>;
+  stop(): Promise<void>;
+}
+
+const isMessage = <T extends { type: string }>(message: unknown, type: T['type']): message is T =>
+  typeof message === 'object' && message !== null && 'type' in message && message.type === type;
+
+async function startSink(): Promise<TelemetrySink> {
+  const child = fork(SINK, [], {
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['pipe', 'ignore', 'inherit', 'ipc'],
+  });
+  const next = <T extends { type: string }>(type: T['type']) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (message: unknown) => {
+        if (!isMessage<T>(message, type)) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(message);
+      };
+      const onExit = (code: number | null) => reject(new Error(`telemetry sink exited (${code})`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const { port } = await next<SinkListening>('listening');
+  if (!child.stdin) throw new Error('telemetry sink: no stdin');
+  return {
+    otlpEndpoint: `http://127.0.0.1:${port}`,
+    stdin: child.stdin,
+    counts: () => {
+      const reply = next<SinkCounts>('counts');
+      child.send('counts');
+      return reply;
+    },
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.disconnect();
+      await exited;
+    },
+  };
+}
+
+/** One GET /metrics. */
+async function scrape(
+  baseUrl: string,
+  auth: AuthHeaders,
+): Promise<{ status: number; text: string }> {
+  const response = await fetch(`${baseUrl}/metrics`, { headers: auth });
+  return { status: response.status, text: await response.text() };
+}
+
+/** Scrapes every SCRAPE_INTERVAL_MS while running; one scrape at a time. */
+class Scraper {
+  answered = 0;
+  readonly failures: string[] = [];
+  private timer?: NodeJS.Timeout;
+  private inFlight?: Promise<void>;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly auth: AuthHeaders,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.inFlight ??= this.once().finally(() => (this.inFlight = undefined));
+    }, SCRAPE_INTERVAL_MS);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.inFlight;
+  }
+
+  private async once(): Promise<void> {
+    try {
+      const { status, text } = await scrape(this.baseUrl, this.auth);
+      if (status === 200) this.answered++;
+      else this.failures.push(`${status} ${text.slice(0, 200)}`);
+    } catch (error) {
+      this.failures.push(String(error));
+    }
+  }
+}
+
+/** 2xx deposits in the HTTP histogram, and DepositMoneyCommand that succeeded, from a scrape. */
+function depositsCounted(text: string): { histogram: number; commands: number } {
+  let histogram = 0;
+  let commands = 0;
+  for (const line of text.split('\n')) {
+    const match = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!match) continue;
+    const [, name, labels, value] = match;
+    if (
+      name === 'ledgerline_http_request_duration_seconds_count' &&
+      labels.includes(`route="${DEPOSIT_ROUTE}"`) &&
+      /status="2\d\d"/.test(labels)
+    )
+      histogram += Number(value);
+    if (
+      name === 'ledgerline_commands_total' &&
+      labels.includes('command="DepositMoneyCommand"') &&
+      labels.includes('outcome="succeeded"')
+    )
+      commands += Number(value);
+  }
+  return { histogram, commands };
+}
+
+/**
+ * The app's CPU per scrape: PRICED_SCRAPES scrapes one after the other, once the app is idle
+ * (its backlog drained), so the figure is the scrape's alone, background polling aside.
+ */
+async function priceScrape(server: ServerProcess, auth: AuthHeaders): Promise<number> {
+  const cpuSeconds = () => snapshotUsage({ app: server.pid }).servers.get('app') ?? NaN;
+  const before = cpuSeconds();
+  for (let n = 0; n < PRICED_SCRAPES; n++) {
+    const { status } = await scrape(server.baseUrl, auth);
+    if (status !== 200) throw new Error(`GET /metrics answered ${status}`);
+  }
+  return (1000 * (cpuSeconds() - before)) / PRICED_SCRAPES;
+}
+
+function difference(
+  after: Readonly<Record<string, number>>,
+  before: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [name, count] of Object.entries(after)) {
+    const grown = count - (before[name] ?? 0);
+    if (grown > 0) result[name] = grown;
+  }
+  return result;
+}
+
+async function main(): Promise<void> {
+  const opened: (() => Promise<unknown>)[] = [];
+  const failures: string[] = [];
+  const warnings: string[] = [];
+  try {
+    const admin = new Client({ connectionString: BENCH_URL });
+    await admin.connect();
+    opened.push(() => admin.end());
+    const schema = `bench_obs_${randomBytes(3).toString('hex')}`;
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    opened.push(() => admin.query(`DROP SCHEMA ${schema} CASCADE`));
+    const auth = await openBenchAuth();
+    opened.push(() => auth.remove());
+    const tellers = await auth.principals('teller');
+    const scraperAuth: AuthHeaders = {
+      authorization: `Bearer ${await auth.mint('bench-prometheus', ['auditor'])}`,
+    };
+    const sink = await startSink();
+    opened.push(() => sink.stop());
+
+    const envOf = (variant: Variant): Record<string, string> => ({
+      PATH: process.env.PATH ?? '',
+      NO_COLOR: '1',
+      DATABASE_URL: BENCH_URL,
+      DATABASE_SCHEMA: schema,
+      DATABASE_POOL_SIZE: String(POOL_SIZE),
+      ...auth.env,
+      LOG_LEVEL: variant.logging ? 'info' : 'fatal',
+      LOG_FORMAT: 'json',
+      METRICS: variant.metrics ? 'on' : 'off',
+      ...(variant.tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.otlpEndpoint } : {}),
+    });
+    const start = async (variant: Variant): Promise<ServerProcess> => {
+      const server = await startServer({
+        name: `app-${variant.key}`,
+        script: MAIN,
+        readyPath: '/health',
+        env: envOf(variant),
+        stdout: sink.stdin,
+      });
+      opened.push(() => server.stop());
+      return server;
+    };
+
+    let rotation = 0;
+    let accounts: readonly string[] = [];
+    const nextAccount = () => accounts[rotation++ % accounts.length];
+    const deposit = (ref: string) => ({
+      path: `/accounts/${nextAccount()}/deposits`,
+      body: JSON.stringify({
+        amount: 100 + (rotation % 900),
+        reference: `${ref} ${REFERENCE_TAIL}`,
+        channel: 'online',
+      }),
+    });
+    const answeredRefs: string[] = [];
+    let loadRuns = 0;
+
+    // Seeded by an app of the baseline's set-up, stopped before the first variant starts. A
+    // settling load follows, so the first round does not run on freshly created tables (no
+    // statistics yet, autovacuum and autoanalyze due every few thousand rows). No manual
+    // ANALYZE: statistics of a fully drained outbox make the relay's claim statement pick a
+    // plan that exceeds the statement timeout once a backlog builds (see the drain times).
+    const seeding = Date.now();
+    const seeder = await start(VARIANTS[0]);
+    accounts = await seedAccounts(seeder.baseUrl, tellers, ACCOUNTS, OPENING_BALANCE);
+    loadRuns++;
+    const settle = await runTaggedLoad({
+      url: seeder.baseUrl,
+      connections: CONNECTIONS,
+      seconds: SETTLE_SECONDS,
+      tag: 's0',
+      headers: tellers,
+      build: deposit,
+    });
+    answeredRefs.push(...settle.answered);
+    if (settle.result.non2xx + settle.result.errors + settle.result.timeouts > 0)
+      failures.push(`settling load: not all 2xx; first: ${settle.firstFailure ?? '-'}`);
+    await waitForBacklog(seeder.baseUrl, auth.admin);
+    await seeder.stop();
+    console.log(
+      `seeded ${accounts.length} accounts through the API, then ${settle.result['2xx']} deposits in ` +
+        `${SETTLE_SECONDS} s, in ${((Date.now() - seeding) / 1000).toFixed(1)} s; ` +
+        `${CONNECTIONS} connections, warm-up (${WARM_UP_SECONDS} s loads until every account had a ` +
+        `deposit) + ${SECONDS} s per variant, pool of ${POOL_SIZE}, ${RUNS} rounds, a fresh app ` +
+        `process per variant and round; deposit body ${deposit('a9m-99999').body.length} B`,
+    );
+
+    const rounds: Record<VariantKey, Round[]> = {
+      baseline: [],
+      logging: [],
+      metrics: [],
+      tracing: [],
+      all: [],
+    };
+    let sampleAccessLine: string | undefined;
+
+    for (let run = 1; run <= RUNS; run++) {
+      const order = run % 2 === 1 ? [...VARIANTS] : [...VARIANTS].reverse();
+      const line: string[] = [];
+      for (const variant of order) {
+        const atStart = await sink.counts();
+        const server = await start(variant);
+        const probe = await scrape(server.baseUrl, scraperAuth);
+        if (probe.status !== (variant.metrics ? 200 : 404)) {
+          failures.push(`${variant.key} round ${run}: GET /metrics answered ${probe.status}`);
+        }
+        const scraper = variant.metrics ? new Scraper(server.baseUrl, scraperAuth) : undefined;
+        scraper?.start();
+        const load = (phase: string, seconds: number) => {
+          loadRuns++;
+          return runTaggedLoad({
+            url: server.baseUrl,
+            connections: CONNECTIONS,
+            seconds,
+            tag: `${variant.letter}${run}${phase}`,
+            headers: tellers,
+            build: deposit,
+          });
+        };
+        // Until every account has been deposited to once: a fresh process decides its first
+        // command on a stream after loading it, later ones on the state it cached, and a
+        // slower variant must not pay more of those loads in its measured window.
+        const warmUps: TaggedLoadResult[] = [];
+        let warmedUp = 0;
+        while (warmUps.length === 0 || warmedUp < accounts.length) {
+          const warmUp = await load(`w${warmUps.length}`, WARM_UP_SECONDS);
+          warmUps.push(warmUp);
+          warmedUp += warmUp.result['2xx'];
+        }
+        const countsBefore = await sink.counts();
+        const scrapesBefore = scraper?.answered ?? 0;
+        const usageBefore = snapshotUsage({ app: server.pid });
+        const measured = await load('m', SECONDS);
+        const usage = usageBetween(usageBefore, snapshotUsage({ app: server.pid }));
+        const countsAfter = await sink.counts();
+        const scrapes = (scraper?.answered ?? 0) - scrapesBefore;
+        await scraper?.stop();
+        failures.push(...(scraper?.failures ?? []).map((f) => `${variant.key} scrape: ${f}`));
+        for (const [phase, outcome] of [
+          ...warmUps.map((warmUp) => ['warm-up', warmUp] as const),
+          ['run', measured] as const,
+        ]) {
+          const { non2xx, errors, timeouts } = outcome.result;
+          if (non2xx + errors + timeouts > 0) {
+            failures.push(
+              `${variant.key} round ${run} ${phase}: ${non2xx} non-2xx ${JSON.stringify(outcome.failures)}, ` +
+                `${errors} errors, ${timeouts} timeouts; first: ${outcome.firstFailure ?? '-'}`,
+            );
+          }
+        }
+        for (const outcome of [...warmUps, measured]) answeredRefs.push(...outcome.answered);
+        const answered = warmedUp + measured.result['2xx'];
+        const counted = variant.metrics
+          ? depositsCounted((await scrape(server.baseUrl, scraperAuth)).text)
+          : undefined;
+        const drainSeconds = await waitForBacklog(server.baseUrl, auth.admin);
+        const scrapeCpuMs = variant.metrics ? await priceScrape(server, scraperAuth) : undefined;
+        // The exporter sends its last spans as the app shuts down.
+        await server.stop();
+        const atEnd = await sink.counts();
+        sampleAccessLine ??= atEnd.sampleAccessLine;
+        if (atEnd.errorLines > atStart.errorLines) {
+          failures.push(
+            `${variant.key} round ${run}: ${atEnd.errorLines - atStart.errorLines} error lines logged; ` +
+              `first of the run: ${atEnd.firstErrorLine ?? '-'}`,
+          );
+        }
+        const cpuPercent = usage.percent.app;
+        rounds[variant.key].push({
+          load: measured,
+          cpuPercent,
+          // % of one core ÷ requests per second = CPU seconds per request (×10^4 for µs).
+          cpuUsPerRequest: (10_000 * cpuPercent) / measured.okPerSecond,
+          accessLinesPerRequest:
+            (countsAfter.depositAccessLines - countsBefore.depositAccessLines) /
+            measured.result['2xx'],
+          logLinesPerRequest:
+            (countsAfter.logLines - countsBefore.logLines) / measured.result['2xx'],
+          scrapes,
+          scrapeCpuMs,
+          drainSeconds,
+          loads: warmUps.length + 1,
+          answered,
+          histogramDeposits: counted?.histogram,
+          commandDeposits: counted?.commands,
+          spans: atEnd.spans - atStart.spans,
+          exports: atEnd.exports - atStart.exports,
+          spansByName: difference(atEnd.spansByName, atStart.spansByName),
+        });
+        if (atEnd.malformedExports > atStart.malformedExports) {
+          failures.push(`${variant.key} round ${run}: OTLP exports the sink could not decode`);
+        }
+        line.push(
+          `${variant.key} ${Math.round(measured.okPerSecond)} req/s ` +
+            `${Math.round(rounds[variant.key][run - 1].cpuUsPerRequest)} µs/req`,
+        );
+      }
+      console.log(`round ${run}: ${line.join(', ')}`);
+    }
+
+    failures.push(...checkEvidence(rounds, warnings));
+    failures.push(...(await checkDatabase(admin, schema, answeredRefs, CONNECTIONS * loadRuns)));
+    report(rounds, sampleAccessLine);
+    for (const warning of warnings) console.log(`WARNING: ${warning}`);
+    if (failures.length > 0) throw new Error(`INVALID RUN:\n  ${failures.join('\n  ')}`);
+  } finally {
+    await cleanUp(opened);
+  }
+}
+
+/**
+ * Each switch did what it says, in every round: access lines only with logging on (about one
+ * per request), scrapes answered and every deposit counted only with metrics on, spans only
+ * with tracing on. A deposit answered without a server span is a warning (the batch exporter
+ * drops spans when its queue is full), not a failure: the run still measured the app's
+ * default set-up, but the tracing figure then leaves out the dropped spans' export.
+ */
+function checkEvidence(rounds: Record<VariantKey, Round[]>, warnings: string[]): string[] {
+  const failures: string[] = [];
+  for (const variant of VARIANTS) {
+    rounds[variant.key].forEach((r, index) => {
+      const where = `${variant.key} round ${index + 1}`;
+      // A request cut off when a load's time is up (one per connection) is still handled, and
+      // logged, counted and traced. The lifetime counts below are exact up to those; the
+      // window's access lines only show that there is one per request.
+      const cut = CONNECTIONS * r.loads;
+      const lines = r.accessLinesPerRequest;
+      if (variant.logging ? Math.abs(lines - 1) > 0.05 : lines !== 0)
+        failures.push(`${where}: ${round(lines, 3)} access lines per request`);
+      if (variant.metrics) {
+        if (r.scrapes < SECONDS - 1) failures.push(`${where}: only ${r.scrapes} scrapes answered`);
+        for (const [what, count] of [
+          ['HTTP histogram', r.histogramDeposits],
+          ['command counter', r.commandDeposits],
+        ] as const) {
+          if (count === undefined || Math.abs(count - r.answered) > cut)
+            failures.push(`${where}: the ${what} counted ${count} deposits of ${r.answered}`);
+        }
+      }
+      if (r.drainSeconds > SLOW_DRAIN_SECONDS)
+        warnings.push(
+          `${where}: the backlog took ${round(r.drainSeconds, 1)} s to drain after the window ` +
+            '(background work fell behind: the window paid for less of it)',
+        );
+      if (variant.tracing) {
+        const traced = r.spansByName[`POST ${DEPOSIT_ROUTE}`] ?? 0;
+        if (r.spans === 0) failures.push(`${where}: no span exported`);
+        else if (traced < r.answered - cut)
+          warnings.push(`${where}: ${traced} deposit server spans for ${r.answered} deposits`);
+      } else if (r.exports > 0)
+        failures.push(`${where}: ${r.exports} OTLP exports with tracing off`);
+    });
+  }
+  return failures;
+}
+
+/** Every deposit answered 2xx is in the event log exactly once; the others can only be cut off. */
+async function checkDatabase(
+  admin: Client,
+  schema: string,
+  answered: readonly string[],
+  cutLimit: number,
+): Promise<string[]> {
+  const { rows } = await admin.query<{ ref: string }>(
+    `SELECT split_part(data->>'reference', ' ', 1) AS ref FROM ${schema}.es_events
+      WHERE type = 'MoneyDeposited' AND data->>'reference' <> 'opening balance'`,
+  );
+  const stored = new Map<string, number>();
+  for (const { ref } of rows) stored.set(ref, (stored.get(ref) ?? 0) + 1);
+  const answeredSet = new Set(answered);
+  const missing = answered.filter((ref) => !stored.has(ref)).length;
+  const duplicated = [...stored.values()].filter((count) => count > 1).length;
+  const unanswered = [...stored.keys()].filter((ref) => !answeredSet.has(ref)).length;
+  console.log(
+    `\nevent log: ${answered.length} deposits answered 2xx, ${rows.length} stored; ` +
+      `${missing} answered but missing, ${duplicated} duplicated, ${unanswered} stored unanswered ` +
+      `(cut off at a load's end: at most ${cutLimit})`,
+  );
+  const problems: string[] = [];
+  if (missing > 0 || duplicated > 0) problems.push(`${missing} missing, ${duplicated} duplicated`);
+  if (unanswered > cutLimit) problems.push(`${unanswered} stored deposits nobody was answered for`);
+  return problems;
+}
+
+function report(rounds: Record<VariantKey, Round[]>, sampleAccessLine: string | undefined): void {
+  const medianOf = (key: VariantKey, pick: (r: Round) => number) => median(rounds[key].map(pick));
+  const cpu = (key: VariantKey) => medianOf(key, (r) => r.cpuUsPerRequest);
+  const rate = (key: VariantKey) => medianOf(key, (r) => r.load.okPerSecond);
+  const baseCpu = cpu('baseline');
+  const baseRate = rate('baseline');
+  const extraPercent = (key: VariantKey) => (100 * (cpu(key) - baseCpu)) / baseCpu;
+
+  console.log(
+    `\nHTTP deposits, medians of ${RUNS} rounds of ${SECONDS} s (after the warm-up), ` +
+      `${CONNECTIONS} connections; app CPU from /proc, % of one core (the machine has ${cpus().length * 100} %):`,
+  );
+  console.table(
+    VARIANTS.map((variant) => ({
+      variant: variant.label,
+      'req/s': Math.round(rate(variant.key)),
+      'p99 ms': medianOf(variant.key, (r) => r.load.p99Ms),
+      'app CPU %': Math.round(medianOf(variant.key, (r) => r.cpuPercent)),
+      'app CPU µs/req': Math.round(cpu(variant.key)),
+      'rounds µs/req': rounds[variant.key].map((r) => Math.round(r.cpuUsPerRequest)).join(' '),
+      'extra µs/req': variant.key === 'baseline' ? '' : Math.round(cpu(variant.key) - baseCpu),
+      'extra % of baseline':
+        variant.key === 'baseline' ? '' : `${round(extraPercent(variant.key), 1)} %`,
+      'req/s ÷ baseline': round(rate(variant.key) / baseRate, 2),
+      'drain s (max)': round(Math.max(...rounds[variant.key].map((r) => r.drainSeconds)), 1),
+    })),
+  );
+
+  console.log('What each app process did (medians of the rounds):');
+  console.table(
+    VARIANTS.map((variant) => {
+      const perDeposit = (pick: (r: Round) => number | undefined) =>
+        round(
+          medianOf(variant.key, (r) => (pick(r) ?? 0) / r.answered),
+          3,
+        );
+      return {
+        variant: variant.key,
+        'access lines/req (window)': round(
+          medianOf(variant.key, (r) => r.accessLinesPerRequest),
+          3,
+        ),
+        'log lines/req (window)': round(
+          medianOf(variant.key, (r) => r.logLinesPerRequest),
+          3,
+        ),
+        'scrapes (window)': medianOf(variant.key, (r) => r.scrapes),
+        'histogram ÷ answered': variant.metrics ? perDeposit((r) => r.histogramDeposits) : '-',
+        'commands ÷ answered': variant.metrics ? perDeposit((r) => r.commandDeposits) : '-',
+        'spans/deposit': perDeposit((r) => r.spans),
+        'server spans ÷ answered': perDeposit((r) => r.spansByName[`POST ${DEPOSIT_ROUTE}`]),
+        'OTLP exports': medianOf(variant.key, (r) => r.exports),
+      };
+    }),
+  );
+  const traced = rounds.tracing[0];
+  if (traced) {
+    const names = Object.entries(traced.spansByName)
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, 8)
+      .map(([name, count]) => `${name} ${round(count / traced.answered, 2)}`);
+    console.log(`spans per deposit by name (tracing, round 1): ${names.join('; ')}`);
+  }
+  if (sampleAccessLine) console.log(`an access line: ${sampleAccessLine}`);
+  const scrapeMs = medianOf('metrics', (r) => r.scrapeCpuMs ?? NaN);
+  // One scrape a second: its CPU spread over that second's requests.
+  const scrapeUsPerRequest = (1000 * scrapeMs) / rate('metrics');
+  console.log(
+    `one scrape of GET /metrics costs the idle app ${round(scrapeMs, 2)} ms of CPU (median, ` +
+      `${PRICED_SCRAPES} back to back): at 1/s and ${Math.round(rate('metrics'))} req/s, ` +
+      `${round(scrapeUsPerRequest, 1)} µs per request (${round((100 * scrapeUsPerRequest) / baseCpu, 1)} % ` +
+      `of the baseline's)`,
+  );
+
+  const extra = extraPercent('all');
+  const separately = extraPercent('logging') + extraPercent('metrics') + extraPercent('tracing');
+  console.log(
+    `\nextra app CPU per deposit over the baseline: logging ${round(extraPercent('logging'), 1)} %, ` +
+      `metrics ${round(extraPercent('metrics'), 1)} %, tracing ${round(extraPercent('tracing'), 1)} % ` +
+      `(sum ${round(separately, 1)} %); all three together ${round(extra, 1)} % ` +
+      `(${Math.round(cpu('all') - baseCpu)} µs of ${Math.round(baseCpu)} µs); ` +
+      `req/s ${round(rate('all') / baseRate, 2)}x the baseline's`,
+  );
+  // Rounds of one set-up differ by more than some of the effects: the extremes tell whether
+  // the verdict holds whichever rounds are compared.
+  const spread = (key: VariantKey) => rounds[key].map((r) => r.cpuUsPerRequest);
+  const cheapest = (100 * (Math.min(...spread('all')) - Math.max(...spread('baseline')))) / baseCpu;
+  const dearest = (100 * (Math.max(...spread('all')) - Math.min(...spread('baseline')))) / baseCpu;
+  console.log(
+    `goal "logging + metrics + tracing together cost under ${GOAL_PERCENT} % of a deposit's CPU" ` +
+      `${extra < GOAL_PERCENT ? 'met' : 'missed'}: ${round(extra, 1)} % ` +
+      `${extra < GOAL_PERCENT ? '<' : '≥'} ${GOAL_PERCENT} % (all-on's cheapest round vs the ` +
+      `baseline's dearest: ${round(cheapest, 1)} %; dearest vs cheapest: ${round(dearest, 1)} %)`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
