@@ -1,8 +1,13 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { IntegrationMessageBody, MessageHeaders } from '@ledgerline/event-sourcing';
 import type { MessageSubscriptions } from '../../messaging/message-subscriptions';
 import { contextOfTraceparent } from './traceparent';
-import { LedgerlineAttributes, ledgerlineTracer, MessagingAttributes } from './tracer';
+import {
+  LedgerlineAttributes,
+  ledgerlineTracer,
+  MessagingAttributes,
+  recordFailure,
+} from './tracer';
 
 /**
  * Runs every consumer's handler under a consumer span that continues the publish's trace
@@ -41,11 +46,7 @@ export function tracedSubscriptions(
             try {
               await handler(body, headers);
             } catch (error) {
-              span.recordException(error instanceof Error ? error : String(error));
-              span.setStatus({
-                code: SpanStatusCode.ERROR,
-                message: error instanceof Error ? error.message : String(error),
-              });
+              recordFailure(span, error);
               throw error;
             } finally {
               span.end();

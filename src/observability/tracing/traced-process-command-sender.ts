@@ -1,7 +1,12 @@
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { SpanKind } from '@opentelemetry/api';
 import { ProcessCommandSender, StoredProcessCommand } from '@ledgerline/event-sourcing';
 import { contextOfTraceparent } from './traceparent';
-import { LedgerlineAttributes, ledgerlineTracer, MessagingAttributes } from './tracer';
+import {
+  LedgerlineAttributes,
+  ledgerlineTracer,
+  MessagingAttributes,
+  recordFailure,
+} from './tracer';
 
 /**
  * Sends each process command under a span whose parent is the command's stored trace context
@@ -43,11 +48,7 @@ export class TracedProcessCommandSender implements ProcessCommandSender {
             span.setAttribute(LedgerlineAttributes.rejectionCode, code);
           } else {
             span.setAttribute(LedgerlineAttributes.commandOutcome, 'failed');
-            span.recordException(error instanceof Error ? error : String(error));
-            span.setStatus({
-              code: SpanStatusCode.ERROR,
-              message: error instanceof Error ? error.message : String(error),
-            });
+            recordFailure(span, error);
           }
           throw error;
         } finally {

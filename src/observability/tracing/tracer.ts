@@ -1,4 +1,4 @@
-import { trace, Tracer } from '@opentelemetry/api';
+import { Span, SpanStatusCode, trace, Tracer } from '@opentelemetry/api';
 
 /**
  * The tracer of the spans the app starts itself (process commands, publishes, consumers).
@@ -36,3 +36,12 @@ export const MessagingAttributes = {
   routingKey: 'messaging.rabbitmq.destination.routing_key',
   consumerGroup: 'messaging.consumer.group.name',
 } as const;
+
+/** Marks a span failed with the error that ended its work, the one way every app span does. */
+export function recordFailure(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: error instanceof Error ? error.message : String(error),
+  });
+}
