@@ -51,9 +51,18 @@
 import 'reflect-metadata';
 import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpus } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import {
+  findProfile,
+  printCategoryComparison,
+  printProfileSummary,
+  ProfileSummary,
+  summariseProfile,
+} from './http/cpu-profile-summary';
 import { seedAccounts, waitForBacklog } from './http/ledgerline-client';
 import { snapshotUsage, usageBetween } from './http/proc-usage';
 import { ServerProcess, startServer } from './http/start-server';
@@ -146,6 +155,41 @@ const VARIANTS: readonly Variant[] = [
   },
 ];
 
+/**
+ * BENCH_OBS_VARIANTS=tracing,all: only those beside the baseline (quicker while tuning one
+ * switch; the verdict on all three together needs `all`).
+ */
+function activeVariants(selection: string | undefined): readonly Variant[] {
+  if (selection === undefined || selection.trim() === '') return VARIANTS;
+  const keys = new Set(selection.split(',').map((key) => key.trim()));
+  for (const key of keys) {
+    if (!VARIANTS.some((variant) => variant.key === key))
+      throw new Error(`BENCH_OBS_VARIANTS: unknown variant ${key}`);
+  }
+  return VARIANTS.filter((variant) => variant.key === 'baseline' || keys.has(variant.key));
+}
+const ACTIVE = activeVariants(process.env.BENCH_OBS_VARIANTS);
+const isActive = (key: VariantKey) => ACTIVE.some((variant) => variant.key === key);
+/**
+ * BENCH_OBS_PROFILE=1: every measured app process runs under `node --cpu-prof` (slower: its
+ * figures are not comparable with an unprofiled run's), and where each variant spent its
+ * main thread's time in its measured windows is printed side by side with the baseline.
+ */
+const PROFILE = process.env.BENCH_OBS_PROFILE === '1';
+
+/**
+ * OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG, when set for the benchmark, are handed to
+ * the tracing variants (the app's own default applies otherwise): what a sampler saves.
+ */
+function samplerEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of ['OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG']) {
+    const value = env[name];
+    if (value !== undefined) picked[name] = value;
+  }
+  return picked;
+}
+
 /** One variant's round: the measured window, and what its app process did over its life. */
 interface Round {
   readonly load: TaggedLoadResult;
@@ -182,6 +226,8 @@ interface Round {
 }
 
 const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+/** process.hrtime in µs: the clock V8 stamps a .cpuprofile with. */
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** The telemetry sink process: log lines on its stdin, OTLP exports on its port. */
 interface TelemetrySink {
@@ -357,12 +403,21 @@ async function main(): Promise<void> {
       LOG_LEVEL: variant.logging ? 'info' : 'fatal',
       LOG_FORMAT: 'json',
       METRICS: variant.metrics ? 'on' : 'off',
-      ...(variant.tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.otlpEndpoint } : {}),
+      ...(variant.tracing
+        ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.otlpEndpoint, ...samplerEnv(process.env) }
+        : {}),
     });
-    const start = async (variant: Variant): Promise<ServerProcess> => {
+    const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'll-obs-prof-')) : undefined;
+    if (profileDir) opened.push(() => rm(profileDir, { recursive: true, force: true }));
+    const profiles: Partial<Record<VariantKey, ProfileSummary[]>> = {};
+    const start = async (variant: Variant, profileName?: string): Promise<ServerProcess> => {
       const server = await startServer({
         name: `app-${variant.key}`,
         script: MAIN,
+        nodeArgs:
+          profileDir && profileName
+            ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, profileName)}`]
+            : [],
         readyPath: '/health',
         env: envOf(variant),
         stdout: sink.stdin,
@@ -425,11 +480,12 @@ async function main(): Promise<void> {
     let sampleAccessLine: string | undefined;
 
     for (let run = 1; run <= RUNS; run++) {
-      const order = run % 2 === 1 ? [...VARIANTS] : [...VARIANTS].reverse();
+      const order = run % 2 === 1 ? [...ACTIVE] : [...ACTIVE].reverse();
       const line: string[] = [];
       for (const variant of order) {
         const atStart = await sink.counts();
-        const server = await start(variant);
+        const profileName = `${variant.key}-${run}`;
+        const server = await start(variant, profileName);
         const probe = await scrape(server.baseUrl, scraperAuth);
         if (probe.status !== (variant.metrics ? 200 : 404)) {
           failures.push(`${variant.key} round ${run}: GET /metrics answered ${probe.status}`);
@@ -460,8 +516,10 @@ async function main(): Promise<void> {
         const countsBefore = await sink.counts();
         const scrapesBefore = scraper?.answered ?? 0;
         const usageBefore = snapshotUsage({ app: server.pid });
+        const window = { startUs: nowUs(), endUs: 0 };
         const measured = await load('m', SECONDS);
         const usage = usageBetween(usageBefore, snapshotUsage({ app: server.pid }));
+        window.endUs = nowUs();
         const countsAfter = await sink.counts();
         const scrapes = (scraper?.answered ?? 0) - scrapesBefore;
         await scraper?.stop();
@@ -487,6 +545,17 @@ async function main(): Promise<void> {
         const scrapeCpuMs = variant.metrics ? await priceScrape(server, scraperAuth) : undefined;
         // The exporter sends its last spans as the app shuts down.
         await server.stop();
+        if (profileDir) {
+          (profiles[variant.key] ??= []).push(
+            summariseProfile({
+              title: `${variant.key} round ${run}`,
+              file: findProfile(join(profileDir, profileName)),
+              windows: [window],
+              spawnedAtUs: server.spawnedAtUs,
+              requests: measured.result['2xx'],
+            }),
+          );
+        }
         const atEnd = await sink.counts();
         sampleAccessLine ??= atEnd.sampleAccessLine;
         if (atEnd.errorLines > atStart.errorLines) {
@@ -531,6 +600,7 @@ async function main(): Promise<void> {
     failures.push(...checkEvidence(rounds, warnings));
     failures.push(...(await checkDatabase(admin, schema, answeredRefs, CONNECTIONS * loadRuns)));
     report(rounds, sampleAccessLine);
+    if (profileDir) printProfiles(profiles);
     for (const warning of warnings) console.log(`WARNING: ${warning}`);
     if (failures.length > 0) throw new Error(`INVALID RUN:\n  ${failures.join('\n  ')}`);
   } finally {
@@ -547,7 +617,7 @@ async function main(): Promise<void> {
  */
 function checkEvidence(rounds: Record<VariantKey, Round[]>, warnings: string[]): string[] {
   const failures: string[] = [];
-  for (const variant of VARIANTS) {
+  for (const variant of ACTIVE) {
     rounds[variant.key].forEach((r, index) => {
       const where = `${variant.key} round ${index + 1}`;
       // A request cut off when a load's time is up (one per connection) is still handled, and
@@ -625,7 +695,7 @@ function report(rounds: Record<VariantKey, Round[]>, sampleAccessLine: string | 
       `${CONNECTIONS} connections; app CPU from /proc, % of one core (the machine has ${cpus().length * 100} %):`,
   );
   console.table(
-    VARIANTS.map((variant) => ({
+    ACTIVE.map((variant) => ({
       variant: variant.label,
       'req/s': Math.round(rate(variant.key)),
       'p99 ms': medianOf(variant.key, (r) => r.load.p99Ms),
@@ -642,7 +712,7 @@ function report(rounds: Record<VariantKey, Round[]>, sampleAccessLine: string | 
 
   console.log('What each app process did (medians of the rounds):');
   console.table(
-    VARIANTS.map((variant) => {
+    ACTIVE.map((variant) => {
       const perDeposit = (pick: (r: Round) => number | undefined) =>
         round(
           medianOf(variant.key, (r) => (pick(r) ?? 0) / r.answered),
@@ -676,16 +746,21 @@ function report(rounds: Record<VariantKey, Round[]>, sampleAccessLine: string | 
     console.log(`spans per deposit by name (tracing, round 1): ${names.join('; ')}`);
   }
   if (sampleAccessLine) console.log(`an access line: ${sampleAccessLine}`);
-  const scrapeMs = medianOf('metrics', (r) => r.scrapeCpuMs ?? NaN);
-  // One scrape a second: its CPU spread over that second's requests.
-  const scrapeUsPerRequest = (1000 * scrapeMs) / rate('metrics');
-  console.log(
-    `one scrape of GET /metrics costs the idle app ${round(scrapeMs, 2)} ms of CPU (median, ` +
-      `${PRICED_SCRAPES} back to back): at 1/s and ${Math.round(rate('metrics'))} req/s, ` +
-      `${round(scrapeUsPerRequest, 1)} µs per request (${round((100 * scrapeUsPerRequest) / baseCpu, 1)} % ` +
-      `of the baseline's)`,
-  );
-
+  if (isActive('metrics')) {
+    const scrapeMs = medianOf('metrics', (r) => r.scrapeCpuMs ?? NaN);
+    // One scrape a second: its CPU spread over that second's requests.
+    const scrapeUsPerRequest = (1000 * scrapeMs) / rate('metrics');
+    console.log(
+      `one scrape of GET /metrics costs the idle app ${round(scrapeMs, 2)} ms of CPU (median, ` +
+        `${PRICED_SCRAPES} back to back): at 1/s and ${Math.round(rate('metrics'))} req/s, ` +
+        `${round(scrapeUsPerRequest, 1)} µs per request (${round((100 * scrapeUsPerRequest) / baseCpu, 1)} % ` +
+        `of the baseline's)`,
+    );
+  }
+  if (!isActive('all')) {
+    console.log('\nno verdict on the goal: the `all` variant did not run (BENCH_OBS_VARIANTS)');
+    return;
+  }
   const extra = extraPercent('all');
   const separately = extraPercent('logging') + extraPercent('metrics') + extraPercent('tracing');
   console.log(
@@ -706,6 +781,16 @@ function report(rounds: Record<VariantKey, Round[]>, sampleAccessLine: string | 
       `${extra < GOAL_PERCENT ? '<' : '≥'} ${GOAL_PERCENT} % (all-on's cheapest round vs the ` +
       `baseline's dearest: ${round(cheapest, 1)} %; dearest vs cheapest: ${round(dearest, 1)} %)`,
   );
+}
+
+/** Where each variant's main thread spent its time, beside the baseline's (first rounds). */
+function printProfiles(profiles: Partial<Record<VariantKey, ProfileSummary[]>>): void {
+  const firsts = ACTIVE.map((variant) => profiles[variant.key]?.[0]).filter(
+    (summary): summary is ProfileSummary => summary !== undefined,
+  );
+  for (const summary of firsts) printProfileSummary(summary);
+  const baseline = firsts.find((summary) => summary.title.startsWith('baseline'));
+  if (baseline) printCategoryComparison(firsts, baseline);
 }
 
 main().catch((error: unknown) => {
