@@ -407,8 +407,14 @@ async function main(): Promise<void> {
         ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.otlpEndpoint, ...samplerEnv(process.env) }
         : {}),
     });
-    const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'll-obs-prof-')) : undefined;
-    if (profileDir) opened.push(() => rm(profileDir, { recursive: true, force: true }));
+    // BENCH_OBS_PROFILE_DIR: where to keep the profiles (removed after the run otherwise).
+    const keptProfiles = process.env.BENCH_OBS_PROFILE_DIR;
+    const profileDir = PROFILE
+      ? mkdtempSync(join(keptProfiles ?? tmpdir(), 'll-obs-prof-'))
+      : undefined;
+    if (profileDir && !keptProfiles) {
+      opened.push(() => rm(profileDir, { recursive: true, force: true }));
+    }
     const profiles: Partial<Record<VariantKey, ProfileSummary[]>> = {};
     const start = async (variant: Variant, profileName?: string): Promise<ServerProcess> => {
       const server = await startServer({

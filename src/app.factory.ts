@@ -18,6 +18,7 @@ import { runMigrations } from './database/run-migrations';
 import { waitForDatabase } from './database/wait-for-database';
 import { AppLogging, requestLogging, startLogging } from './observability/logging';
 import { HttpMetrics } from './observability/metrics/http-metrics';
+import { serverSpans } from './observability/tracing/server-spans.middleware';
 
 /**
  * Builds the HTTP application exactly as production runs it (the e2e tests use this too):
@@ -87,6 +88,8 @@ export async function createApp(
   // ETags are stream versions, set explicitly; Express's automatic weak body hashes would
   // invite clients to send them back in If-Match.
   app.set('etag', false);
+  // Ahead of everything: all a request does runs in the context of its server span.
+  app.use(serverSpans);
   // Ahead of everything, CORS included: it refuses nothing, and so every response (a preflight,
   // a refusal by the middleware below) carries X-Request-Id and gets its access line.
   app.use(requestLogging(logging));

@@ -4,12 +4,13 @@ import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, Server } from 'node:http';
+import { createServer, request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { MessageHeaders } from '@ledgerline/event-sourcing';
 import { AccountIntegrationEventType } from '../src/accounts';
 import { MessagingTransport } from '../src/messaging/messaging-transport';
 import { accountsApi } from './support/accounts-api';
+import { staffToken } from './support/api';
 import { startAppProcess } from './support/app-process';
 import { BrokerProbe, describeWithBroker, TEST_AMQP_URL, testExchange } from './support/broker';
 import { eventually } from './support/eventually';
@@ -261,6 +262,53 @@ describe('traces', () => {
       );
     });
 
+    it('a body that arrives in pieces is still handled in the request span', async () => {
+      const account = await accountsApi(app.baseUrl).open();
+      const client = clientTrace();
+      const reference = `in pieces ${hex(4)}`;
+      const body = JSON.stringify({ amount: 25, reference });
+      const { port } = new URL(app.baseUrl);
+      // The body's second half comes later, on its own: the parser reads it from an event of
+      // the connection, outside the request's context, and calls on from there.
+      const status = await new Promise<number>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: Number(port),
+            method: 'POST',
+            path: `/accounts/${account}/deposits`,
+            headers: {
+              authorization: `Bearer ${staffToken()}`,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+              traceparent: client.traceparent,
+            },
+          },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        );
+        request.on('error', reject);
+        request.write(body.slice(0, 10));
+        setTimeout(() => request.end(body.slice(10)), 50);
+      });
+      expect(status).toBe(201);
+      const server = only(
+        finishedSpans().filter(
+          (span) =>
+            span.kind === SpanKind.SERVER && span.parentSpanContext?.spanId === client.spanId,
+        ),
+        'deposit server span',
+      );
+      expect(server.name).toBe('POST /accounts/:id/deposits');
+      const [event] = await database.dataSource.query<{ metadata: { traceparent?: string } }[]>(
+        `SELECT metadata FROM es_events WHERE type = 'MoneyDeposited' AND data->>'reference' = $1`,
+        [reference],
+      );
+      expect(event.metadata.traceparent).toBe(traceparentOf(server));
+    });
+
     it('a request without trace context starts a trace of its own that the transfer follows', async () => {
       const accounts = accountsApi(app.baseUrl);
       const from = await accounts.open();
@@ -401,6 +449,7 @@ describeOnServer('the built app (node dist/src/main.js)', () => {
     const app = await startAppProcess(database, {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_BSP_SCHEDULE_DELAY: '100',
+      TRACE_DATABASE_QUERIES: 'on',
     });
     let transferId: string;
     const client = clientTrace();
@@ -425,8 +474,13 @@ describeOnServer('the built app (node dist/src/main.js)', () => {
     expect(has('command DebitForTransfer')).toBe(true);
     expect(has('command CreditForTransfer')).toBe(true);
     expect(has(`publish ${AccountIntegrationEventType.transferCredited}`)).toBe(true);
-    expect(has('@opentelemetry/instrumentation-http')).toBe(true);
-    expect(has('@opentelemetry/instrumentation-express')).toBe(true);
+    expect(has('http.request.method')).toBe(true);
+    // Server spans are named after the route pattern matched, ids left out, as `http.route`.
+    expect(has('POST /transfers')).toBe(true);
+    expect(has('POST /accounts/:id/deposits')).toBe(true);
+    expect(has('http.route')).toBe(true);
+    // Taking a pooled connection is no span of its own; the queries are.
+    expect(has('pg-pool.connect')).toBe(false);
     expect(has('@opentelemetry/instrumentation-pg')).toBe(true);
     expect(has('query=REDACTED')).toBe(true);
     expect(has(searched)).toBe(false);
@@ -471,6 +525,9 @@ describeOnServer('the built app (node dist/src/main.js)', () => {
       const exported = Buffer.concat(receiver.bodies);
       expect(exported.includes('@opentelemetry/instrumentation-amqplib')).toBe(true);
       expect(serviceNameOf(exported)).toBe('ledgerline-eu');
+      // Database query spans only when asked for (TRACE_DATABASE_QUERIES=on).
+      expect(exported.includes('@opentelemetry/instrumentation-pg')).toBe(false);
+      expect(app.output.join('\n')).toMatch(/database query spans off/);
     });
   });
 });

@@ -1,6 +1,7 @@
 import { Request, Response } from 'express';
 import { LevelWithSilent } from 'pino';
 import { principalOf } from '../../auth/request-principal';
+import { matchedRoute } from '../../common/http/matched-route';
 import { requestIdsOf } from './request-ids';
 
 /** Probes and API docs: a success there is routine, logged at debug only. */
@@ -14,20 +15,6 @@ const started = new WeakMap<Response, bigint>();
 export const startClock = (response: Response): void => {
   started.set(response, process.hrtime.bigint());
 };
-
-/**
- * The route pattern Express matched (`/accounts/:id/deposits`), never the URL with its ids
- * and query string; undefined when no route matched (404, preflight, a middleware refused).
- * Nest mounts module middleware as wildcard routes (`{/*splat}`), which Express records as
- * the matched route until a controller's route replaces it: a wildcard is no match. The
- * controllers declare none.
- */
-export function matchedRoute(request: Request): string | undefined {
-  const route: unknown = request.route;
-  if (typeof route !== 'object' || route === null || !('path' in route)) return undefined;
-  const path = route.path;
-  return typeof path === 'string' && !path.includes('*') ? `${request.baseUrl}${path}` : undefined;
-}
 
 /**
  * The path without its query string: query strings carry search terms (a customer's name or

@@ -41,7 +41,10 @@ export function tracingSummary(): string {
   if (!settings.enabled)
     return 'traces: off; set OTEL_EXPORTER_OTLP_ENDPOINT to export them over OTLP';
   const service = settings.serviceName ? `, service.name ${settings.serviceName}` : '';
-  return `traces: OTLP (http/protobuf) to ${originOf(settings.endpoint)}${service}`;
+  const queries = settings.databaseQueries
+    ? ', database query spans on'
+    : ', database query spans off (TRACE_DATABASE_QUERIES=on for them)';
+  return `traces: OTLP (http/protobuf) to ${originOf(settings.endpoint)}${service}${queries}`;
 }
 
 /** The endpoint's origin only: a URL may carry credentials, a log line must not. */

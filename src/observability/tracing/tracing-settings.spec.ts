@@ -13,6 +13,7 @@ describe('tracingSettings', () => {
       enabled: true,
       endpoint: 'http://collector:4318',
       serviceName: 'ledgerline',
+      databaseQueries: false,
     });
     expect(
       tracingSettings({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }),
@@ -40,5 +41,16 @@ describe('tracingSettings', () => {
     const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
     expect(tracingSettings({ ...endpoint, OTEL_SDK_DISABLED: 'true' }).enabled).toBe(false);
     expect(tracingSettings({ ...endpoint, OTEL_TRACES_EXPORTER: 'none' }).enabled).toBe(false);
+  });
+
+  it('traces database queries only with TRACE_DATABASE_QUERIES=on', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(tracingSettings(endpoint).databaseQueries).toBe(false);
+    expect(tracingSettings({ ...endpoint, TRACE_DATABASE_QUERIES: ' ON ' }).databaseQueries).toBe(
+      true,
+    );
+    expect(tracingSettings({ ...endpoint, TRACE_DATABASE_QUERIES: 'yes' }).databaseQueries).toBe(
+      false,
+    );
   });
 });
