@@ -273,11 +273,10 @@ export class ProjectionRebuilder implements OnModuleDestroy {
         GAP_BATCH_SIZE,
       ])) as EventRow[];
       if (rows.length === 0) return;
-      // Read by hand (under the live checkpoint's lock), so upcast as the store's reads do.
-      await projection.apply(
-        rows.map((row) => this.events.upcast(toRecordedEvent(row))),
-        transaction,
-      );
+      // Read by hand (under the live checkpoint's lock), so upcast and reveal as the store's
+      // reads do.
+      const events = await Promise.all(rows.map((row) => this.events.upcast(toRecordedEvent(row))));
+      await projection.apply(events, transaction);
       const last = rows[rows.length - 1];
       after = { xid: last.transaction_id, position: last.global_position };
     }

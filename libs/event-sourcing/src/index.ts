@@ -6,6 +6,7 @@ export * from './core/unknown-event-type.error';
 export * from './core/decider';
 export * from './core/background-loop';
 export * from './core/event-store.port';
+export * from './core/protected-event-store';
 export * from './aggregate/aggregate-repository';
 export * from './aggregate/command-executor';
 export * from './aggregate/command-observer';

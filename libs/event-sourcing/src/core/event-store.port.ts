@@ -149,7 +149,7 @@ export interface EventStore {
    * An event read outside this store (by SQL of its own) in its current shape, as readStream
    * and readAll return every event.
    */
-  upcast(event: RecordedEvent): RecordedEvent;
+  upcast(event: RecordedEvent): Promise<RecordedEvent>;
 
   /** The latest snapshot of a stream, or undefined when it has none. */
   readSnapshot(streamId: string): Promise<StoredSnapshot | undefined>;

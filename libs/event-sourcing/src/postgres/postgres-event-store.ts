@@ -395,8 +395,8 @@ export class PostgresEventStore implements EventStore {
     return rows.map((row) => this.upcasters.upcast(toRecordedEvent(row)));
   }
 
-  upcast(event: RecordedEvent): RecordedEvent {
-    return this.upcasters.upcast(event);
+  upcast(event: RecordedEvent): Promise<RecordedEvent> {
+    return Promise.resolve(this.upcasters.upcast(event));
   }
 
   async readSnapshot(streamId: string): Promise<StoredSnapshot | undefined> {
