@@ -41,12 +41,7 @@ import { startServer } from './http/start-server';
 import { openBenchAuth } from './support/bench-auth';
 import { BENCH_URL, median } from './support/bench-database';
 import { cleanUp } from './support/clean-up';
-
-function positiveInteger(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
+import { positiveInteger } from './support/env-settings';
 
 const CALLS = positiveInteger('BENCH_AUTH_CALLS', 10_000);
 const ROUNDS = positiveInteger('RUNS', 5);

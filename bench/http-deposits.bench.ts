@@ -69,12 +69,7 @@ import { ServerProcess, startServer } from './http/start-server';
 import { runTaggedLoad, TaggedLoadResult } from './http/tagged-load';
 import { openBenchAuth } from './support/bench-auth';
 import { cleanUp } from './support/clean-up';
-
-function positiveInteger(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
+import { positiveInteger } from './support/env-settings';
 
 const SECONDS = positiveInteger('BENCH_HTTP_SECONDS', 10);
 const WARM_UP_SECONDS = positiveInteger('BENCH_HTTP_WARMUP_SECONDS', 2);
@@ -169,7 +164,13 @@ async function main(): Promise<void> {
     }
     const profileArgs = (name: string) =>
       profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
-    const baseEnv = { PATH: process.env.PATH ?? '', NO_COLOR: '1', DATABASE_URL: BENCH_URL };
+    const baseEnv = {
+      PATH: process.env.PATH ?? '',
+      NO_COLOR: '1',
+      DATABASE_URL: BENCH_URL,
+      // A fresh schema: a key of the run's own, and no key file left in the project folder.
+      PII_MASTER_KEY: randomBytes(32).toString('base64'),
+    };
     const servers: Record<'app' | 'bare', ServerProcess> = {
       app: await startServer({
         name: 'app',
