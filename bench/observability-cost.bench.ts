@@ -72,12 +72,7 @@ import type { SinkCounts, SinkListening } from './observability/telemetry-sink';
 import { AuthHeaders, openBenchAuth } from './support/bench-auth';
 import { BENCH_URL, median } from './support/bench-database';
 import { cleanUp } from './support/clean-up';
-
-function positiveInteger(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
+import { positiveInteger } from './support/env-settings';
 
 const SECONDS = positiveInteger('BENCH_OBS_SECONDS', 10);
 const WARM_UP_SECONDS = positiveInteger('BENCH_OBS_WARMUP_SECONDS', 2);
@@ -382,6 +377,7 @@ async function main(): Promise<void> {
     await admin.connect();
     opened.push(() => admin.end());
     const schema = `bench_obs_${randomBytes(3).toString('hex')}`;
+    const masterKey = randomBytes(32).toString('base64');
     await admin.query(`CREATE SCHEMA ${schema}`);
     opened.push(() => admin.query(`DROP SCHEMA ${schema} CASCADE`));
     const auth = await openBenchAuth();
@@ -399,6 +395,8 @@ async function main(): Promise<void> {
       DATABASE_URL: BENCH_URL,
       DATABASE_SCHEMA: schema,
       DATABASE_POOL_SIZE: String(POOL_SIZE),
+      // One key for every process of the run: they share the schema's personal-data keys.
+      PII_MASTER_KEY: masterKey,
       ...auth.env,
       LOG_LEVEL: variant.logging ? 'info' : 'fatal',
       LOG_FORMAT: 'json',

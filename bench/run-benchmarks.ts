@@ -15,6 +15,7 @@ const BENCHMARKS = [
   'gap-safety',
   'aggregate-load',
   'http-deposits',
+  'http-customers',
   'auth-cost',
   'observability-cost',
   'freshness',

@@ -70,7 +70,7 @@ export async function createApp(
         commandLeaseMs: config.processCommandLeaseMs,
         commandMaxAttempts: config.processCommandMaxAttempts,
       },
-      { auth: config.auth, rateLimits: config.rateLimits },
+      { auth: config.auth, rateLimits: config.rateLimits, personalData: config.personalData },
       logging,
       config.metrics,
     ),

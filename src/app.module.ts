@@ -17,7 +17,9 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { EventStoreModule } from './database/event-store.module';
 import { DatabaseSettings, typeOrmOptions } from './database/typeorm-options';
-import { customerProjections, CustomersModule } from './customers';
+import { customerPersonalFields, customerProjections, CustomersModule } from './customers';
+import { PersonalDataModule } from './personal-data/personal-data.module';
+import { PersonalDataSettings } from './personal-data/personal-data-settings';
 import { HealthModule } from './health/health.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { MessagingOptions } from './messaging/messaging.tokens';
@@ -35,7 +37,12 @@ export class AppModule {
     projections: ProjectionsOptions,
     messaging: MessagingOptions,
     transfers: TransferOptions,
-    security: { auth: AuthSettings; rateLimits: RateLimitSettings },
+    security: {
+      auth: AuthSettings;
+      rateLimits: RateLimitSettings;
+      /** Where the master key of the personal-data keys comes from. */
+      personalData: PersonalDataSettings;
+    },
     /** Structured logs (createApp); the CLI tools and benchmarks keep Nest's console logger. */
     logging?: AppLogging,
     /** False (METRICS=off): no GET /metrics, and nothing observes requests or commands. */
@@ -46,6 +53,8 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot({ ...typeOrmOptions(database), retryAttempts: 3, retryDelay: 1_000 }),
         CqrsModule.forRoot(),
+        // Each context's personal fields, sealed with their person's key in the event store.
+        PersonalDataModule.forRoot(security.personalData, [...customerPersonalFields]),
         // Each context's domain events -> its public integration events (the outbox).
         EventStoreModule.forRoot(
           (event) => [...accountIntegrationEvents(event)],

@@ -83,6 +83,8 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  new Logger('Ledgerline').error(error instanceof Error ? error.stack : String(error));
+  // Straight to stderr, synchronously (a pipe or file on Linux): the structured logger writes
+  // asynchronously, and what it had not written yet would be lost at the exit below.
+  console.error(`start failed: ${error instanceof Error ? error.stack : String(error)}`);
   process.exit(1);
 });

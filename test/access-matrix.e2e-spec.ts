@@ -50,8 +50,13 @@ interface RouteRow {
   readonly ownership: Ownership;
   /** The status an allowed caller gets (2xx, or 404 for an operations route's unknown id). */
   readonly success: number;
+  /**
+   * What customer A gets on their own object where a business rule answers before the write
+   * (erasing a customer who still has accounts); `success` otherwise.
+   */
+  readonly ownerOutcome?: number;
   /** Builds a fresh call for one cell (writes get fresh objects so cells never interfere). */
-  call(fixture: Fixture): Promise<Call> | Call;
+  call(fixture: Fixture, caller: Caller): Promise<Call> | Call;
 }
 
 const read = ['teller', 'auditor', 'customer'] as const;
@@ -94,6 +99,12 @@ const ROUTES: Record<string, RouteRow> = {
     success: 200,
     call: (f) => ({ path: `/customers/${f.customerA}` }),
   },
+  'GET /customers/:id/personal-data': {
+    allowed: read,
+    ownership: { kind: 'object' },
+    success: 200,
+    call: (f) => ({ path: `/customers/${f.customerA}/personal-data` }),
+  },
   'POST /customers/:id/contact-details': {
     allowed: ['teller', 'customer'],
     ownership: { kind: 'object' },
@@ -115,6 +126,23 @@ const ROUTES: Record<string, RouteRow> = {
         .send({ name: 'Leaving', email: 'l@example.com', documentNumber: uniqueDocumentNumber() })
         .expect(201);
       return { path: `/customers/${(response.body as { id: string }).id}/unregister` };
+    },
+  },
+  'POST /customers/:id/erase': {
+    allowed: ['teller', 'admin', 'customer'],
+    ownership: { kind: 'object' },
+    success: 202,
+    // A's own erasure is refused while A has accounts (the fixture's); B's is A's object.
+    ownerOutcome: 409,
+    // Staff erase a fresh customer with no accounts.
+    call: async (f, caller) => {
+      if (caller === 'customerA' || caller === 'customerB')
+        return { path: `/customers/${f.customerA}/erase` };
+      const response = await httpApi(context.app.baseUrl)
+        .post('/customers')
+        .send({ name: 'Erased', email: 'e@example.com', documentNumber: uniqueDocumentNumber() })
+        .expect(201);
+      return { path: `/customers/${(response.body as { id: string }).id}/erase` };
     },
   },
   'GET /customers/:id/accounts': {
@@ -325,6 +353,7 @@ function expectedStatus(row: RouteRow, caller: Caller): number {
   if (caller === 'none') return 401;
   if (!rolesOf(caller).some((role) => row.allowed.includes(role))) return 403;
   if (caller === 'customerB' && row.ownership.kind === 'object') return 404;
+  if (caller === 'customerA' && row.ownerOutcome !== undefined) return row.ownerOutcome;
   return row.success;
 }
 
@@ -441,7 +470,7 @@ describe.each(Object.entries(ROUTES))('%s', (route, row) => {
 
   it.each(CALLERS)('as %s', async (caller) => {
     const expected = expectedStatus(row, caller);
-    const { path, body } = await row.call(fixture);
+    const { path, body } = await row.call(fixture, caller);
     const before = await eventsBy(caller);
     let pending = request(context.app.baseUrl)[method](path);
     if (caller !== 'none') pending = pending.set('Authorization', `Bearer ${tokens[caller]}`);

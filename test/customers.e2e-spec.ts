@@ -1,3 +1,5 @@
+import { EventStore } from '@ledgerline/event-sourcing';
+import { EVENT_STORE } from '../src/database/database.tokens';
 import { httpApi } from './support/api';
 import { accountsApi, registerCustomer, uniqueDocumentNumber } from './support/accounts-api';
 import { eventually } from './support/eventually';
@@ -21,6 +23,8 @@ afterAll(async () => {
 });
 
 const http = () => httpApi(first.baseUrl);
+/** The app's own event store: reads events as the app does, personal fields opened. */
+const eventStoreOf = (app: TestApp): EventStore => app.app.get<EventStore>(EVENT_STORE);
 const register = (body: Record<string, unknown>, baseUrl = first.baseUrl) =>
   httpApi(baseUrl).post('/customers').send(body);
 const valid = (documentNumber = uniqueDocumentNumber()) => ({
@@ -256,11 +260,23 @@ describeOnServer('customers under concurrency', () => {
       ),
     );
     expect(statusCounts(responses.map((r) => r.status))).toEqual({ 201: 1, 409: 49 });
-    const [{ n }] = await database.dataSource.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM es_events
-        WHERE type = 'CustomerRegistered' AND data->>'documentNumber' = 'AB900002'`,
+    // The number is stored sealed and its reservation under a keyed hash: one reservation
+    // stream, reserved once, and one customer registered with it (read as the app reads).
+    const reservations = await database.dataSource.query<{ stream_id: string; n: number }[]>(
+      `SELECT stream_id, count(*)::int AS n FROM es_events
+        WHERE type = 'DocumentNumberReserved' AND stream_id LIKE 'customer-document-%'
+          AND data->>'customerId' IN (
+            SELECT data->>'customerId' FROM es_events WHERE type = 'CustomerRegistered')
+        GROUP BY stream_id`,
     );
-    expect(n).toBe(1);
+    const registered = await Promise.all(
+      reservations.map(async ({ stream_id }) =>
+        (await eventStoreOf(first).readStream(stream_id)).map((event) => event.data.documentNumber),
+      ),
+    );
+    expect(registered.flat().filter((number) => number === 'AB900002')).toHaveLength(1);
+    for (const { stream_id } of reservations)
+      expect(stream_id).toMatch(/^customer-document-[0-9a-f]{64}$/);
   });
 
   it('50 rounds racing "open account" against "unregister": never an open account for an unregistered customer', async () => {

@@ -182,6 +182,7 @@ describeOnServer('projections survive kill -9 and move between instances', () =>
           PATH: process.env.PATH,
           DATABASE_URL: database.url,
           DATABASE_SCHEMA: database.schema,
+          PII_MASTER_KEY_FILE: process.env.PII_MASTER_KEY_FILE,
         },
       },
     );

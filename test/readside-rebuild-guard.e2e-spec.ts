@@ -104,7 +104,13 @@ const CLI = join(__dirname, '..', 'dist', 'src', 'cli', 'projections.cli.js');
 
 function runCli(database: TestDatabase, ...args: string[]) {
   return promisify(execFile)(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH, DATABASE_URL: database.url, DATABASE_SCHEMA: database.schema },
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: database.url,
+      DATABASE_SCHEMA: database.schema,
+      // The apps' master key: the CLI opens the same personal-data keys.
+      PII_MASTER_KEY_FILE: process.env.PII_MASTER_KEY_FILE,
+    },
   });
 }
 

@@ -84,6 +84,8 @@ export async function openLedgerlineHotStream(
       {
         auth: loadAppConfig({ AUTH_LOCAL_KEY_FILE: 'memory://' }).auth,
         rateLimits: loadAppConfig({}).rateLimits,
+        // A fresh schema: its data keys are wrapped by a key of this process's own.
+        personalData: { masterKeyFile: 'memory://' },
       },
     ),
     { logger: ['error', 'warn'] },

@@ -7,6 +7,7 @@ import { QuiescenceResult } from '../run/quiescence';
 import { History } from '../workload/history';
 import { AccountLedger } from './account-ledger';
 import { LogSnapshot } from './log-snapshot';
+import { SubjectKeys } from './personal-data';
 
 /** Everything a check may look at, read once after quiescence. */
 export interface CheckContext {
@@ -14,6 +15,8 @@ export interface CheckContext {
   readonly log: LogSnapshot;
   readonly ledgers: ReadonlyMap<string, AccountLedger>;
   readonly dataSource: DataSource;
+  /** The data keys of pii_data_keys, unwrapped with the run's master key on use. */
+  readonly dataKeys: SubjectKeys;
   readonly deliveries: readonly Delivery[];
   /** The kinds the run was asked to inject, and what was injected. */
   readonly requestedFaults: readonly FaultKind[];

@@ -1,4 +1,10 @@
 import { DataSource } from 'typeorm';
+import {
+  emptyReading,
+  openPersonalFields,
+  PersonalDataReading,
+  SubjectKeys,
+} from './personal-data';
 
 /** An event of es_events as the checks read it. */
 export interface LoggedEvent {
@@ -7,7 +13,10 @@ export interface LoggedEvent {
   readonly streamId: string;
   readonly version: number;
   readonly type: string;
+  /** As the app reads it: declared personal fields opened (see personal-data.ts). */
   readonly data: Readonly<Record<string, unknown>>;
+  /** metadata.occurredAt as stored (ISO text). */
+  readonly occurredAt: string | null;
   readonly correlationId: string | null;
   readonly commandId: string | null;
   readonly actor: string | null;
@@ -30,6 +39,8 @@ export interface LogSnapshot {
   readonly byStream: ReadonlyMap<string, readonly LoggedEvent[]>;
   /** Events per metadata.correlationId (the workload sends its Idempotency-Key there). */
   readonly byCorrelation: ReadonlyMap<string, readonly LoggedEvent[]>;
+  /** What opening the sealed personal fields found (plain text, values that did not open). */
+  readonly personalData: Readonly<PersonalDataReading>;
 }
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
@@ -46,7 +57,8 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string | null): Map<s
   return groups;
 }
 
-export async function readLog(dataSource: DataSource): Promise<LogSnapshot> {
+/** The log, its personal fields opened with `keys` (the run's data keys). */
+export async function readLog(dataSource: DataSource, keys: SubjectKeys): Promise<LogSnapshot> {
   const rows = await dataSource.query<
     {
       position: string;
@@ -62,13 +74,19 @@ export async function readLog(dataSource: DataSource): Promise<LogSnapshot> {
             data, metadata
        FROM es_events ORDER BY stream_id, stream_version`,
   );
+  const personalData = emptyReading();
   const events: LoggedEvent[] = rows.map((row) => ({
     position: Number(row.position),
     eventId: row.event_id,
     streamId: row.stream_id,
     version: row.stream_version,
     type: row.type,
-    data: row.data,
+    data: openPersonalFields(
+      { streamId: row.stream_id, version: row.stream_version, type: row.type, data: row.data },
+      keys,
+      personalData,
+    ),
+    occurredAt: text(row.metadata.occurredAt),
     correlationId: text(row.metadata.correlationId),
     commandId: text(row.metadata.commandId),
     actor: text(row.metadata.actor),
@@ -83,5 +101,6 @@ export async function readLog(dataSource: DataSource): Promise<LogSnapshot> {
     outbox,
     byStream: groupBy(events, (event) => event.streamId),
     byCorrelation: groupBy(events, (event) => event.correlationId),
+    personalData,
   };
 }

@@ -6,6 +6,7 @@ import { CheckContext } from './check-context';
 import {
   EXPECTED_CUSTOMER_SUMMARIES,
   EXPECTED_TRANSFER_SUMMARIES,
+  expectedCustomerSummaries,
   EXPECTED_WITHDRAWAL_NOTIFICATIONS,
   LIVE_CUSTOMER_SUMMARIES,
   LIVE_TRANSFER_SUMMARIES,
@@ -38,10 +39,12 @@ function diff(table: string, expected: readonly unknown[], live: readonly unknow
 
 /**
  * Every read model equals a fold of the log: the accounts projections against
- * test/support/readside-expected-rows, customers and transfers against the same kind of SQL,
- * the withdrawal notifications against the published withdrawals; and no projection parked.
+ * test/support/readside-expected-rows, transfers against the same kind of SQL, customers
+ * against a fold of the log snapshot (personal fields opened), the withdrawal notifications
+ * against the published withdrawals; and no projection parked. A personal field that does not
+ * open fails it too: the customers' expected rows cannot be trusted then.
  */
-export async function checkReadModels({ dataSource }: CheckContext): Promise<Verdict> {
+export async function checkReadModels({ dataSource, log }: CheckContext): Promise<Verdict> {
   const expectedAccounts = await expectedAccountReadModels(dataSource);
   const liveAccounts = await liveAccountReadModels(dataSource);
   const query = (sql: string) => dataSource.query<unknown[]>(sql);
@@ -55,7 +58,9 @@ export async function checkReadModels({ dataSource }: CheckContext): Promise<Ver
     ),
     diff(
       'customer_summaries',
-      await query(EXPECTED_CUSTOMER_SUMMARIES),
+      await dataSource.query<unknown[]>(EXPECTED_CUSTOMER_SUMMARIES, [
+        JSON.stringify(expectedCustomerSummaries(log)),
+      ]),
       await query(LIVE_CUSTOMER_SUMMARIES),
     ),
     diff(
@@ -73,6 +78,7 @@ export async function checkReadModels({ dataSource }: CheckContext): Promise<Ver
     `SELECT name, last_error FROM es_projections WHERE parked`,
   );
   const wrong = diffs.filter((d) => d.missing.length || d.extra.length);
+  const unreadable = log.personalData.unreadable.length;
   const summary = diffs
     .map(
       (d) =>
@@ -81,9 +87,10 @@ export async function checkReadModels({ dataSource }: CheckContext): Promise<Ver
     .join(', ');
   return verdict(
     'read-models',
-    wrong.length === 0 && parked.length === 0,
+    wrong.length === 0 && parked.length === 0 && unreadable === 0,
     `${summary}; ${parked.length} projection(s) parked` +
-      (parked.length ? `: ${parked.map((p) => `${p.name} (${p.last_error})`).join(', ')}` : ''),
+      (parked.length ? `: ${parked.map((p) => `${p.name} (${p.last_error})`).join(', ')}` : '') +
+      (unreadable ? `; ${unreadable} personal field(s) of the log do not open` : ''),
     wrong.map((d) => ({ ...d, missing: examples(d.missing, 10), extra: examples(d.extra, 10) })),
   );
 }

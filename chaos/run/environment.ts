@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadMasterKey } from '../../src/personal-data/master-key';
 import { AppFleet } from '../infra/app-fleet';
 import { RunCallers, runCallers, RunCredentials } from '../infra/credentials';
 import { deleteRunTopology, DeliveryTap } from '../infra/delivery-tap';
@@ -27,6 +28,11 @@ export interface Environment {
   readonly mode: ClientMode;
   /** Mints tokens the app instances accept (the run's own issuer key). */
   readonly credentials: RunCredentials;
+  /**
+   * The run's personal-data master key file (PII_MASTER_KEY_FILE of every instance): the
+   * checks unwrap the data keys with it to read the sealed personal fields of the log.
+   */
+  readonly masterKeyFile: string;
   readonly callers: RunCallers;
   /** The outage prober's client (its own principal); `as` gives one for another caller. */
   readonly client: RetryingClient;
@@ -48,10 +54,11 @@ export const INSTANCE_NAMES = ['a', 'b'] as const;
 /**
  * Its own PostgreSQL cluster, the checker's queue on a fresh exchange (declared before the
  * apps start, so nothing they publish is missed), the run's token issuer key (in the run
- * folder: every instance verifies with it, the checker signs with it), then two app instances
- * on that database. Clean-up runs in the reverse order: apps, the key file, tap, broker back
- * up if the run killed it, the run's broker objects, the cluster (its log kept in the run
- * folder).
+ * folder: every instance verifies with it, the checker signs with it) and personal-data
+ * master key (every instance wraps and unwraps data keys with it, the checks read the sealed
+ * fields with it), then two app instances on that database. Clean-up runs in the reverse
+ * order: apps, the two key files, tap, broker back up if the run killed it, the run's broker
+ * objects, the cluster (its log kept in the run folder).
  */
 export async function openEnvironment(
   options: RunOptions,
@@ -80,6 +87,7 @@ export async function openEnvironment(
   scope.add(() => tap.close());
 
   const keyFile = join(outDir, 'local-issuer-key.json');
+  const masterKeyFile = join(outDir, 'pii-master-key');
   const appEnv: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     DATABASE_URL: cluster.url,
@@ -90,6 +98,9 @@ export async function openEnvironment(
     // Authentication stays on: the local issuer (no AUTH_JWKS_URL), one key pair for every
     // instance and incarnation of the run, so the checker's tokens are valid on all of them.
     AUTH_LOCAL_KEY_FILE: keyFile,
+    // One personal-data master key for every instance and incarnation of the run: data keys
+    // one instance wrapped, the others (and the checks) unwrap.
+    PII_MASTER_KEY_FILE: masterKeyFile,
     RATE_LIMIT_REQUESTS_PER_MINUTE: UNREACHABLE_RATE_LIMIT,
     RATE_LIMIT_WRITES_PER_MINUTE: UNREACHABLE_RATE_LIMIT,
   };
@@ -100,6 +111,11 @@ export async function openEnvironment(
   );
   // A throwaway key, but a private one: it does not stay behind with the report.
   scope.add(() => rm(keyFile, { force: true }));
+  // The master key as well, generated here by the app's own code before any instance starts
+  // (each would otherwise race to create it; the app's loader settles that race too). It
+  // opens every customer's personal data: it does not stay behind with the report either.
+  scope.add(() => rm(masterKeyFile, { force: true }));
+  loadMasterKey({ masterKeyFile });
   const callers = await runCallers(credentials);
 
   const fleet = new AppFleet(INSTANCE_NAMES, {
@@ -134,6 +150,7 @@ export async function openEnvironment(
     history,
     mode,
     credentials,
+    masterKeyFile,
     callers,
     client: new RetryingClient(fleet, history, mode, callers.prober),
     model: new BankModel(random.fork(1_000)),

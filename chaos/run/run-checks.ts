@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { loadMasterKey } from '../../src/personal-data/master-key';
 import { accountLedgers } from '../checks/account-ledger';
 import { checkAppKillRecovery } from '../checks/app-kill.check';
 import { checkBrokerDelivery } from '../checks/broker-delivery.check';
@@ -8,6 +9,8 @@ import { checkDatabaseOutages } from '../checks/db-outage.check';
 import { checkFaultsInjected } from '../checks/faults-injected.check';
 import { readLog } from '../checks/log-snapshot';
 import { checkMoney, checkNoNegativeBalance } from '../checks/money.check';
+import { SubjectKeys } from '../checks/personal-data';
+import { checkPersonalDataSealed } from '../checks/personal-data.check';
 import { checkProcessManagers } from '../checks/process-managers.check';
 import { checkReadModels } from '../checks/read-models.check';
 import { checkAppExits, checkHttpProtocol, checkQuiescence } from '../checks/run-health.check';
@@ -29,6 +32,7 @@ const CHECKS: readonly [string, Check][] = [
   ['no-negative-balance', checkNoNegativeBalance],
   ['transfers-terminal', checkTransfers],
   ['one-active-per-document', checkCustomers],
+  ['personal-data-sealed', checkPersonalDataSealed],
   ['broker-delivery', checkBrokerDelivery],
   ['read-models', checkReadModels],
   ['process-managers', checkProcessManagers],
@@ -53,12 +57,18 @@ export async function runChecks(
     extra: { application_name: CHECKER_APPLICATION_NAME, max: 4 },
   }).initialize();
   try {
-    const log = await readLog(dataSource);
+    // The key file the instances were given (created before they started).
+    const dataKeys = await SubjectKeys.read(
+      dataSource,
+      loadMasterKey({ masterKeyFile: env.masterKeyFile }),
+    );
+    const log = await readLog(dataSource, dataKeys);
     const context: CheckContext = {
       history: env.history,
       log,
       ledgers: accountLedgers(log),
       dataSource,
+      dataKeys,
       deliveries: env.tap.deliveries,
       requestedFaults,
       faults,

@@ -22,7 +22,7 @@ export const ALL_CUSTOMERS: AccessScope = { kind: 'all' };
 /**
  * The scope a principal acts with on one route: decided by the roles it holds that the route
  * allows, never by its other roles. A teller, or an auditor on a route open to auditors (a
- * read), acts for every customer; a customer for themselves. So a customer who is also an
+ * read), or an admin on a route open to admins, acts for every customer; a customer for themselves. So a customer who is also an
  * auditor reads everything but moves only their own money. Undefined: no customer data.
  */
 export function scopeOnRoute(
@@ -30,7 +30,9 @@ export function scopeOnRoute(
   allowed: readonly Role[],
 ): AccessScope | undefined {
   const granted = allowed.filter((role) => principal.roles.has(role));
-  if (granted.includes('teller') || granted.includes('auditor')) return ALL_CUSTOMERS;
+  // An admin only where a route allows admins outside /admin (erasing a customer's data).
+  if (granted.some((role) => role === 'teller' || role === 'auditor' || role === 'admin'))
+    return ALL_CUSTOMERS;
   if (granted.includes('customer') && principal.customerId)
     return { kind: 'customer', customerId: principal.customerId };
   return undefined;

@@ -54,6 +54,8 @@ async function main(args: string[]): Promise<number> {
       {
         auth: { ...config.auth, localKeyFile: 'memory://' },
         rateLimits: { ...config.rateLimits, redisUrl: undefined },
+        // The app's own master key: a rebuild reads the customers' sealed fields.
+        personalData: config.personalData,
       },
     ),
     { logger: ['error', 'warn'] },

@@ -13,6 +13,7 @@ import {
   Upcaster,
 } from '@ledgerline/event-sourcing';
 import { loadAppConfig } from '../config/app-config';
+import { operatorDatabase, runAsProgram } from './operator-cli';
 import { runMigrations } from '../database/run-migrations';
 import { typeOrmOptions } from '../database/typeorm-options';
 // Straight from the files: the accounts index does not export the aggregate or its policy.
@@ -132,12 +133,11 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const config = loadAppConfig();
-  if (!config.databaseUrl) {
-    // Two processes must never open one embedded data folder.
-    console.error('set DATABASE_URL (the embedded database cannot be opened by a second process)');
+  const database = operatorDatabase(config);
+  if (typeof database === 'string') {
+    console.error(database);
     return 2;
   }
-  const database = { url: config.databaseUrl, schema: config.databaseSchema, poolSize: 4 };
   await runMigrations(database);
   const dataSource = await new DataSource(typeOrmOptions(database)).initialize();
   try {
@@ -167,12 +167,4 @@ async function main(args: string[]): Promise<number> {
 }
 
 // Only as a program: the int-spec imports rebuildSnapshots from this module.
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : String(error));
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsProgram(main);

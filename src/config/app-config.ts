@@ -1,4 +1,8 @@
 import { AuthSettings, parseAuthSettings } from '../auth/auth-settings';
+import {
+  PersonalDataSettings,
+  personalDataSettings,
+} from '../personal-data/personal-data-settings';
 import { RateLimitSettings } from '../auth/rate-limit-settings';
 import { parseUrlSetting } from './url-setting';
 import { parseCorsOrigins } from '../common/http/cors-options';
@@ -54,6 +58,8 @@ export interface AppConfig {
   readonly processCommandMaxAttempts: number;
   /** Bearer-token verification: an OIDC issuer's JWKS, or the local development issuer. */
   readonly auth: AuthSettings;
+  /** Where the master key of the personal-data keys comes from (PII_MASTER_KEY…). */
+  readonly personalData: PersonalDataSettings;
   readonly rateLimits: RateLimitSettings;
 }
 
@@ -132,6 +138,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     processCommandLeaseMs: integer(env, 'PROCESS_COMMAND_LEASE_MS', 30_000, 100, 3_600_000),
     processCommandMaxAttempts: integer(env, 'PROCESS_COMMAND_MAX_ATTEMPTS', 10, 1, 1_000),
     auth: parseAuthSettings(env, env.EMBEDDED_DATA_DIR ?? '.data/pglite'),
+    personalData: personalDataSettings(env, env.EMBEDDED_DATA_DIR ?? '.data/pglite'),
     rateLimits: {
       requestsPerMinute: integer(env, 'RATE_LIMIT_REQUESTS_PER_MINUTE', 600, 1, 10_000_000),
       writesPerMinute: integer(env, 'RATE_LIMIT_WRITES_PER_MINUTE', 120, 1, 10_000_000),

@@ -10,26 +10,32 @@ import { OPTIONAL_COMMAND_OBSERVER } from '../observability/metrics/metrics.toke
 import { ChangeContactDetailsHandler } from './commands/change-contact-details.handler';
 import { RegisterCustomerHandler } from './commands/register-customer.handler';
 import { UnregisterCustomerHandler } from './commands/unregister-customer.handler';
+import { EraseCustomerHandler } from './commands/erase-customer.handler';
 import { CUSTOMER_COMMANDS, CUSTOMER_REPOSITORY, DOCUMENT_RESERVATIONS } from './customers.tokens';
 import { customerAggregate } from './domain/customer.state';
 import { documentReservationAggregate } from './domain/document-reservation';
+import { CustomerPersonalDataController } from './http/customer-personal-data.controller';
 import { CustomersController } from './http/customers.controller';
+import { ExportPersonalDataHandler } from './queries/export-personal-data.handler';
 import { GetCustomerHandler } from './queries/get-customer.handler';
 import { ListCustomersHandler } from './queries/list-customers.handler';
+import { PlainReservationsCheck } from './plain-reservations.check';
 
 const CommandHandlers = [
   RegisterCustomerHandler,
   ChangeContactDetailsHandler,
   UnregisterCustomerHandler,
+  EraseCustomerHandler,
 ];
-const QueryHandlers = [GetCustomerHandler, ListCustomersHandler];
+const QueryHandlers = [GetCustomerHandler, ListCustomersHandler, ExportPersonalDataHandler];
 
 /** The customers bounded context: registration with unique document numbers. */
 @Module({
-  controllers: [CustomersController],
+  controllers: [CustomersController, CustomerPersonalDataController],
   providers: [
     ...CommandHandlers,
     ...QueryHandlers,
+    PlainReservationsCheck,
     {
       provide: CUSTOMER_REPOSITORY,
       inject: [EVENT_STORE],

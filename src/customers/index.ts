@@ -6,4 +6,5 @@ export type { CustomerEvent } from './domain/customer.events';
 export { decideLinkAccount, decideUnlinkAccount } from './domain/customer.decide';
 export { CustomerNotFoundError } from './domain/customer.errors';
 export { customerProjections } from './projections';
+export { customerPersonalFields } from './domain/customer.personal-data';
 export { CustomerReadModels1732300000007 } from './projections/1732300000007-customer-read-models.migration';

@@ -3,15 +3,19 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   AppendObserver,
+  EventDataProtection,
+  EventStore,
   EventUpcasters,
   IntegrationEventMapper,
   PostgresEventStore,
+  ProtectedEventStore,
   Upcaster,
 } from '@ledgerline/event-sourcing';
 import { AppInstance } from './app-instance';
 import { CommitSignal } from './commit-signal';
 import { EVENT_STORE } from './database.tokens';
 import { OPTIONAL_APPEND_OBSERVER } from '../observability/metrics/metrics.tokens';
+import { EVENT_DATA_PROTECTION } from '../personal-data/personal-data.tokens';
 import { DatabaseSettings } from './typeorm-options';
 
 /**
@@ -21,6 +25,8 @@ import { DatabaseSettings } from './typeorm-options';
  * Every commit wakes this process's workers (CommitSignal) and, on a server,
  * other instances through a coalesced NOTIFY sent after the commit. AppInstance is this
  * process's identity and liveness, for work other instances may take over when it dies.
+ * With an EventDataProtection provided (the personal-data module), the personal fields it
+ * declares are stored sealed and read opened, on every path through the store.
  */
 @Global()
 @Module({})
@@ -40,9 +46,19 @@ export class EventStoreModule {
         { provide: AppInstance, useFactory: () => new AppInstance(database) },
         {
           provide: EVENT_STORE,
-          inject: [getDataSourceToken(), CommitSignal, OPTIONAL_APPEND_OBSERVER],
-          useFactory: (dataSource: DataSource, commits: CommitSignal, observer?: AppendObserver) =>
-            new PostgresEventStore(dataSource, {
+          inject: [
+            getDataSourceToken(),
+            CommitSignal,
+            OPTIONAL_APPEND_OBSERVER,
+            { token: EVENT_DATA_PROTECTION, optional: true },
+          ],
+          useFactory: (
+            dataSource: DataSource,
+            commits: CommitSignal,
+            observer?: AppendObserver,
+            protection?: EventDataProtection,
+          ): EventStore => {
+            const store = new PostgresEventStore(dataSource, {
               outbox,
               upcasters: chains,
               preparedStatements: !options.embedded,
@@ -52,7 +68,9 @@ export class EventStoreModule {
               onNotifyError: (error) =>
                 logger.warn(`could not notify other instances of a commit: ${String(error)}`),
               appendObserver: observer,
-            }),
+            });
+            return protection ? new ProtectedEventStore(store, protection) : store;
+          },
         },
       ],
       exports: [EVENT_STORE, CommitSignal, AppInstance],

@@ -8,6 +8,9 @@ import { Notifications1732300000006 } from '../notifications/1732300000006-notif
 import { CustomerReadModels1732300000007 } from '../customers/projections/1732300000007-customer-read-models.migration';
 import { ProjectionRebuilds1732300000011 } from '../projections/1732300000011-projection-rebuilds.migration';
 import { TransferReadModels1732300000009 } from '../transfers/projections/1732300000009-transfer-read-models.migration';
+import { PersonalDataKeys1732300000018 } from '../personal-data/1732300000018-personal-data-keys.migration';
+import { CustomerErasure1732300000019 } from '../customers/projections/1732300000019-customer-erasure.migration';
+import { PersonalDataErasures1732300000020 } from '../personal-data/1732300000020-personal-data-erasures.migration';
 
 /** Every migration of the application, in order (library first). */
 export const allMigrations = [
@@ -19,6 +22,9 @@ export const allMigrations = [
   TransferReadModels1732300000009,
   ProjectionRebuilds1732300000011,
   IdempotencyOwner1732300000013,
+  PersonalDataKeys1732300000018,
+  CustomerErasure1732300000019,
+  PersonalDataErasures1732300000020,
 ];
 
 export interface DatabaseSettings {

@@ -66,6 +66,13 @@ async function prepareTokens() {
   process.env.AUTH_LOCAL_KEY_FILE = keyFile;
   const { auth } = loadAppConfig({ AUTH_LOCAL_KEY_FILE: keyFile });
   const key = await localIssuerKey(keyFile);
+  // One master key for the personal-data keys of every test schema, generated on first use
+  // and kept, so a schema left by an earlier run still opens with it.
+  const { loadMasterKey } = require('../../dist/src/personal-data/master-key');
+  const masterKeyFile =
+    process.env.PII_MASTER_KEY_FILE || join(tmpdir(), 'ledgerline-test', 'pii-master-key');
+  process.env.PII_MASTER_KEY_FILE = masterKeyFile;
+  loadMasterKey({ masterKeyFile });
   process.env.LEDGERLINE_TEST_STAFF_TOKEN = await signLocalToken(key, auth, {
     subject: 'test-staff',
     roles: ['teller', 'admin'],

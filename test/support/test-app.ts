@@ -11,6 +11,7 @@ import { onEmbeddedDatabase, openTestDatabase, TestDatabase } from './test-datab
 export function testSecurityEnv(): NodeJS.ProcessEnv {
   return {
     AUTH_LOCAL_KEY_FILE: testKeyFile(),
+    PII_MASTER_KEY_FILE: process.env.PII_MASTER_KEY_FILE,
     RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
     RATE_LIMIT_WRITES_PER_MINUTE: '1000000',
   };

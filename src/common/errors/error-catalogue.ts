@@ -36,6 +36,10 @@ export const ERROR_CATALOGUE = {
     status: 409,
     title: 'The customer still has open accounts; close them first',
   },
+  PERSONAL_DATA_ERASED: {
+    status: 410,
+    title: "The customer's personal data was erased; nothing more is recorded about them",
+  },
   REBUILD_IN_PROGRESS: { status: 409, title: 'The projection is already being rebuilt' },
   PROJECTION_NOT_REBUILDABLE: {
     status: 409,

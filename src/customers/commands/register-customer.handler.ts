@@ -6,6 +6,7 @@ import { decideRegister } from '../domain/customer.decide';
 import { customerStreamId } from '../domain/customer.state';
 import { normaliseDocumentNumber } from '../domain/document-number';
 import { documentReservationStreamId } from '../domain/document-reservation';
+import { LookupHash } from '../../personal-data/document-lookup';
 import { CustomerRepository, DocumentReservationRepository } from './customer-repositories';
 import { CustomerWriteResult, toCustomerWriteResult } from './customer-command.results';
 import { RegisterCustomerCommand } from './register-customer.command';
@@ -17,9 +18,10 @@ export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomer
     @Inject(CUSTOMER_COMMANDS) private readonly commands: MultiStreamCommandExecutor,
     @Inject(CUSTOMER_REPOSITORY) private readonly customers: CustomerRepository,
     @Inject(DOCUMENT_RESERVATIONS) private readonly reservations: DocumentReservationRepository,
+    private readonly lookup: LookupHash,
   ) {}
 
-  execute({
+  async execute({
     customerId,
     name,
     email,
@@ -28,7 +30,7 @@ export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomer
   }: RegisterCustomerCommand): Promise<CustomerWriteResult> {
     const normalised = normaliseDocumentNumber(documentNumber);
     const customerStream = customerStreamId(customerId);
-    const reservationStream = documentReservationStreamId(normalised);
+    const reservationStream = documentReservationStreamId(await this.lookup.of(normalised));
     return this.commands.execute({
       commandId: context.metadata.commandId,
       metadata: context.metadata,

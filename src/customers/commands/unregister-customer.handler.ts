@@ -7,6 +7,7 @@ import { CUSTOMER_COMMANDS, CUSTOMER_REPOSITORY, DOCUMENT_RESERVATIONS } from '.
 import { decideUnregister } from '../domain/customer.decide';
 import { customerStreamId } from '../domain/customer.state';
 import { documentReservationStreamId } from '../domain/document-reservation';
+import { LookupHash } from '../../personal-data/document-lookup';
 import { ifMatch } from './if-match-streams';
 import { CustomerWriteResult, toCustomerWriteResult } from './customer-command.results';
 import { CustomerRepository, DocumentReservationRepository } from './customer-repositories';
@@ -23,6 +24,7 @@ export class UnregisterCustomerHandler implements ICommandHandler<UnregisterCust
     @Inject(CUSTOMER_COMMANDS) private readonly commands: MultiStreamCommandExecutor,
     @Inject(CUSTOMER_REPOSITORY) private readonly customers: CustomerRepository,
     @Inject(DOCUMENT_RESERVATIONS) private readonly reservations: DocumentReservationRepository,
+    private readonly lookup: LookupHash,
   ) {}
 
   execute({ customerId, context }: UnregisterCustomerCommand): Promise<CustomerWriteResult> {
@@ -39,8 +41,10 @@ export class UnregisterCustomerHandler implements ICommandHandler<UnregisterCust
         const customer = await load(this.customers, streamId);
         const events = decideUnregister({ customerId }, customer.state);
         const documentNumber =
-          customer.state.status === 'NONE' ? '' : customer.state.documentNumber;
-        const reservationStream = documentReservationStreamId(documentNumber);
+          customer.state.status === 'NONE' || customer.state.status === 'ERASED'
+            ? ''
+            : customer.state.documentNumber;
+        const reservationStream = documentReservationStreamId(await this.lookup.of(documentNumber));
         await load(this.reservations, reservationStream);
         return [
           { streamId, events: events.customer },

@@ -2,6 +2,7 @@ import {
   CustomerAccountLinked,
   CustomerAccountUnlinked,
   CustomerContactDetailsChanged,
+  CustomerErased,
   CustomerEventType,
   CustomerRegistered,
   CustomerUnregistered,
@@ -78,6 +79,33 @@ export function decideUnregister(
         data: { documentNumber: customer.documentNumber, customerId: command.customerId },
       },
     ],
+  };
+}
+
+/**
+ * Erasing: the customer leaves (their document number is released when they still held it)
+ * and their personal data goes with their key. Nothing when already erased (a repeat). Open
+ * accounts stop it: an account's records need a customer to answer for them.
+ */
+export function decideErase(
+  command: { customerId: string },
+  state: CustomerState,
+): { customer: CustomerErased[]; reservation: DocumentNumberReleased[] } {
+  if (state.status === 'NONE') throw new CustomerNotFoundError(command.customerId);
+  if (state.status === 'ERASED') return { customer: [], reservation: [] };
+  if (state.openAccounts.length > 0)
+    throw new CustomerHasOpenAccountsError(command.customerId, state.openAccounts.length);
+  return {
+    customer: [{ type: CustomerEventType.erased, data: { customerId: command.customerId } }],
+    reservation:
+      state.status === 'ACTIVE'
+        ? [
+            {
+              type: DocumentReservationEventType.released,
+              data: { documentNumber: state.documentNumber, customerId: command.customerId },
+            },
+          ]
+        : [],
   };
 }
 

@@ -5,6 +5,7 @@ export const CustomerEventType = {
   unregistered: 'CustomerUnregistered',
   accountLinked: 'CustomerAccountLinked',
   accountUnlinked: 'CustomerAccountUnlinked',
+  erased: 'CustomerErased',
 } as const;
 
 /** Personal data (name, email, document number) lives in these events' data only. */
@@ -38,12 +39,22 @@ export interface CustomerAccountUnlinked {
   readonly data: { customerId: string; accountId: string };
 }
 
+/**
+ * The customer's personal data is erased: their data key is deleted with it, so every
+ * personal field sealed with it (in every event, backups included) reads as null from now on.
+ */
+export interface CustomerErased {
+  readonly type: typeof CustomerEventType.erased;
+  readonly data: { customerId: string };
+}
+
 export type CustomerEvent =
   | CustomerRegistered
   | CustomerContactDetailsChanged
   | CustomerUnregistered
   | CustomerAccountLinked
-  | CustomerAccountUnlinked;
+  | CustomerAccountUnlinked
+  | CustomerErased;
 
 export const CUSTOMER_EVENT_TYPES: readonly CustomerEvent['type'][] =
   Object.values(CustomerEventType);

@@ -19,7 +19,15 @@ export interface UnregisteredCustomer {
   readonly openAccounts: readonly string[];
 }
 
-export type CustomerState = { readonly status: 'NONE' } | ActiveCustomer | UnregisteredCustomer;
+/** Erased: the customer's id is all that is left; their personal fields read as null. */
+export interface ErasedCustomer {
+  readonly status: 'ERASED';
+  readonly id: string;
+  readonly openAccounts: readonly string[];
+}
+
+export type CustomerState =
+  { readonly status: 'NONE' } | ActiveCustomer | UnregisteredCustomer | ErasedCustomer;
 
 export const initialCustomerState = (): CustomerState => ({ status: 'NONE' });
 
@@ -29,11 +37,17 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
     case CustomerEventType.registered:
       return { status: 'ACTIVE', id: event.data.customerId, ...event.data, openAccounts: [] };
     case CustomerEventType.contactDetailsChanged:
-      return state.status === 'NONE'
+      return state.status === 'NONE' || state.status === 'ERASED'
         ? state
         : { ...state, name: event.data.name, email: event.data.email };
     case CustomerEventType.unregistered:
-      return state.status === 'NONE' ? state : { ...state, status: 'UNREGISTERED' };
+      return state.status === 'NONE' || state.status === 'ERASED'
+        ? state
+        : { ...state, status: 'UNREGISTERED' };
+    case CustomerEventType.erased:
+      return state.status === 'NONE'
+        ? state
+        : { status: 'ERASED', id: state.id, openAccounts: state.openAccounts };
     case CustomerEventType.accountLinked:
       return state.status === 'NONE'
         ? state

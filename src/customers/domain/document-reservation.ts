@@ -1,6 +1,6 @@
 /**
  * The reservation of one normalised document number: a stream of its own
- * (`customer-document-<number>`), appended with an expected version in the same transaction
+ * (`customer-document-<keyed hash of the number>`, so no stream id tells the number), appended with an expected version in the same transaction
  * as the customer's registration or unregistration. The unique (stream, version) index of the
  * event store is what makes two registrations of one document impossible: the book of record
  * enforces it, never a read model.
@@ -47,6 +47,11 @@ export const documentReservationAggregate = {
   evolve: evolveDocumentReservation,
 };
 
-/** `documentNumber` must be normalised. */
-export const documentReservationStreamId = (documentNumber: string): string =>
-  `customer-document-${documentNumber}`;
+/** `lookupHash`: the keyed hash of the normalised number (LookupHash), 64 hex digits. */
+export const documentReservationStreamId = (lookupHash: string): string =>
+  `customer-document-${lookupHash}`;
+
+/** Reservation streams named after the number itself, as releases before keyed hashes did. */
+export const PLAIN_RESERVATION_STREAMS_SQL = `
+SELECT count(DISTINCT stream_id)::int AS count FROM es_events
+ WHERE stream_id LIKE 'customer-document-%' AND stream_id !~ '^customer-document-[0-9a-f]{64}$'`;

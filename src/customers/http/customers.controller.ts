@@ -14,7 +14,13 @@ import {
   Res,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { CommandContext } from '../../common/commands/command-context';
@@ -28,6 +34,7 @@ import { ChangeContactDetailsCommand } from '../commands/change-contact-details.
 import { CustomerWriteResult } from '../commands/customer-command.results';
 import { RegisterCustomerCommand } from '../commands/register-customer.command';
 import { UnregisterCustomerCommand } from '../commands/unregister-customer.command';
+import { EraseCustomerCommand } from '../commands/erase-customer.command';
 import { CUSTOMER_SUMMARIES } from '../projections/customer-summaries.projection';
 import { CustomerPage, CustomerView } from '../queries/customer.views';
 import { GetCustomerQuery } from '../queries/get-customer.query';
@@ -139,5 +146,31 @@ export class CustomersController {
     @WriteContext() context: CommandContext,
   ): Promise<CustomerWriteResult> {
     return this.commands.execute(new UnregisterCustomerCommand(id, context));
+  }
+
+  @Post(':id/erase')
+  @NoBody()
+  @Allow('teller', 'admin', 'customer')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary:
+      "Erase the customer's personal data (GDPR art. 17): their data key is deleted, so every copy reads as null",
+    description:
+      'Needs no open accounts (409 CUSTOMER_HAS_OPEN_ACCOUNTS). Appends CustomerErased, releases the ' +
+      'document number (it can be registered again) and deletes the data key its personal fields ' +
+      'were sealed with. A customer may erase themselves. Idempotent: a repeat answers 202 and ' +
+      'writes nothing.',
+  })
+  @ApiAcceptedResponse({ type: CustomerWriteResponseDto })
+  @ApiWrite({
+    body: false,
+    ifMatch: true,
+    problems: ['INVALID_ID', 'CUSTOMER_NOT_FOUND', 'CUSTOMER_HAS_OPEN_ACCOUNTS'],
+  })
+  erase(
+    @Param('id', UuidParamPipe) id: string,
+    @WriteContext() context: CommandContext,
+  ): Promise<CustomerWriteResult> {
+    return this.commands.execute(new EraseCustomerCommand(id, context));
   }
 }

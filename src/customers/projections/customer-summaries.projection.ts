@@ -1,4 +1,5 @@
 import { Projection, ProjectionTransaction, RecordedEvent } from '@ledgerline/event-sourcing';
+import { ERASE_SUBJECT_SQL } from '../../personal-data/data-key-store';
 import { CustomerEvent, CustomerEventType } from '../domain/customer.events';
 
 export const CUSTOMER_SUMMARIES = 'customer-summaries';
@@ -28,6 +29,11 @@ export const customerSummariesProjection: Projection = {
         );
         continue;
       }
+      if (event.type === CustomerEventType.erased) {
+        // Where the erasure's own deletion of the key did not happen (the process stopped
+        // right after the commit), this one does: same transaction as the row's erasure.
+        await tx.query(ERASE_SUBJECT_SQL, [event.data.customerId.toLowerCase()]);
+      }
       const [set, parameters] = change(event);
       const updated = await tx.query(
         `UPDATE ${table} SET ${set}, version = $2, updated_at = $3 WHERE customer_id = $1 RETURNING 1`,
@@ -54,6 +60,10 @@ function change(
       return ['open_accounts = open_accounts + 1', []];
     case CustomerEventType.accountUnlinked:
       return ['open_accounts = open_accounts - 1', []];
+    case CustomerEventType.erased:
+      // The row stays (the customer's id still answers for their history); what it held of
+      // them goes, as their events' fields went with their key.
+      return ["status = 'ERASED', name = NULL, email = NULL, document_number = NULL", []];
     default: {
       const unknownEvent: never = event;
       return unknownEvent;

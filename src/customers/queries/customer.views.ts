@@ -1,10 +1,11 @@
 /** GET /customers/{id}: folded from the customer's stream, never stale. */
 export type CustomerView = {
   id: string;
-  name: string;
-  email: string;
-  documentNumber: string;
-  status: 'ACTIVE' | 'UNREGISTERED';
+  /** Null once the customer's personal data is erased (status ERASED). */
+  name: string | null;
+  email: string | null;
+  documentNumber: string | null;
+  status: 'ACTIVE' | 'UNREGISTERED' | 'ERASED';
   openAccounts: number;
   version: number;
 };

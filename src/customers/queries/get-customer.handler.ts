@@ -8,7 +8,10 @@ import { customerStreamId } from '../domain/customer.state';
 import { CustomerView } from './customer.views';
 import { GetCustomerQuery } from './get-customer.query';
 
-/** An unregistered customer is still shown (status UNREGISTERED); one never registered is 404. */
+/**
+ * An unregistered customer is still shown (status UNREGISTERED), an erased one too (ERASED,
+ * its personal fields null); one never registered is 404.
+ */
 @QueryHandler(GetCustomerQuery)
 export class GetCustomerHandler implements IQueryHandler<GetCustomerQuery> {
   constructor(@Inject(CUSTOMER_REPOSITORY) private readonly customers: CustomerRepository) {}
@@ -18,11 +21,12 @@ export class GetCustomerHandler implements IQueryHandler<GetCustomerQuery> {
     if (!coversCustomer(scope, customerId)) throw new CustomerNotFoundError(customerId);
     const { state, version } = await this.customers.load(customerStreamId(customerId));
     if (state.status === 'NONE') throw new CustomerNotFoundError(customerId);
+    const erased = state.status === 'ERASED';
     return {
       id: state.id,
-      name: state.name,
-      email: state.email,
-      documentNumber: state.documentNumber,
+      name: erased ? null : state.name,
+      email: erased ? null : state.email,
+      documentNumber: erased ? null : state.documentNumber,
       status: state.status,
       openAccounts: state.openAccounts.length,
       version,

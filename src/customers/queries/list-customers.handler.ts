@@ -7,10 +7,10 @@ import { ListCustomersQuery } from './list-customers.query';
 
 interface SummaryRow {
   customer_id: string;
-  name: string;
-  email: string;
-  document_number: string;
-  status: 'ACTIVE' | 'UNREGISTERED';
+  name: string | null;
+  email: string | null;
+  document_number: string | null;
+  status: 'ACTIVE' | 'UNREGISTERED' | 'ERASED';
   open_accounts: number;
   version: number;
   registered_at: Date;

@@ -13,10 +13,18 @@ export class CustomerWriteResponseDto {
 
 export class CustomerResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty() email!: string;
-  @ApiProperty({ description: 'Normalised', example: 'AB123456' }) documentNumber!: string;
-  @ApiProperty({ enum: ['ACTIVE', 'UNREGISTERED'] }) status!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Null once erased' })
+  name!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Null once erased' })
+  email!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Normalised; null once erased',
+    example: 'AB123456',
+  })
+  documentNumber!: string | null;
+  @ApiProperty({ enum: ['ACTIVE', 'UNREGISTERED', 'ERASED'] }) status!: string;
   @ApiProperty({ description: 'Accounts still open' }) openAccounts!: number;
   @ApiProperty() version!: number;
 }
