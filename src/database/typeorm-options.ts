@@ -11,6 +11,7 @@ import { TransferReadModels1732300000009 } from '../transfers/projections/173230
 import { PersonalDataKeys1732300000018 } from '../personal-data/1732300000018-personal-data-keys.migration';
 import { CustomerErasure1732300000019 } from '../customers/projections/1732300000019-customer-erasure.migration';
 import { PersonalDataErasures1732300000020 } from '../personal-data/1732300000020-personal-data-erasures.migration';
+import { ReservationsHashedMarker1732300000021 } from '../personal-data/1732300000021-reservations-hashed-marker.migration';
 
 /** Every migration of the application, in order (library first). */
 export const allMigrations = [
@@ -25,6 +26,7 @@ export const allMigrations = [
   PersonalDataKeys1732300000018,
   CustomerErasure1732300000019,
   PersonalDataErasures1732300000020,
+  ReservationsHashedMarker1732300000021,
 ];
 
 export interface DatabaseSettings {

@@ -51,6 +51,11 @@ export const documentReservationAggregate = {
 export const documentReservationStreamId = (lookupHash: string): string =>
   `customer-document-${lookupHash}`;
 
+/** Set once no reservation stream is named after the number itself (see below). */
+export const RESERVATIONS_HASHED_SQL = `SELECT 1 FROM pii_reservations_hashed WHERE id = 1`;
+export const MARK_RESERVATIONS_HASHED_SQL = `
+INSERT INTO pii_reservations_hashed (id) VALUES (1) ON CONFLICT (id) DO NOTHING`;
+
 /** Reservation streams named after the number itself, as releases before keyed hashes did. */
 export const PLAIN_RESERVATION_STREAMS_SQL = `
 SELECT count(DISTINCT stream_id)::int AS count FROM es_events
