@@ -201,6 +201,40 @@ describeOnServer('Idempotency-Key under concurrency', () => {
     expect(await api.account(id)).toMatchObject({ balance: 7, version: 2 });
   });
 
+  it('the first request whose claim reaches the database last never takes over the live claim of another', async () => {
+    const store = context.app.app.get(IdempotencyStore);
+    const claim = store.claim.bind(store);
+    let anotherHolds = () => {};
+    const held = new Promise<void>((resolve) => (anotherHolds = resolve));
+    // The first request to arrive claims as the only one here; its statement is held back
+    // until a later request's claim has taken the key (or a second passed), so it reaches the
+    // database while that other execution runs.
+    const delayed = jest
+      .spyOn(store, 'claim')
+      .mockImplementation(async (key: string, fingerprint: string, alone: boolean) => {
+        if (alone) {
+          await Promise.race([held, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+          return claim(key, fingerprint, alone);
+        }
+        const token = await claim(key, fingerprint, alone);
+        if (token !== undefined) anotherHolds();
+        return token;
+      });
+    try {
+      const id = await api.open();
+      const key = { 'Idempotency-Key': randomUUID() };
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () => api.deposit(id, 9, key)),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(20).fill(201));
+      const executed = responses.filter((r) => r.headers['idempotent-replayed'] === undefined);
+      expect(executed).toHaveLength(1);
+      expect(await api.account(id)).toMatchObject({ balance: 9, version: 2 });
+    } finally {
+      delayed.mockRestore();
+    }
+  });
+
   it('only the claim that holds the key records its outcome: one taken over cannot overwrite the newer one', async () => {
     const store = context.app.app.get(IdempotencyStore);
     const key = randomUUID();

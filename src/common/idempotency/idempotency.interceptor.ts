@@ -46,6 +46,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Idempotency');
   /** Requests of this process per key, from arrival until answered. */
   private readonly present = new Map<string, number>();
+  /** This process's claim statement per key: one at a time, so `alone` is never stale. */
+  private readonly claiming = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly store: IdempotencyStore,
@@ -111,9 +113,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ): Promise<{ state: 'claimed'; token: string } | (KeyRecord & { state: 'completed' })> {
     const deadline = Date.now() + WAIT_FOR_IN_FLIGHT_MS;
     for (;;) {
-      // Alone here: a record of this instance's is from a request that has ended.
-      const alone = (this.present.get(key) ?? 0) <= 1;
-      const token = await this.store.claim(key, fingerprint, alone);
+      const token = await this.claimAlone(key, fingerprint);
       if (token !== undefined) return { state: 'claimed', token };
       const record = await this.store.find(key);
       if (record && record.fingerprint !== fingerprint) {
@@ -130,6 +130,24 @@ export class IdempotencyInterceptor implements NestInterceptor {
         );
       }
       await sleep(POLL_MS);
+    }
+  }
+
+  /**
+   * One claim statement per key at a time in this process, `alone` read just before it: every
+   * record of this instance's was then written by a claim that has returned, whose request is
+   * still counted in `present` until answered, so alone means its writer has ended.
+   */
+  private async claimAlone(key: string, fingerprint: string): Promise<string | undefined> {
+    const previous = this.claiming.get(key) ?? Promise.resolve();
+    const mine = previous
+      .catch(() => undefined)
+      .then(() => this.store.claim(key, fingerprint, (this.present.get(key) ?? 0) <= 1));
+    this.claiming.set(key, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.claiming.get(key) === mine) this.claiming.delete(key);
     }
   }
 
