@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { EventStore, RecordedEvent } from '@ledgerline/event-sourcing';
+import { EventStore, foldEvents, RecordedEvent } from '@ledgerline/event-sourcing';
 import { DataSource } from 'typeorm';
 import { coversCustomer } from '../../auth/principal';
 import { EVENT_STORE } from '../../database/database.tokens';
@@ -10,7 +10,7 @@ import { PersonalFields } from '../../personal-data/personal-fields';
 import { CustomerNotFoundError } from '../domain/customer.errors';
 import { CustomerEvent } from '../domain/customer.events';
 import { customerPersonalFields } from '../domain/customer.personal-data';
-import { customerAggregate, CustomerState, customerStreamId } from '../domain/customer.state';
+import { customerAggregate, customerStreamId } from '../domain/customer.state';
 import { documentReservationStreamId } from '../domain/document-reservation';
 import {
   ExportPersonalDataQuery,
@@ -47,10 +47,9 @@ export class ExportPersonalDataHandler implements IQueryHandler<ExportPersonalDa
   async execute({ customerId, scope }: ExportPersonalDataQuery): Promise<PersonalDataExport> {
     if (!coversCustomer(scope, customerId)) throw new CustomerNotFoundError(customerId);
     const events = await this.store.readStream(customerStreamId(customerId));
-    const state = events.reduce<CustomerState>(
-      (folded, event) =>
-        customerAggregate.evolve(folded, { type: event.type, data: event.data } as CustomerEvent),
-      customerAggregate.initialState(),
+    const state = foldEvents(
+      customerAggregate,
+      events.map((event) => ({ type: event.type, data: event.data }) as CustomerEvent),
     );
     if (state.status === 'NONE') throw new CustomerNotFoundError(customerId);
     // Erased: nothing is given out, even while another instance's cache still opens the key.
