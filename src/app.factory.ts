@@ -3,7 +3,6 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { corsOptions } from './common/http/cors-options';
@@ -71,7 +70,6 @@ export async function createApp(
         commandMaxAttempts: config.processCommandMaxAttempts,
       },
       { auth: config.auth, rateLimits: config.rateLimits, personalData: config.personalData },
-      logging,
       config.metrics,
     ),
     {
@@ -82,7 +80,7 @@ export async function createApp(
       bufferLogs: true,
     },
   );
-  app.useLogger(app.get(PinoNestLogger));
+  app.useLogger(logging.nestLogger);
   applyServerTimeouts(app.getHttpServer(), config.httpTimeouts);
   app.disable('x-powered-by');
   // ETags are stream versions, set explicitly; Express's automatic weak body hashes would

@@ -25,7 +25,6 @@ import { MessagingModule } from './messaging/messaging.module';
 import { MessagingOptions } from './messaging/messaging.tokens';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OpsModule } from './ops/ops.module';
-import { AppLogging, loggingModule } from './observability/logging';
 import { MetricsModule } from './observability/metrics/metrics.module';
 import { TransferOptions, transferProjections, TransfersModule } from './transfers';
 
@@ -43,8 +42,6 @@ export class AppModule {
       /** Where the master key of the personal-data keys comes from. */
       personalData: PersonalDataSettings;
     },
-    /** Structured logs (createApp); the CLI tools and benchmarks keep Nest's console logger. */
-    logging?: AppLogging,
     /** False (METRICS=off): no GET /metrics, and nothing observes requests or commands. */
     metrics = true,
   ): DynamicModule {
@@ -77,7 +74,6 @@ export class AppModule {
         TransfersModule.forRoot(transfers),
         NotificationsModule,
         OpsModule,
-        ...(logging ? [loggingModule(logging)] : []),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

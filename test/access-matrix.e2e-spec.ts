@@ -324,8 +324,8 @@ function servedRoutes(): string[] {
   const express = context.app.app.getHttpAdapter().getInstance() as {
     router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
   };
-  // Nest mounts module middleware (nestjs-pino binding its logger to the request) as a route
-  // on every path, `{/*splat}`: it answers nothing itself, so it is not an endpoint.
+  // Nest mounts a module's middleware, should one be added, as a route on every path,
+  // `{/*splat}`: it answers nothing itself, so it is not an endpoint.
   const MIDDLEWARE_MOUNT = '{/*splat}';
   return express.router.stack.flatMap((layer) =>
     layer.route && layer.route.path !== MIDDLEWARE_MOUNT

@@ -1,18 +1,22 @@
-import { DynamicModule, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { NextFunction, Request, RequestHandler, Response } from 'express';
-import { LoggerModule, Logger as PinoNestLogger, Params, PinoLogger } from 'nestjs-pino';
+import { Logger as PinoNestLogger, Params } from 'nestjs-pino';
 import pino, { DestinationStream, Logger as Pino } from 'pino';
 import { pinoHttp } from 'pino-http';
 import pretty from 'pino-pretty';
 import { accessLevel, accessLine, accessMessage, startClock } from './access-log';
+import { ensureAsyncContext } from '../async-context';
 import { LoggingSettings } from './log-settings';
 import { REDACTED_PATHS } from './redaction';
 import { assignRequestIds, requestIdsOf } from './request-ids';
+import { ContextPinoLogger, withRequestLogger } from './request-logger';
 
 /** The process's structured logger, made by `startLogging`. */
 export interface AppLogging {
   readonly root: Pino;
+  /** What Nest's `Logger` writes to (the app's `useLogger`): the request's logger in one. */
+  readonly nestLogger: PinoNestLogger;
 }
 
 const prettyOutput = (settings: LoggingSettings): boolean =>
@@ -34,14 +38,16 @@ function destinationFor(settings: LoggingSettings): DestinationStream {
   });
 }
 
-/** nestjs-pino on this app's pino; `requestLogging` writes the access lines. */
-const moduleParams = (logging: AppLogging): Params => ({
-  pinoHttp: { logger: logging.root },
-  // The request logger comes from requestLogging (registered ahead of every other middleware,
-  // so requests refused there are logged too); nestjs-pino only binds it to the request's
-  // async context, where Nest's Logger finds it.
-  useExisting: true,
-});
+/**
+ * nestjs-pino's Nest logger on this app's pino, without its module: the module's middleware
+ * would bind each request's logger in an AsyncLocalStorage of its own. `requestLogging` makes
+ * the request logger (ahead of every other middleware, so requests refused there are logged
+ * too) and binds it in the app's async context, where ContextPinoLogger finds it.
+ */
+const nestLoggerOn = (root: Pino): PinoNestLogger => {
+  const params: Params = { pinoHttp: { logger: root }, useExisting: true };
+  return new PinoNestLogger(new ContextPinoLogger(params), params);
+};
 
 /**
  * Creates the JSON (or, on a terminal, human-readable) logger and routes Nest's `Logger` to it
@@ -66,15 +72,11 @@ export function startLogging(
     },
     destination ?? destinationFor(settings),
   );
-  const logging: AppLogging = { root };
-  const params = moduleParams(logging);
-  Logger.overrideLogger(new PinoNestLogger(new PinoLogger(params), params));
+  ensureAsyncContext();
+  const logging: AppLogging = { root, nestLogger: nestLoggerOn(root) };
+  Logger.overrideLogger(logging.nestLogger);
   return logging;
 }
-
-/** nestjs-pino on `logging`: provides the `Logger` that `app.useLogger` makes the app's. */
-export const loggingModule = (logging: AppLogging): DynamicModule =>
-  LoggerModule.forRoot(moduleParams(logging));
 
 /**
  * The first middleware: gives the request its ids (echoed as X-Request-Id and
@@ -102,7 +104,7 @@ export function requestLogging(logging: AppLogging): RequestHandler {
     startClock(response);
     httpLogger(request, response, () => {
       request.log = request.log.child({ correlationId });
-      next();
+      withRequestLogger(request.log, next);
     });
   };
 }
