@@ -81,6 +81,16 @@ const POOL_SIZE = positiveInteger('BENCH_OBS_POOL', 16);
 const ACCOUNTS = positiveInteger('BENCH_OBS_ACCOUNTS', 1000);
 const RUNS = positiveInteger('RUNS', 3);
 const SETTLE_SECONDS = positiveInteger('BENCH_OBS_SETTLE_SECONDS', 20);
+/**
+ * BENCH_OBS_RATE=<req/s>: the measured window offers that many deposits a second (spread over
+ * the connections) instead of as many as the app answers. A process's CPU per request falls
+ * as its throughput rises (the background loops write bigger batches), so on a machine whose
+ * speed drifts between rounds, variants compared at their own maximum differ by their
+ * throughput as much as by their switches; at one offered rate that every variant sustains,
+ * they differ by what the switches cost. Unset: as fast as the app answers.
+ */
+const RATE =
+  process.env.BENCH_OBS_RATE === undefined ? undefined : positiveInteger('BENCH_OBS_RATE', 1);
 /** Back-to-back scrapes of an idle app, to price one scrape. */
 const PRICED_SCRAPES = 50;
 /** Prometheus's usual scrape interval is 15-60 s: once a second is a heavy scraper. */
@@ -466,10 +476,15 @@ async function main(): Promise<void> {
       failures.push(`settling load: not all 2xx; first: ${settle.firstFailure ?? '-'}`);
     await waitForBacklog(seeder.baseUrl, auth.admin);
     await seeder.stop();
+    // The seeding wrote most of the rows: left to autovacuum, their vacuum and fresh statistics
+    // would land in whichever variant ran next (measured: the first process of the first round
+    // used half as much CPU again per deposit as the others).
+    await vacuumSchema(admin, schema);
     console.log(
       `seeded ${accounts.length} accounts through the API, then ${settle.result['2xx']} deposits in ` +
         `${SETTLE_SECONDS} s, in ${((Date.now() - seeding) / 1000).toFixed(1)} s; ` +
-        `${CONNECTIONS} connections, warm-up (${WARM_UP_SECONDS} s loads until every account had a ` +
+        `${CONNECTIONS} connections${RATE ? `, ${RATE} req/s offered in the measured window` : ''}, ` +
+        `warm-up (${WARM_UP_SECONDS} s loads until every account had a ` +
         `deposit) + ${SECONDS} s per variant, pool of ${POOL_SIZE}, ${RUNS} rounds, a fresh app ` +
         `process per variant and round; deposit body ${deposit('a9m-99999').body.length} B`,
     );
@@ -496,12 +511,13 @@ async function main(): Promise<void> {
         }
         const scraper = variant.metrics ? new Scraper(server.baseUrl, scraperAuth) : undefined;
         scraper?.start();
-        const load = (phase: string, seconds: number) => {
+        const load = (phase: string, seconds: number, overallRate?: number) => {
           loadRuns++;
           return runTaggedLoad({
             url: server.baseUrl,
             connections: CONNECTIONS,
             seconds,
+            overallRate,
             tag: `${variant.letter}${run}${phase}`,
             headers: tellers,
             build: deposit,
@@ -521,7 +537,7 @@ async function main(): Promise<void> {
         const scrapesBefore = scraper?.answered ?? 0;
         const usageBefore = snapshotUsage({ app: server.pid });
         const window = { startUs: nowUs(), endUs: 0 };
-        const measured = await load('m', SECONDS);
+        const measured = await load('m', SECONDS, RATE);
         const usage = usageBetween(usageBefore, snapshotUsage({ app: server.pid }));
         window.endUs = nowUs();
         const countsAfter = await sink.counts();
@@ -777,6 +793,28 @@ function report(rounds: Record<VariantKey, Round[]>, sampleAccessLine: string | 
   // Rounds of one set-up differ by more than some of the effects: the extremes tell whether
   // the verdict holds whichever rounds are compared.
   const spread = (key: VariantKey) => rounds[key].map((r) => r.cpuUsPerRequest);
+  // Each round's variants ran back to back, minutes apart from the other rounds': the extra
+  // of a round over its own baseline leaves out the drift between rounds.
+  const paired = median(
+    rounds.all.map(
+      (r, index) =>
+        (100 * (r.cpuUsPerRequest - rounds.baseline[index].cpuUsPerRequest)) /
+        rounds.baseline[index].cpuUsPerRequest,
+    ),
+  );
+  console.log(
+    `all three together, each round against its own round's baseline: median ${round(paired, 1)} %`,
+  );
+  if (RATE) {
+    const short = ACTIVE.filter((variant) =>
+      rounds[variant.key].some((r) => r.load.okPerSecond < 0.97 * RATE),
+    ).map((variant) => variant.key);
+    if (short.length > 0)
+      console.log(
+        `WARNING: ${short.join(', ')} answered under 97 % of the offered ${RATE} req/s in some ` +
+          'round: those rounds compare unequal loads; offer a lower BENCH_OBS_RATE',
+      );
+  }
   const cheapest = (100 * (Math.min(...spread('all')) - Math.max(...spread('baseline')))) / baseCpu;
   const dearest = (100 * (Math.max(...spread('all')) - Math.min(...spread('baseline')))) / baseCpu;
   console.log(
@@ -785,6 +823,15 @@ function report(rounds: Record<VariantKey, Round[]>, sampleAccessLine: string | 
       `${extra < GOAL_PERCENT ? '<' : '≥'} ${GOAL_PERCENT} % (all-on's cheapest round vs the ` +
       `baseline's dearest: ${round(cheapest, 1)} %; dearest vs cheapest: ${round(dearest, 1)} %)`,
   );
+}
+
+/** VACUUM (ANALYZE) of every table of `schema`: statistics and visibility map up to date. */
+async function vacuumSchema(admin: Client, schema: string): Promise<void> {
+  const { rows } = await admin.query<{ name: string }>(
+    `SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname = $1`,
+    [schema],
+  );
+  for (const { name } of rows) await admin.query(`VACUUM (ANALYZE) ${name}`);
 }
 
 /** Where each variant's main thread spent its time, beside the baseline's (first rounds). */

@@ -9,6 +9,11 @@ export interface TaggedLoadOptions {
   readonly url: string;
   readonly connections: number;
   readonly seconds: number;
+  /**
+   * Requests per second across all connections (autocannon's overallRate); unset, each
+   * connection sends its next request as soon as its last is answered.
+   */
+  readonly overallRate?: number;
   /** Prefix of this run's references; unique in the benchmark, no space or '-'. */
   readonly tag: string;
   /** Headers of each request besides the content type (a bearer token); called per request. */
@@ -45,6 +50,7 @@ export async function runTaggedLoad(options: TaggedLoadOptions): Promise<TaggedL
     url: options.url,
     connections: options.connections,
     duration: options.seconds,
+    ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
     requests: [
       {
         method: 'POST',
