@@ -1,7 +1,7 @@
 /**
  * The cost of our gap-safety technique (issue 8): appends commit concurrently and readers
  * order the log by (transaction id, global position), seeing only transactions older than
- * every one in flight, with a first-write guard on the append (append-events.sql.ts,
+ * every one in flight, with a first-write guard on the append (append.sql.ts,
  * read-all.sql.ts); against the common alternative, a global advisory lock that serialises
  * every append until its commit, so global positions commit in order. At 1, 8 and 32 writers,
  * one event per call to a new stream ('no_stream'), the full append path (an outbox row per

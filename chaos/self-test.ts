@@ -10,19 +10,14 @@ import { CleanupScope } from './support/cleanup-scope';
  * The guarantee the self-test breaks: the optimistic expected-version check of the append.
  * With `ELSE true` an append decided on version n still commits when another instance has
  * committed n+1 meanwhile (it lands at n+2: the insert takes the current version), so two
- * withdrawals decided on the same balance both commit. Both append paths are mutated (group
- * commit and multi-stream appends). Exact strings: a refactor that changes them makes the
- * self-test fail loudly instead of testing nothing.
+ * withdrawals decided on the same balance both commit. Every append (group commit,
+ * multi-stream, in a caller's transaction) runs the one statement mutated. Exact strings: a
+ * refactor that changes them makes the self-test fail loudly instead of testing nothing.
  */
 export const MUTATIONS = [
   {
-    file: 'libs/event-sourcing/src/postgres/sql/append-batch.sql.js',
+    file: 'libs/event-sourcing/src/postgres/sql/append.sql.js',
     from: 'ELSE g.current_version = g.expected_version',
-    to: 'ELSE true',
-  },
-  {
-    file: 'libs/event-sourcing/src/postgres/sql/append-events.sql.js',
-    from: 'ELSE current_version = expected_version',
     to: 'ELSE true',
   },
 ] as const;

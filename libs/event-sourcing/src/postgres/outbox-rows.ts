@@ -5,7 +5,7 @@ import { IntegrationEventMapper, OutboxMessage } from '../outbox/outbox-message'
 // Fixed namespace of integration message ids (UUIDv5): never change it, ids must stay stable.
 const MESSAGE_ID_NAMESPACE = '0d6b2c1e-8f0a-4c53-9b7e-3f2a1d4e5c60';
 
-/** An outbox row as INSERT_OUTBOX_SQL reads it from JSON: a message before it has a row. */
+/** An outbox row as RECORD_SQL reads it from JSON: a message before it has a row. */
 export type OutboxRowDraft = Omit<OutboxMessage, 'id' | 'attempts'>;
 
 /**

@@ -1,12 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
-import {
-  AppendNotFirstWriteError,
-  DuplicateCommandError,
-  WrongExpectedVersionError,
-} from '../core/errors';
-import { EventMetadata, LogPosition, NewEvent, RecordedEvent } from '../core/event';
+import { LogPosition, NewEvent, RecordedEvent } from '../core/event';
 import {
   AppendOptions,
   AppendResult,
@@ -20,33 +14,29 @@ import {
   StreamAppend,
 } from '../core/event-store.port';
 import { EventUpcasters, NO_UPCASTERS } from '../core/upcasting';
-import {
-  assertValidExpectedVersion,
-  ExpectedVersion,
-  satisfiesExpectedVersion,
-} from '../core/expected-version';
+import { assertValidExpectedVersion, ExpectedVersion } from '../core/expected-version';
 import { JsonValue } from '../core/json';
 import { IntegrationEventMapper } from '../outbox/outbox-message';
 import { Projection } from '../projections/projection';
 import { notifyObserver } from '../core/notify-observer';
-import { translateAppendError } from './append-errors';
 import { AppendObserver } from './append-observer';
-import { AppendPart, BatchAppender, BatchedAppend } from './batch-appender';
+import {
+  AfterEvents,
+  AppendPart,
+  AppendWriter,
+  queryRunnerConnection,
+  AppendWrite,
+} from './append-writer';
+import { BatchAppender } from './batch-appender';
 import { PostgresCommitNotifier } from './postgres-commit-notifier';
 import { GroupCommit, GroupCommitOptions } from './group-commit';
-import { outboxRows } from './outbox-rows';
-import { pgErrorDetails, UNIQUE_VIOLATION } from './pg-errors';
 import { projectionTransaction } from './projection-transaction';
 import { runInTransaction } from './run-in-transaction';
-import { APPEND_DIAGNOSIS_SQL, APPEND_EVENTS_SQL } from './sql/append-events.sql';
-import { EventRow, toRecordedEvent } from './sql/event-row';
-import { INSERT_OUTBOX_SQL } from './sql/outbox.sql';
+import { EventRow, MAX_STREAM_VERSION, toRecordedEvent } from './sql/event-row';
 import { READ_ALL_SQL } from './sql/read-all.sql';
-import { READ_SNAPSHOT_SQL, WRITE_SNAPSHOT_SQL } from './sql/snapshots.sql';
+import { READ_SNAPSHOT_SQL } from './sql/snapshots.sql';
 import { READ_STREAM_SQL } from './sql/read-stream.sql';
-import { FIND_COMMAND_SQL, RECORD_COMMAND_SQL } from './sql/record-command.sql';
-
-const MAX_VERSION = 2_147_483_647; // stream_version is a PostgreSQL integer
+import { FIND_COMMAND_SQL } from './sql/record-command.sql';
 
 export interface PostgresEventStoreOptions {
   /**
@@ -101,10 +91,10 @@ const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxInFlight: 2, maxBatch: 64 
  */
 export class PostgresEventStore implements EventStore {
   private readonly inline: readonly Projection[];
-  private readonly outbox?: IntegrationEventMapper;
   private readonly afterCommit: (appended: AppendResult) => void;
   private readonly upcasters: EventUpcasters;
-  private readonly groupCommit: GroupCommit<BatchedAppend, AppendResult[]>;
+  private readonly writer: AppendWriter;
+  private readonly groupCommit: GroupCommit<AppendWrite, AppendResult[]>;
   private readonly appendObserver?: AppendObserver;
 
   constructor(
@@ -112,7 +102,6 @@ export class PostgresEventStore implements EventStore {
     options: PostgresEventStoreOptions = {},
   ) {
     this.inline = (options.inlineProjections ?? []).filter((p) => p.lifecycle === 'inline');
-    this.outbox = options.outbox;
     const afterCommit = options.afterCommit ?? (() => undefined);
     const notifier =
       options.notifyCommits === false
@@ -123,12 +112,8 @@ export class PostgresEventStore implements EventStore {
       notifier?.notifyCommitted();
     };
     this.upcasters = options.upcasters ?? NO_UPCASTERS;
-    const appender = new BatchAppender(
-      () => this.pool(),
-      this.outbox,
-      options.preparedStatements ?? true,
-      options.appendObserver,
-    );
+    this.writer = new AppendWriter(options.outbox, options.preparedStatements ?? true);
+    const appender = new BatchAppender(() => this.pool(), this.writer, options.appendObserver);
     this.appendObserver = options.appendObserver;
     this.groupCommit = new GroupCommit(options.groupCommit ?? DEFAULT_GROUP_COMMIT, (items) =>
       appender.write(items),
@@ -218,31 +203,32 @@ export class PostgresEventStore implements EventStore {
     appends: readonly StreamAppend[],
     options: MultiStreamAppendOptions,
   ): Promise<MultiStreamAppendResult> {
+    this.checkAppends(appends);
     const started = performance.now();
     let appended: MultiStreamAppendResult | undefined;
     try {
       appended = await runInTransaction(this.dataSource, async (queryRunner) => {
-        const streams = await this.insertEvents(queryRunner, appends, options.metadata);
-        const last = streams[streams.length - 1].lastPosition;
-        const result: MultiStreamAppendResult = {
-          streams,
-          lastPosition: streams.reduce(
-            (latest, stream) =>
-              stream.lastPosition.globalPosition > latest.globalPosition
-                ? stream.lastPosition
-                : latest,
-            last,
-          ),
-        };
-        if (!options.command) return result;
-        const commandResult = options.command.result(result);
-        await this.recordCommand(
-          queryRunner,
-          options.command.id,
-          appends[0].streamId,
-          commandResult,
+        const { command } = options;
+        const written = await this.writer.writeAll(
+          queryRunnerConnection(queryRunner),
+          appends.map(({ streamId, expected, events }) => ({
+            key: streamId,
+            streamId,
+            expected,
+            parts: [{ events, metadata: options.metadata }],
+          })),
+          {
+            command: command && {
+              id: command.id,
+              result: (streams) => command.result(multiStreamResult(streams)),
+            },
+            afterEvents: this.inlineIn(queryRunner),
+          },
         );
-        return { ...result, commandResult };
+        const result = multiStreamResult(written.streams.map(([stream]) => stream));
+        return written.commandResult === undefined
+          ? result
+          : { ...result, commandResult: written.commandResult };
       });
     } finally {
       const written = appended;
@@ -272,115 +258,40 @@ export class PostgresEventStore implements EventStore {
     events: readonly NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
-    const [appended] = await this.insertEvents(
-      queryRunner,
-      [{ streamId, expected, events }],
-      options.metadata,
+    this.checkAppends([{ streamId, expected, events }]);
+    const written = await this.writer.writeAll(
+      queryRunnerConnection(queryRunner),
+      [
+        {
+          key: streamId,
+          streamId,
+          expected,
+          parts: [{ events, metadata: options.metadata, command: options.command }],
+          snapshot: options.snapshot,
+        },
+      ],
+      { afterEvents: this.inlineIn(queryRunner) },
     );
-    if (options.snapshot) {
-      await queryRunner.query(WRITE_SNAPSHOT_SQL, [
-        streamId,
-        appended.nextExpectedVersion,
-        options.snapshot.schemaVersion,
-        JSON.stringify(options.snapshot.state),
-      ]);
-    }
-    if (!options.command) return appended;
-    const commandResult = options.command.result(appended);
-    await this.recordCommand(queryRunner, options.command.id, streamId, commandResult);
-    return { ...appended, commandResult };
-  }
-
-  /**
-   * Inserts every stream's events in one statement (the transaction's first write), then the
-   * inline projections and the outbox rows. @returns one result per stream, in order.
-   */
-  private async insertEvents(
-    queryRunner: QueryRunner,
-    appends: readonly StreamAppend[],
-    metadata: EventMetadata,
-  ): Promise<AppendResult[]> {
-    this.checkAppends(appends);
-    const payload = appends.map(({ streamId, expected, events }) => ({
-      streamId,
-      kind: typeof expected === 'number' ? 'version' : expected,
-      version: typeof expected === 'number' ? Math.min(expected, MAX_VERSION) : null,
-      events: events.map((event) => ({
-        eventId: randomUUID(),
-        type: event.type,
-        schemaVersion: event.schemaVersion ?? 1,
-        data: event.data,
-      })),
-    }));
-    let rows: EventRow[];
-    try {
-      const inserted = await queryRunner.query(
-        APPEND_EVENTS_SQL,
-        [JSON.stringify(payload), JSON.stringify(metadata), metadata.occurredAt],
-        true,
-      );
-      rows = inserted.records as EventRow[];
-    } catch (error) {
-      throw translateAppendError(error, appends);
-    }
-    const expectedRows = appends.reduce((sum, append) => sum + append.events.length, 0);
-    if (rows.length !== expectedRows) await this.diagnoseEmptyAppend(queryRunner, appends);
-    const recorded = rows.map(toRecordedEvent);
-    await this.applyInline(queryRunner, recorded);
-    await this.writeOutbox(queryRunner, recorded);
-    return appends.map(({ streamId }) => {
-      const ofStream = recorded
-        .filter((event) => event.streamId === streamId)
-        .sort((a, b) => a.streamVersion - b.streamVersion);
-      const last = ofStream[ofStream.length - 1];
-      return {
-        streamId,
-        nextExpectedVersion: last.streamVersion,
-        lastPosition: { transactionId: last.transactionId, globalPosition: last.globalPosition },
-        events: ofStream,
-      };
-    });
-  }
-
-  private async recordCommand(
-    queryRunner: QueryRunner,
-    commandId: string,
-    streamId: string,
-    result: JsonValue,
-  ): Promise<void> {
-    try {
-      await queryRunner.query(RECORD_COMMAND_SQL, [commandId, streamId, JSON.stringify(result)]);
-    } catch (error) {
-      const { code } = pgErrorDetails(error);
-      throw code === UNIQUE_VIOLATION ? new DuplicateCommandError(commandId) : error;
-    }
+    return written.streams[0][0];
   }
 
   /** Inline projections see the events after their insert, in the same transaction. */
-  private async applyInline(
-    queryRunner: QueryRunner,
-    events: readonly RecordedEvent[],
-  ): Promise<void> {
-    for (const projection of this.inline) {
-      const relevant = events.filter((event) => projection.eventTypes.includes(event.type));
-      if (relevant.length > 0) await projection.apply(relevant, projectionTransaction(queryRunner));
-    }
-  }
-
-  private async writeOutbox(
-    queryRunner: QueryRunner,
-    events: readonly RecordedEvent[],
-  ): Promise<void> {
-    if (!this.outbox) return;
-    const rows = outboxRows(events, this.outbox);
-    if (rows.length > 0) await queryRunner.query(INSERT_OUTBOX_SQL, [JSON.stringify(rows)]);
+  private inlineIn(queryRunner: QueryRunner): AfterEvents | undefined {
+    if (this.inline.length === 0) return undefined;
+    return async (events: readonly RecordedEvent[]) => {
+      for (const projection of this.inline) {
+        const relevant = events.filter((event) => projection.eventTypes.includes(event.type));
+        if (relevant.length > 0)
+          await projection.apply(relevant, projectionTransaction(queryRunner));
+      }
+    };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const rows: EventRow[] = await this.dataSource.query(READ_STREAM_SQL, [
       streamId,
       options.fromVersion ?? 1,
-      options.toVersion ?? MAX_VERSION,
+      options.toVersion ?? MAX_STREAM_VERSION,
       options.occurredAtOrBefore?.toISOString() ?? null,
     ]);
     return rows.map((row) => this.upcasters.upcast(toRecordedEvent(row)));
@@ -418,24 +329,6 @@ export class PostgresEventStore implements EventStore {
     ]);
     return rows.length > 0 ? rows[0].result : undefined;
   }
-
-  private async diagnoseEmptyAppend(
-    queryRunner: QueryRunner,
-    appends: readonly StreamAppend[],
-  ): Promise<never> {
-    const rows = (await queryRunner.query(APPEND_DIAGNOSIS_SQL, [
-      appends.map((append) => append.streamId),
-    ])) as { first_write: boolean; stream_id: string; current_version: number }[];
-    if (rows.some((row) => !row.first_write))
-      throw new AppendNotFirstWriteError(appends[0].streamId);
-    for (const append of appends) {
-      const actual = rows.find((row) => row.stream_id === append.streamId)?.current_version ?? 0;
-      if (!satisfiesExpectedVersion(append.expected, actual))
-        throw new WrongExpectedVersionError(append.streamId, append.expected, actual);
-    }
-    // Every expectation holds now: a concurrent append changed a stream and rolled back.
-    throw new WrongExpectedVersionError(appends[0].streamId, appends[0].expected, undefined);
-  }
 }
 
 /** Refuses appends that cannot be meant: none, an empty one, a stream named twice. */
@@ -450,4 +343,14 @@ function assertValidAppends(appends: readonly StreamAppend[]): void {
       throw new RangeError(`stream ${append.streamId} appears twice in one append`);
     seen.add(append.streamId);
   }
+}
+
+/** One result for the streams of a multi-stream append: the last position is the latest. */
+function multiStreamResult(streams: readonly AppendResult[]): MultiStreamAppendResult {
+  const lastPosition = streams.reduce(
+    (latest, stream) =>
+      stream.lastPosition.globalPosition > latest.globalPosition ? stream.lastPosition : latest,
+    streams[streams.length - 1].lastPosition,
+  );
+  return { streams, lastPosition };
 }

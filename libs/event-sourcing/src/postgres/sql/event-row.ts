@@ -1,6 +1,9 @@
 import { EventMetadata, RecordedEvent } from '../../core/event';
 import { JsonObject } from '../../core/json';
 
+/** The highest stream version: `stream_version` is a PostgreSQL integer. */
+export const MAX_STREAM_VERSION = 2_147_483_647;
+
 /** The columns every event read selects, in the shape `toRecordedEvent` maps. */
 export const EVENT_COLUMNS = `global_position::text AS global_position, transaction_id::text AS transaction_id,
   event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at`;

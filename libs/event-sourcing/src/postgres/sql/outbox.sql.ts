@@ -5,20 +5,6 @@ const OUTBOX_COLUMNS = `o.id::text AS id, o.message_id, o.stream_id, o.stream_ve
   o.correlation_id, o.causation_id, o.traceparent, o.attempts`;
 
 /**
- * Writes the outbox rows of one append, after its events, in its transaction.
- * $1: jsonb array of {messageId, streamId, streamVersion, type, body, correlationId, causationId,
- * traceparent?}.
- */
-export const INSERT_OUTBOX_SQL = `
-INSERT INTO es_outbox (message_id, stream_id, stream_version, type, body, correlation_id, causation_id,
-                       traceparent)
-SELECT (m.value->>'messageId')::uuid, m.value->>'streamId', (m.value->>'streamVersion')::integer,
-       m.value->>'type', m.value->'body', m.value->>'correlationId', m.value->>'causationId',
-       m.value->>'traceparent'
-  FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS m(value, ordinality)
- ORDER BY m.ordinality`;
-
-/**
  * Relays take turns at claiming (a transaction-scoped advisory lock taken just before the
  * claim statement), so each claim sees every earlier claim committed: the "equivalent" of
  * SKIP LOCKED that also keeps whole streams with one relay. Held for one short statement;

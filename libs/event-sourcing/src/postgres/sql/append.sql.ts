@@ -1,22 +1,26 @@
 /**
- * Appends the events of several independent appends (one per stream) in one statement, as
- * the first write of the transaction: group commit. Unlike APPEND_EVENTS_SQL each append is
- * decided on its own: one that fails its guard inserts nothing and is reported, the others
- * go in. Per append the guard checks (all read before the first row is inserted):
- * - `first_write`: no transaction id was assigned yet (see APPEND_EVENTS_SQL);
+ * The one append statement: the events of one or more streams (one append per stream), as the
+ * first write of the transaction, each append guarded by its expected version. Per append the
+ * guard reads (all of it before the first row is inserted, MATERIALIZED):
+ * - `first_write`: no transaction id was assigned yet. If one was, this transaction may be
+ *   older than a commit it has already read, and gap-safe readers (ordered by transaction id)
+ *   could see a stream's versions out of order.
  * - `duplicate_id`: one of its command ids that is already recorded (a repeat of a committed
  *   command), or null;
- * - `current_version` against the expectation.
- * It also writes each successful append's snapshot, if it brings one.
+ * - `current_version` against the expectation. A concurrent uncommitted append of the same
+ *   version makes the insert wait on the unique index, then fail with 23505.
+ * $2 decides what a failed guard does: false (group commit), that append inserts nothing and
+ * is reported while the others go in; true (a multi-stream append), nothing is inserted.
+ * It also writes each inserted append's snapshot, if it brings one.
  *
  * $1: jsonb array of {streamId, kind ('version' | 'no_stream' | 'stream_exists' | 'any'),
  * version, commandIds: [uuid], snapshot: {schemaVersion, state} | null,
- * events: [{eventId, type, schemaVersion, data, metadata}]}.
+ * events: [{eventId, type, schemaVersion, data, metadata}]}; $2: boolean all or nothing.
  * Returns where each inserted event landed (`refused` false; its data and metadata are what
- * the caller sent, so they are not sent back) and one row per refused append (`refused`
- * true, with its guard's findings; the event columns null).
+ * the caller sent, so they are not sent back) and one row per append whose own guard failed
+ * (`refused` true, with its guard's findings; the event columns null).
  */
-export const APPEND_BATCH_SQL = `
+export const APPEND_SQL = `
 WITH input AS (
   SELECT a.value->>'streamId' AS stream_id, a.value->>'kind' AS kind,
          (a.value->>'version')::integer AS expected_version, a.value->'commandIds' AS command_ids,
@@ -30,14 +34,17 @@ WITH input AS (
            WHERE c.command_id IN (SELECT jsonb_array_elements_text(i.command_ids)::uuid)
            LIMIT 1) AS duplicate_id
     FROM input i
-), decided AS MATERIALIZED (
+), checked AS MATERIALIZED (
   SELECT g.*, g.first_write AND g.duplicate_id IS NULL AND CASE g.kind
                 WHEN 'any' THEN true
                 WHEN 'no_stream' THEN g.current_version = 0
                 WHEN 'stream_exists' THEN g.current_version > 0
                 ELSE g.current_version = g.expected_version
-              END AS ok
+              END AS satisfied
     FROM guard g
+), decided AS MATERIALIZED (
+  SELECT c.*, c.satisfied AND (NOT $2::boolean OR (SELECT bool_and(satisfied) FROM checked)) AS ok
+    FROM checked c
 ), inserted AS (
   INSERT INTO es_events (event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
   SELECT (e.value->>'eventId')::uuid, d.stream_id, d.current_version + e.ordinality::integer,
@@ -46,8 +53,8 @@ WITH input AS (
     FROM decided d
    CROSS JOIN jsonb_array_elements(d.events) WITH ORDINALITY AS e(value, ordinality)
    WHERE d.ok
-   -- By stream, not by arrival: two processes' batches over the same streams then take their
-   -- row locks in one order and cannot deadlock. Each stream's events stay in version order.
+   -- By stream, not by arrival: two transactions over the same streams then take their row
+   -- locks in one order and cannot deadlock. Each stream's events stay in version order.
    ORDER BY d.stream_id, e.ordinality
   RETURNING global_position, transaction_id, event_id, stream_id, stream_version, recorded_at
 ), snapshots AS (
@@ -68,14 +75,13 @@ SELECT false AS refused, global_position::text AS global_position,
 UNION ALL
 SELECT true, NULL, NULL, NULL, d.stream_id, NULL, NULL, d.first_write, d.duplicate_id, d.current_version
   FROM decided d
- WHERE NOT d.ok`;
+ WHERE NOT d.satisfied`;
 
 /**
- * The outbox rows and command records of a group commit, after its events, in its
- * transaction. $1: jsonb array of outbox rows as INSERT_OUTBOX_SQL takes them; $2: jsonb
- * array of {id, streamId, result}.
+ * The outbox rows and command records of an append, after its events, in its transaction.
+ * $1: jsonb array of outbox rows (OutboxRowDraft); $2: jsonb array of {id, streamId, result}.
  */
-export const RECORD_BATCH_SQL = `
+export const RECORD_SQL = `
 WITH outbox AS (
   INSERT INTO es_outbox (message_id, stream_id, stream_version, type, body, correlation_id,
                          causation_id, traceparent)
