@@ -1,11 +1,11 @@
 /**
  * AggregateRepository.load of one account stream of 1 000 and one of 10 000 events, without
- * a snapshot (the whole stream folded) and with one (issue 7, acceptance 1), in the same run:
+ * a snapshot (the whole stream folded) and with one, in the same run:
  * - no snapshot: a repository built without a SnapshotPolicy;
  * - snapshot at head: the snapshot is at the stream's last version (no event after it);
  * - snapshot 99 behind: the worst case under the accounts policy (every 100 events).
  * Every load is checked to give the state of the full fold. Prints medians of LOADS loads.
- * Goal 4 of issue 8 compares the 10 000-event loads with a snapshot against the load of a
+ * The performance goal compares the 10 000-event loads with a snapshot against the load of a
  * 10-event account (no snapshot: the policy writes the first at 100), through the same
  * snapshot-aware repository, timed in the same rounds.
  *

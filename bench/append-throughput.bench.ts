@@ -1,5 +1,5 @@
 /**
- * Append throughput (issue 8, goals 1 and 2): our full append path against the raw `pg`
+ * Append throughput: our full append path against the raw `pg`
  * limit and against Emmett, in the same run, at 1, 16 and 64 concurrent writers, with 1 and
  * 10 events per call. Every call creates a new stream (expected version: no stream).
  * - ours: PostgresEventStore.appendToStream with the accounts' outbox mapper (one outbox row

@@ -1,5 +1,5 @@
 /**
- * End-to-end freshness of the real app (issue 8, goal 6): how long after a deposit commits
+ * End-to-end freshness of the real app: how long after a deposit commits
  * until (a) the account-summaries read model has processed it and (b) RabbitMQ confirmed its
  * integration message, at half the measured peak load.
  *

@@ -1,5 +1,5 @@
 /**
- * The cost of our gap-safety technique (issue 8): appends commit concurrently and readers
+ * The cost of our gap-safety technique: appends commit concurrently and readers
  * order the log by (transaction id, global position), seeing only transactions older than
  * every one in flight, with a first-write guard on the append (append.sql.ts,
  * read-all.sql.ts); against the common alternative, a global advisory lock that serialises

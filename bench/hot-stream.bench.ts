@@ -1,5 +1,5 @@
 /**
- * Hot-stream contention (issue 8, goal 3): BENCH_HOT_WRITERS concurrent writers appending
+ * Hot-stream contention: BENCH_HOT_WRITERS concurrent writers appending
  * one deposit each per call to ONE stream, retrying on version conflicts, in the same run:
  *   - ours: DepositMoneyCommand through the app's CommandBus and real handler (see
  *     contention/ledgerline-hot-stream.ts), one fresh account per run;

@@ -1,5 +1,5 @@
 /**
- * Issue 8, goal 5: HTTP writes through the whole app vs the bare Nest INSERT endpoint, side by
+ * HTTP writes through the whole app vs the bare Nest INSERT endpoint, side by
  * side in one run, under autocannon (in this process; HTTP/1.1 keep-alive, no pipelining).
  *
  * Both servers run as child processes on fresh schemas (created and dropped here) of

@@ -1,5 +1,5 @@
 /**
- * The "bare Nest INSERT endpoint" of issue 8, goal 5: the floor our HTTP write path is measured
+ * The "bare Nest INSERT endpoint": the floor our HTTP write path is measured
  * against. NestFactory.create on the adapter the app uses (@nestjs/platform-express) with its
  * defaults only (Express's JSON body parser, no validation pipe, no helmet, no filters), one
  * controller, and POST /events doing exactly one autocommit INSERT of the request's JSON through
