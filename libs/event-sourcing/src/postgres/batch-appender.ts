@@ -1,4 +1,5 @@
-import { Pool } from 'pg';
+import { PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
 import { CommitOutcomeUnknownError } from '../core/errors';
 import { AppendResult } from '../core/event-store.port';
 import { notifyObserver } from '../core/notify-observer';
@@ -42,7 +43,7 @@ function conflictsOn(error: unknown, streamId: string): boolean {
  */
 export class BatchAppender {
   constructor(
-    private readonly pool: () => Pool,
+    private readonly dataSource: DataSource,
     private readonly writer: AppendWriter,
     /** Hears of each transaction written: batch size, events, duration (metrics). */
     private readonly observer?: AppendObserver,
@@ -92,15 +93,13 @@ export class BatchAppender {
 
   /** @throws BatchFailure */
   private async writeTogether(items: readonly AppendWrite[]): Promise<Settled<AppendResult[]>[]> {
-    const client = await this.pool().connect();
+    // The query runner's own connection: the named statements go to pg directly (TypeORM has
+    // none). The runner listens for the connection's errors (a socket that dies while it is
+    // checked out) and then releases it as broken, so the pool never hands it out again.
+    const queryRunner = this.dataSource.createQueryRunner();
+    const client = pgClientOf(await queryRunner.connect());
     const started = performance.now();
     let written: Settled<AppendResult[]>[] | undefined;
-    let broken: Error | undefined;
-    // pg-pool listens for errors only on idle clients: a checked-out client whose socket dies
-    // (a database restart, a terminated backend) emits 'error', and an unheard one ends the
-    // process. The failing query rejects as well, so here it only marks the client broken.
-    const onError = (error: Error) => (broken = error);
-    client.on('error', onError);
     try {
       let committing = false;
       try {
@@ -111,16 +110,19 @@ export class BatchAppender {
         written = outcomes;
         return outcomes;
       } catch (error) {
-        if (!committing)
-          await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
-        else broken = error instanceof Error ? error : new Error(String(error));
+        // A session whose COMMIT or ROLLBACK failed is closed, never handed out again: it may
+        // be lost (its query rejects before the pool hears of it), or the next batch on it could
+        // join whatever it left open. A rollback on a lost session fails too; the first error
+        // says what happened.
+        const close = () => client.end().catch(() => undefined);
+        if (committing) await close();
+        else await client.query('ROLLBACK').catch(close);
         throw new BatchFailure(error, committing);
       }
     } finally {
-      // Released without the statement's error: pg-pool would destroy the connection, and a
-      // refused append is an ordinary outcome, not a broken session.
-      client.removeListener('error', onError);
-      client.release(broken);
+      // Released without the statement's error: a refused append is an ordinary outcome, not
+      // a broken session.
+      await queryRunner.release();
       this.report(items, written, performance.now() - started);
     }
   }
@@ -144,4 +146,16 @@ export class BatchAppender {
       }),
     );
   }
+}
+
+/** The pg client a TypeORM postgres query runner connected (its `connect()` answers `any`). */
+function pgClientOf(connection: unknown): PoolClient {
+  if (
+    typeof connection !== 'object' ||
+    connection === null ||
+    !('query' in connection) ||
+    typeof connection.query !== 'function'
+  )
+    throw new Error('PostgresEventStore needs a TypeORM postgres DataSource');
+  return connection as PoolClient;
 }

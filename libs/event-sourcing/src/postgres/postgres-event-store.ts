@@ -1,4 +1,3 @@
-import { Pool } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import { LogPosition, NewEvent, RecordedEvent } from '../core/event';
 import {
@@ -113,7 +112,7 @@ export class PostgresEventStore implements EventStore {
     };
     this.upcasters = options.upcasters ?? NO_UPCASTERS;
     this.writer = new AppendWriter(options.outbox, options.preparedStatements ?? true);
-    const appender = new BatchAppender(() => this.pool(), this.writer, options.appendObserver);
+    const appender = new BatchAppender(dataSource, this.writer, options.appendObserver);
     this.appendObserver = options.appendObserver;
     this.groupCommit = new GroupCommit(options.groupCommit ?? DEFAULT_GROUP_COMMIT, (items) =>
       appender.write(items),
@@ -173,18 +172,6 @@ export class PostgresEventStore implements EventStore {
       throw new RangeError(`every command appended to ${streamId} needs at least one event`);
     this.checkAppends([{ streamId, expected, events: parts.flatMap((part) => part.events) }]);
     return this.groupCommit.submit({ key: streamId, streamId, expected, parts, snapshot });
-  }
-
-  /** The DataSource's pg pool: the group commit uses named statements, which TypeORM lacks. */
-  private pool(): Pool {
-    const driver: unknown = this.dataSource.driver;
-    const master: unknown =
-      typeof driver === 'object' && driver !== null && 'master' in driver
-        ? driver.master
-        : undefined;
-    if (!(master instanceof Pool))
-      throw new Error('PostgresEventStore needs a TypeORM postgres DataSource, initialised');
-    return master;
   }
 
   private checkAppends(appends: readonly StreamAppend[]): void {
