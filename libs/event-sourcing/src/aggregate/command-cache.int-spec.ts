@@ -11,8 +11,8 @@ import {
   Projection,
   WrongExpectedVersionError,
 } from '../index';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
-import { testMetadata } from '../../../../test/support/test-metadata';
+import { openTestDatabase, TestDatabase } from '../../test/test-database';
+import { testMetadata } from '../../test/test-metadata';
 
 // A small account: a balance that refuses overdrafts, and a freeze that is a no-op when
 // already frozen (the "nothing to do" decision).
@@ -378,7 +378,7 @@ describe('CommandExecutor cache: on a store with inline projections', () => {
   // therefore fails as a version conflict, not as DuplicateCommandError, and with If-Match
   // the executor surfaced that conflict, where it used to look the command id up first and
   // return the first result. The group-committed store checks the command id first
-  // (APPEND_BATCH_SQL's guard), so the same sequence returns the first result there.
+  // (the append statement's guard), so the same sequence returns the first result there.
   const noOp: Projection = {
     name: 'command-cache-inline-noop',
     eventTypes: ['Deposited'],

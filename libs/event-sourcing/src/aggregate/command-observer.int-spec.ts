@@ -9,8 +9,8 @@ import {
   NewEvent,
   PostgresEventStore,
 } from '../index';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
-import { testMetadata } from '../../../../test/support/test-metadata';
+import { openTestDatabase, TestDatabase } from '../../test/test-database';
+import { testMetadata } from '../../test/test-metadata';
 
 // A counter: every command adds one event.
 const added: NewEvent = { type: 'Added', data: {} };

@@ -8,12 +8,8 @@ import {
   NewEvent,
   PostgresEventStore,
 } from '../index';
-import {
-  describeOnServer,
-  openTestDatabase,
-  TestDatabase,
-} from '../../../../test/support/test-database';
-import { testMetadata } from '../../../../test/support/test-metadata';
+import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
+import { testMetadata } from '../../test/test-metadata';
 
 // A parent that counts its children, as a customer's stream counts its accounts: every
 // child's creation writes the parent at the version it read.

@@ -13,9 +13,9 @@ import {
   START,
 } from '../index';
 import { WRITE_SNAPSHOT_SQL } from '../postgres/sql/snapshots.sql';
-import { eventually } from '../../../../test/support/eventually';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
-import { testMetadata } from '../../../../test/support/test-metadata';
+import { eventually } from '../../test/eventually';
+import { openTestDatabase, TestDatabase } from '../../test/test-database';
+import { testMetadata } from '../../test/test-metadata';
 
 // A small test aggregate: a tally of added amounts.
 interface Added {

@@ -8,9 +8,9 @@ import {
   RecordedEvent,
   START,
 } from '../index';
-import { eventually } from '../../../../test/support/eventually';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
-import { testMetadata } from '../../../../test/support/test-metadata';
+import { eventually } from '../../test/eventually';
+import { openTestDatabase, TestDatabase } from '../../test/test-database';
+import { testMetadata } from '../../test/test-metadata';
 
 /** Reverses the `secret` field of Told events: enough to tell the stored form from the read one. */
 const reversed = (data: JsonObject): JsonObject => ({

@@ -16,13 +16,9 @@ import {
   runInTransaction,
 } from '../index';
 import { outboxRows } from '../postgres/outbox-rows';
-import { eventually } from '../../../../test/support/eventually';
-import {
-  describeOnServer,
-  openTestDatabase,
-  TestDatabase,
-} from '../../../../test/support/test-database';
-import { testMetadata } from '../../../../test/support/test-metadata';
+import { eventually } from '../../test/eventually';
+import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
+import { testMetadata } from '../../test/test-metadata';
 
 /**
  * A transport double. `received` is everything handed to it (rejections included);

@@ -6,8 +6,8 @@ import {
   Projection,
   runInTransaction,
 } from '../index';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
-import { testMetadata } from '../../../../test/support/test-metadata';
+import { openTestDatabase, TestDatabase } from '../../test/test-database';
+import { testMetadata } from '../../test/test-metadata';
 
 /*
  * Guarantee: an append's events, its outbox rows, its command records and its snapshot

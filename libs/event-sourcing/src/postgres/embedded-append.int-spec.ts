@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { PostgresEventStore } from '../index';
-import { runMigrations } from '../../../../src/database/run-migrations';
-import { typeOrmOptions } from '../../../../src/database/typeorm-options';
-import { startEmbeddedDatabaseProcess } from '../../../../test/support/test-database';
-import { testMetadata } from '../../../../test/support/test-metadata';
+import {
+  migrateTestDatabase,
+  startEmbeddedDatabaseProcess,
+  testDataSourceOptions,
+} from '../../test/test-database';
+import { testMetadata } from '../../test/test-metadata';
 
 const metadata = testMetadata;
 
@@ -22,9 +24,9 @@ describe('PostgresEventStore on the embedded database (one session behind every 
   beforeAll(async () => {
     const embedded = await startEmbeddedDatabaseProcess();
     stop = embedded.stop;
-    const settings = { url: embedded.url, schema: 'public', poolSize: 1, embedded: true };
-    await runMigrations(settings);
-    const options = typeOrmOptions(settings);
+    const settings = { url: embedded.url, schema: 'public', poolSize: 1 };
+    await migrateTestDatabase(settings);
+    const options = testDataSourceOptions(settings);
     // A short idle timeout: the next append comes on a new connection of the same session.
     const extra: unknown = options.extra;
     dataSource = await new DataSource({

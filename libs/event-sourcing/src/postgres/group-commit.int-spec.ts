@@ -14,13 +14,9 @@ import {
   START,
   WrongExpectedVersionError,
 } from '../index';
-import { eventually } from '../../../../test/support/eventually';
-import {
-  describeOnServer,
-  openTestDatabase,
-  TestDatabase,
-} from '../../../../test/support/test-database';
-import { testMetadata } from '../../../../test/support/test-metadata';
+import { eventually } from '../../test/eventually';
+import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
+import { testMetadata } from '../../test/test-metadata';
 
 const metadata = testMetadata;
 const event = (n: number, extra: Record<string, JsonValue> = {}): NewEvent => ({

@@ -8,12 +8,8 @@ import {
   PostgresEventStore,
   WrongExpectedVersionError,
 } from '../index';
-import {
-  describeOnServer,
-  openTestDatabase,
-  TestDatabase,
-} from '../../../../test/support/test-database';
-import { testMetadata } from '../../../../test/support/test-metadata';
+import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
+import { testMetadata } from '../../test/test-metadata';
 
 const metadata = testMetadata;
 const event = (n: number): NewEvent => ({ type: 'Counted', data: { n } });

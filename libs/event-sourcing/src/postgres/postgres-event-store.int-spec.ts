@@ -15,13 +15,9 @@ import {
   START,
   WrongExpectedVersionError,
 } from '../index';
-import { eventually } from '../../../../test/support/eventually';
-import {
-  describeOnServer,
-  openTestDatabase,
-  TestDatabase,
-} from '../../../../test/support/test-database';
-import { testMetadata } from '../../../../test/support/test-metadata';
+import { eventually } from '../../test/eventually';
+import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
+import { testMetadata } from '../../test/test-metadata';
 
 const metadata = (occurredAt?: string): EventMetadata => testMetadata({ occurredAt });
 const event = (n: number): NewEvent => ({ type: 'Counted', data: { n } });

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PostgresInbox, ProjectionTransaction, purgeInbox } from '../index';
-import {
-  describeOnServer,
-  openTestDatabase,
-  TestDatabase,
-} from '../../../../test/support/test-database';
+import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
 
 let database: TestDatabase;
 

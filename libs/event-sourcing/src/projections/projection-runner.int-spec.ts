@@ -9,14 +9,10 @@ import {
   ProjectionRunner,
   RecordedEvent,
 } from '../index';
-import { eventually } from '../../../../test/support/eventually';
-import { logSettled } from '../../../../test/support/settled-log';
-import {
-  describeOnServer,
-  openTestDatabase,
-  TestDatabase,
-} from '../../../../test/support/test-database';
-import { testMetadata } from '../../../../test/support/test-metadata';
+import { eventually } from '../../test/eventually';
+import { logSettled } from '../../test/settled-log';
+import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
+import { testMetadata } from '../../test/test-metadata';
 
 let database: TestDatabase;
 let store: PostgresEventStore;

@@ -18,15 +18,15 @@ import {
   START,
   StoredProcessCommand,
 } from '../index';
-import { typeOrmOptions } from '../../../../src/database/typeorm-options';
-import { eventually } from '../../../../test/support/eventually';
+import { eventually } from '../../test/eventually';
 import {
   describeOnServer,
   onEmbeddedDatabase,
   openTestDatabase,
   TestDatabase,
-} from '../../../../test/support/test-database';
-import { testMetadata } from '../../../../test/support/test-metadata';
+  testDataSourceOptions,
+} from '../../test/test-database';
+import { testMetadata } from '../../test/test-metadata';
 
 /*
  * Process managers on PostgreSQL: the decisions a manager makes from events (run as a
@@ -770,7 +770,7 @@ describe('deadlines', () => {
     const restarted = onEmbeddedDatabase()
       ? database.dataSource
       : await new DataSource(
-          typeOrmOptions({ url: database.url, schema: database.schema, poolSize: 2 }),
+          testDataSourceOptions({ url: database.url, schema: database.schema, poolSize: 2 }),
         ).initialize();
     try {
       const after: Calls = { rejected: 0, deadlines: 0 };
