@@ -1,17 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ConcurrencyRetriesExhaustedError,
-  DuplicateCommandError,
-  WrongExpectedVersionError,
-} from '../core/errors';
+import { WrongExpectedVersionError } from '../core/errors';
 import { EventMetadata, NewEvent } from '../core/event';
 import { EventStore, MultiStreamAppendResult } from '../core/event-store.port';
 import { JsonValue } from '../core/json';
-import { notifyObserver } from '../core/notify-observer';
 import { AggregateRepository, LoadedAggregate } from './aggregate-repository';
 import { CommandObserver } from './command-observer';
+import { Decided, DecideAndAppend } from './decide-and-append';
 import { KeyedLock } from './keyed-lock';
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
+import { RetryPolicy } from './retry-policy';
+import { expectedVersionOf } from './stream-command';
 import { streamLocksOf } from './stream-locks';
 
 /**
@@ -73,14 +69,6 @@ export interface MultiStreamCommandExecutorOptions {
   readonly observer?: CommandObserver;
 }
 
-/** One command's progress over its lock holds: attempts so far and the streams to hold. */
-interface Run {
-  attempt: number;
-  readonly contended: Set<string>;
-}
-
-type Attempts<Result> = { readonly done: true; readonly result: Result } | { readonly done: false };
-
 /**
  * Load, decide, append atomically to several streams, each at the version it was loaded at;
  * on a version conflict in any of them, reload everything and decide again, with backoff and
@@ -100,118 +88,92 @@ type Attempts<Result> = { readonly done: true; readonly result: Result } | { rea
  *   when a written stream was never loaded.
  */
 export class MultiStreamCommandExecutor {
-  private readonly retryPolicy: RetryPolicy;
+  private readonly retry: DecideAndAppend;
   private readonly locks: KeyedLock;
-  private readonly observer?: CommandObserver;
-  private readonly counters = { conflicts: 0, retriesExhausted: 0 };
 
   /** Version conflicts met (each one re-decided or surfaced), and commands that ran out of retries. */
   get stats(): Readonly<{ conflicts: number; retriesExhausted: number }> {
-    return { ...this.counters };
+    return this.retry.stats;
   }
 
   constructor(
     private readonly store: EventStore,
     options: MultiStreamCommandExecutorOptions = {},
   ) {
-    this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.retry = new DecideAndAppend(store, options);
     this.locks = options.streamLocks ?? streamLocksOf(store);
-    this.observer = options.observer;
   }
 
-  async execute<Result extends JsonValue>(
-    command: MultiStreamCommandExecution<Result>,
-  ): Promise<Result> {
-    const run: Run = { attempt: 0, contended: new Set(command.serializeOn) };
-    for (;;) {
-      const holding = new Set(run.contended);
-      const outcome = await this.locks.hold(holding, () => this.attempts(command, run, holding));
-      if (outcome.done) return outcome.result;
-    }
+  execute<Result extends JsonValue>(command: MultiStreamCommandExecution<Result>): Promise<Result> {
+    // The streams the next hold takes: those declared, and every written stream that has
+    // conflicted while not held.
+    const contended = new Set(command.serializeOn);
+    let holding: ReadonlySet<string> = new Set();
+    return this.retry.run({
+      commandId: command.commandId,
+      // Nothing cached makes deciding cheap: a repeat is answered before it is decided again.
+      lookUpFirst: true,
+      hold: (attempts) => {
+        holding = new Set(contended);
+        return this.locks.hold(holding, attempts);
+      },
+      attempt: () => this.attempt(command, (streamId) => holding.has(streamId), contended),
+    });
   }
 
   /**
-   * Attempts while `holding` is held, until one settles the command or a conflict hits a
-   * written stream outside `holding` (then added to `run.contended`, to be held next time).
+   * Loads and decides the command once. A conflict on a written stream it does not hold adds
+   * that stream to `contended` and asks for a new hold that takes it too.
    */
-  private async attempts<Result extends JsonValue>(
+  private async attempt<Result extends JsonValue>(
     command: MultiStreamCommandExecution<Result>,
-    run: Run,
-    holding: ReadonlySet<string>,
-  ): Promise<Attempts<Result>> {
-    for (;;) {
-      const attempt = ++run.attempt;
-      const recorded = await this.store.findCommandResult(command.commandId);
-      if (recorded !== undefined) return this.replayed(command, recorded);
-
-      const versions = new Map<string, number>();
-      const load: StreamLoader = async (repository, streamId) => {
-        const loaded = await repository.load(streamId);
-        const ifMatch = command.expectedVersions?.[streamId];
-        if (ifMatch !== undefined && ifMatch !== loaded.version)
-          throw new WrongExpectedVersionError(streamId, ifMatch, loaded.version);
-        versions.set(streamId, loaded.version);
-        return loaded;
-      };
-      // Outside the append's try: a domain error or an If-Match mismatch is final, never
-      // re-decided. Unless the same command committed since the look-up above (a retry that
-      // took over a live execution, on another instance): its result wins over a refusal
-      // decided on the state it left.
-      let decided: readonly StreamWrite[];
-      try {
-        decided = await command.decide(load);
-      } catch (error) {
-        const committed = await this.store.findCommandResult(command.commandId);
-        if (committed !== undefined) return this.replayed(command, committed);
-        throw error;
-      }
-      const writes = decided.filter((write) => write.events.length > 0);
-      if (writes.length === 0) return { done: true, result: command.result(null) };
-
-      try {
+    held: (streamId: string) => boolean,
+    contended: Set<string>,
+  ): Promise<Decided<Result>> {
+    const versions = new Map<string, number>();
+    const load: StreamLoader = async (repository, streamId) => {
+      const loaded = await repository.load(streamId);
+      const ifMatch = command.expectedVersions?.[streamId];
+      if (ifMatch !== undefined && ifMatch !== loaded.version)
+        throw new WrongExpectedVersionError(streamId, ifMatch, loaded.version);
+      versions.set(streamId, loaded.version);
+      return loaded;
+    };
+    // A domain error or an If-Match mismatch is a refusal: final, never re-decided. Unless the
+    // same command committed since the look-up before this attempt (a retry that took over a
+    // live execution, on another instance): its result wins over a refusal decided on the
+    // state it left (see DecideAndAppend).
+    let decided: readonly StreamWrite[];
+    try {
+      decided = await command.decide(load);
+    } catch (error) {
+      return { kind: 'refused', error };
+    }
+    const writes = decided.filter((write) => write.events.length > 0);
+    if (writes.length === 0) return { kind: 'nothing', answer: () => command.result(null) };
+    return {
+      kind: 'append',
+      append: async () => {
         const appended = await this.store.appendToStreams(
           writes.map(({ streamId, events }) => {
             const version = versions.get(streamId);
             if (version === undefined)
               throw new RangeError(`stream ${streamId} is written but was never loaded`);
-            return { streamId, expected: version === 0 ? 'no_stream' : version, events };
+            return { streamId, expected: expectedVersionOf(version), events };
           }),
           {
             metadata: command.metadata,
             command: { id: command.commandId, result: (done) => command.result(done) },
           },
         );
-        return { done: true, result: appended.commandResult as Result };
-      } catch (error) {
-        if (error instanceof DuplicateCommandError && attempt < this.retryPolicy.maxAttempts)
-          continue;
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        this.counters.conflicts++;
-        notifyObserver(this.observer, (o) => o.conflicted?.(command.commandId, error.streamId));
-        if (attempt >= this.retryPolicy.maxAttempts) {
-          this.counters.retriesExhausted++;
-          notifyObserver(this.observer, (o) =>
-            o.retriesExhausted?.(command.commandId, error.streamId),
-          );
-          throw new ConcurrencyRetriesExhaustedError(error.streamId, attempt);
-        }
-        const unheld = writes.filter(({ streamId }) => !holding.has(streamId));
-        if (unheld.length > 0) {
-          // Likely another command of this process: queue behind it rather than back off.
-          unheld.forEach(({ streamId }) => run.contended.add(streamId));
-          return { done: false };
-        }
-        await sleep(backoffDelayMs(this.retryPolicy, attempt));
-      }
-    }
-  }
-
-  /** The first result of a repeated command, which the observer hears of. */
-  private replayed<Result extends JsonValue>(
-    command: MultiStreamCommandExecution<Result>,
-    recorded: JsonValue,
-  ): Attempts<Result> {
-    notifyObserver(this.observer, (o) => o.replayed?.(command.commandId));
-    return { done: true, result: recorded as Result };
+        return appended.commandResult as Result;
+      },
+      afterConflict: () => {
+        const unheld = writes.filter(({ streamId }) => !held(streamId));
+        // Likely another command of this process: queue behind it rather than back off.
+        unheld.forEach(({ streamId }) => contended.add(streamId));
+        return unheld.length > 0 ? 'hold-more' : 'backoff';
+      },
+    };
   }
 }
