@@ -15,7 +15,7 @@ import { DataSource } from 'typeorm';
 import { EventStore } from '@ledgerline/event-sourcing';
 import { AppModule } from '../../src/app.module';
 import { ACCOUNT_COMMANDS } from '../../src/accounts/accounts.tokens';
-import { AccountCommands } from '../../src/accounts/commands/account-commands';
+import { AccountCommands } from '../../src/accounts';
 import { MoneyMovementResult } from '../../src/accounts/commands/account-command.results';
 import { DepositMoneyCommand } from '../../src/accounts/commands/deposit-money.command';
 import { OpenAccountCommand } from '../../src/accounts/commands/open-account.command';

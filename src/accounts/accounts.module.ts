@@ -27,7 +27,7 @@ import { CustomerAccountsController } from './http/customer-accounts.controller'
 import { ReportsController } from './http/reports.controller';
 import { GetDailyTotalsHandler } from './queries/get-daily-totals.handler';
 import { ListAccountsHandler } from './queries/list-accounts.handler';
-import { AccountRepository } from './queries/account-repository';
+import { AccountRepository } from './accounts.repository';
 import { GetAccountHistoryHandler } from './queries/get-account-history.handler';
 import { GetAccountHandler } from './queries/get-account.handler';
 import { GetBalanceAsOfHandler } from './queries/get-balance-as-of.handler';

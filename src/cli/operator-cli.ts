@@ -1,5 +1,5 @@
 import { AppConfig } from '../config/app-config';
-import { DatabaseSettings } from '../database/typeorm-options';
+import { DatabaseSettings } from '../database/database-settings';
 
 /**
  * The database an operator command works on: the server of DATABASE_URL, or a message saying

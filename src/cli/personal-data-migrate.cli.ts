@@ -3,7 +3,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { DataSource } from 'typeorm';
 import { loadAppConfig } from '../config/app-config';
 import { operatorDatabase, runAsProgram } from './operator-cli';
-import { customerPersonalFields } from '../customers/domain/customer.personal-data';
+import { customerPersonalFields } from '../customers';
 import { runMigrations } from '../database/run-migrations';
 import { typeOrmOptions } from '../database/typeorm-options';
 import { DataKeyStore } from '../personal-data/data-key-store';

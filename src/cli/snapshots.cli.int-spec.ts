@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import {
-  AggregateRepository,
-  EventUpcasters,
-  PostgresEventStore,
-} from '@ledgerline/event-sourcing';
+import { AggregateRepository, EventUpcasters } from '@ledgerline/event-sourcing';
+import { PostgresEventStore } from '@ledgerline/event-sourcing/postgres';
 import { openTestDatabase, TestDatabase } from '../../test/support/test-database';
-import { accountSnapshots } from '../accounts/domain/account.snapshots';
-import { accountAggregate } from '../accounts/domain/account.state';
-import { accountUpcasters } from '../accounts/domain/account.upcasters';
+import { accountAggregate, accountSnapshots, accountUpcasters } from '../accounts';
 import { rebuildSnapshots } from './snapshots.cli';
 
 interface SnapshotRow {

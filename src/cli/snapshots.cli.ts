@@ -8,18 +8,15 @@ import {
   EventUpcasters,
   JsonValue,
   NewEvent,
-  PostgresEventStore,
   SnapshotPolicy,
   Upcaster,
 } from '@ledgerline/event-sourcing';
+import { PostgresEventStore } from '@ledgerline/event-sourcing/postgres';
 import { loadAppConfig } from '../config/app-config';
 import { operatorDatabase, runAsProgram } from './operator-cli';
 import { runMigrations } from '../database/run-migrations';
 import { typeOrmOptions } from '../database/typeorm-options';
-// Straight from the files: the accounts index does not export the aggregate or its policy.
-import { accountAggregate } from '../accounts/domain/account.state';
-import { accountSnapshots } from '../accounts/domain/account.snapshots';
-import { accountUpcasters } from '../accounts/domain/account.upcasters';
+import { accountAggregate, accountSnapshots, accountUpcasters } from '../accounts';
 
 /**
  * Keeps the newest snapshot of a stream, as the event store writes them (the library's

@@ -7,7 +7,7 @@ import { RateLimitSettings } from '../auth/rate-limit-settings';
 import { parseUrlSetting } from './url-setting';
 import { parseCorsOrigins } from '../common/http/cors-options';
 import { HttpServerTimeouts, httpServerTimeouts } from '../common/http/server-timeouts';
-import { DATABASE_TIMEOUT_DEFAULTS, DatabaseTimeouts } from '../database/typeorm-options';
+import { DATABASE_TIMEOUT_DEFAULTS, DatabaseTimeouts } from '../database/database-settings';
 import { LoggingSettings, parseLoggingSettings } from '../observability/logging/log-settings';
 
 /** Everything the app reads from its environment, parsed and checked once at start-up. */

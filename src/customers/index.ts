@@ -5,6 +5,9 @@ export type { CustomerState } from './domain/customer.state';
 export type { CustomerEvent } from './domain/customer.events';
 export { decideLinkAccount, decideUnlinkAccount } from './domain/customer.decide';
 export { CustomerNotFoundError } from './domain/customer.errors';
-export { customerProjections } from './projections';
 export { customerPersonalFields } from './domain/customer.personal-data';
-export { CustomerReadModels1732300000007 } from './projections/1732300000007-customer-read-models.migration';
+export {
+  documentReservationStreamId,
+  PLAIN_RESERVATION_STREAMS_SQL,
+} from './domain/document-reservation';
+export { customerMigrations, customerProjections } from './projections';

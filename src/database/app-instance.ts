@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { PostgresInstanceLiveness } from '@ledgerline/event-sourcing';
-import { DATABASE_TIMEOUT_DEFAULTS, DatabaseSettings } from './typeorm-options';
+import { PostgresInstanceLiveness } from '@ledgerline/event-sourcing/postgres';
+import { DATABASE_TIMEOUT_DEFAULTS, DatabaseSettings } from './database-settings';
 
 /**
  * This running process: its id (new on every start) and, on a server, the liveness lock

@@ -2,21 +2,20 @@ import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
-  AppendObserver,
   EventDataProtection,
   EventStore,
   EventUpcasters,
   IntegrationEventMapper,
-  PostgresEventStore,
   ProtectedEventStore,
   Upcaster,
 } from '@ledgerline/event-sourcing';
+import { AppendObserver, PostgresEventStore } from '@ledgerline/event-sourcing/postgres';
 import { AppInstance } from './app-instance';
 import { CommitSignal } from './commit-signal';
 import { EVENT_STORE } from './database.tokens';
 import { OPTIONAL_APPEND_OBSERVER } from '../observability/metrics/metrics.tokens';
 import { EVENT_DATA_PROTECTION } from '../personal-data/personal-data.tokens';
-import { DatabaseSettings } from './typeorm-options';
+import { DatabaseSettings } from './database-settings';
 
 /**
  * Provides the event store (the book of record) to every bounded context. `outbox` maps

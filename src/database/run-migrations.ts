@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { DatabaseSettings, typeOrmOptions } from './typeorm-options';
+import { DatabaseSettings } from './database-settings';
+import { typeOrmOptions } from './typeorm-options';
 
 // Any fixed 64-bit key; it only has to differ from other advisory locks on the database.
 const MIGRATION_LOCK_KEY = '7340216598011247';

@@ -1,61 +1,34 @@
 import { DataSourceOptions } from 'typeorm';
-import { eventStoreMigrations } from '@ledgerline/event-sourcing';
-// Straight from the file: the accounts index pulls in modules that import this one.
-import { AccountReadModels1732300000004 } from '../accounts/projections/1732300000004-account-read-models.migration';
+import { eventStoreMigrations } from '@ledgerline/event-sourcing/postgres';
+import { accountMigrations } from '../accounts';
 import { IdempotencyKeys1732300000001 } from '../common/idempotency/1732300000001-idempotency-keys.migration';
 import { IdempotencyOwner1732300000013 } from '../common/idempotency/1732300000013-idempotency-owner.migration';
-import { Notifications1732300000006 } from '../notifications/1732300000006-notifications.migration';
-import { CustomerReadModels1732300000007 } from '../customers/projections/1732300000007-customer-read-models.migration';
-import { ProjectionRebuilds1732300000011 } from '../projections/1732300000011-projection-rebuilds.migration';
-import { TransferReadModels1732300000009 } from '../transfers/projections/1732300000009-transfer-read-models.migration';
+import { customerMigrations } from '../customers';
+import { notificationMigrations } from '../notifications';
 import { PersonalDataKeys1732300000018 } from '../personal-data/1732300000018-personal-data-keys.migration';
-import { CustomerErasure1732300000019 } from '../customers/projections/1732300000019-customer-erasure.migration';
 import { PersonalDataErasures1732300000020 } from '../personal-data/1732300000020-personal-data-erasures.migration';
 import { ReservationsHashedMarker1732300000021 } from '../personal-data/1732300000021-reservations-hashed-marker.migration';
+import { ProjectionRebuilds1732300000011 } from '../projections/1732300000011-projection-rebuilds.migration';
+import { transferMigrations } from '../transfers';
+import { DATABASE_TIMEOUT_DEFAULTS, DatabaseSettings } from './database-settings';
 
-/** Every migration of the application, in order (library first). */
+/**
+ * Every migration of the application, the library's first; each context lists its own. TypeORM
+ * applies them in the order of the timestamps in their names, whatever their order here.
+ */
 export const allMigrations = [
   ...eventStoreMigrations,
   IdempotencyKeys1732300000001,
-  AccountReadModels1732300000004,
-  Notifications1732300000006,
-  CustomerReadModels1732300000007,
-  TransferReadModels1732300000009,
-  ProjectionRebuilds1732300000011,
   IdempotencyOwner1732300000013,
+  ProjectionRebuilds1732300000011,
   PersonalDataKeys1732300000018,
-  CustomerErasure1732300000019,
   PersonalDataErasures1732300000020,
   ReservationsHashedMarker1732300000021,
+  ...accountMigrations,
+  ...customerMigrations,
+  ...transferMigrations,
+  ...notificationMigrations,
 ];
-
-export interface DatabaseSettings {
-  readonly url: string;
-  readonly schema: string;
-  readonly poolSize: number;
-  /** The embedded PGlite: one session, so no leases or LISTEN across connections. */
-  readonly embedded?: boolean;
-  /** Limits of every session; see DATABASE_TIMEOUT_DEFAULTS. */
-  readonly timeouts?: Partial<DatabaseTimeouts>;
-  /** `application_name` of the pool's sessions (dedicated sessions add a suffix). */
-  readonly applicationName?: string;
-}
-
-/** How long the app lets the database keep it waiting, in milliseconds. */
-export interface DatabaseTimeouts {
-  /** One statement (`statement_timeout`) and an idle open transaction. */
-  readonly statementMs: number;
-  /** Waiting for a row, table or advisory lock (`lock_timeout`). */
-  readonly lockMs: number;
-  /** Getting a connection: from the full pool, or a new one from the server. */
-  readonly connectMs: number;
-}
-
-export const DATABASE_TIMEOUT_DEFAULTS: DatabaseTimeouts = {
-  statementMs: 15_000,
-  lockMs: 5_000,
-  connectMs: 5_000,
-};
 
 /**
  * The one DataSource configuration (app, migration CLI, tests). Schema by migrations only,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isDatabaseUnavailable } from '@ledgerline/event-sourcing';
+import { isDatabaseUnavailable } from '@ledgerline/event-sourcing/postgres';
 
 /**
  * Runs `work` (the start-up's first use of the database) again while the database is

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { purgeInbox } from '@ledgerline/event-sourcing';
+import { purgeInbox } from '@ledgerline/event-sourcing/postgres';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.tokens';
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { PostgresOutboxStore } from '@ledgerline/event-sourcing';
+import { PostgresOutboxStore } from '@ledgerline/event-sourcing/postgres';
 import { AdminOutboxController } from './http/admin-outbox.controller';
 import { MessagingTransport } from './messaging-transport';
 import { MESSAGING_OPTIONS, MessagingOptions, OUTBOX_STORE } from './messaging.tokens';

@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { IntegrationMessageBody, PostgresInbox } from '@ledgerline/event-sourcing';
+import { IntegrationMessageBody } from '@ledgerline/event-sourcing';
+import { PostgresInbox } from '@ledgerline/event-sourcing/postgres';
 import { AccountIntegrationEventType } from '../accounts';
 import { MessagingTransport } from '../messaging/messaging-transport';
 

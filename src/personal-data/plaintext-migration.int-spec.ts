@@ -3,18 +3,19 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
-import { PostgresEventStore, ProtectedEventStore } from '@ledgerline/event-sourcing';
+import { ProtectedEventStore } from '@ledgerline/event-sourcing';
+import { PostgresEventStore } from '@ledgerline/event-sourcing/postgres';
 import {
   previousReleaseMetadata,
   writePreviousReleaseData,
 } from '../../test/support/previous-release-data';
 import { openTestDatabase, TestDatabase } from '../../test/support/test-database';
-import { customerPersonalFields } from '../customers/domain/customer.personal-data';
-import { customerStreamId } from '../customers/domain/customer.state';
 import {
+  customerPersonalFields,
+  customerStreamId,
   documentReservationStreamId,
   PLAIN_RESERVATION_STREAMS_SQL,
-} from '../customers/domain/document-reservation';
+} from '../customers';
 import { DataKeyStore } from './data-key-store';
 import { LookupHash } from './document-lookup';
 import { loadMasterKey } from './master-key';

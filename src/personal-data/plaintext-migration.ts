@@ -1,15 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  EVENT_COLUMNS,
-  EventRow,
-  JsonObject,
-  JsonValue,
-  toRecordedEvent,
-} from '@ledgerline/event-sourcing';
-import {
-  documentReservationStreamId,
-  PLAIN_RESERVATION_STREAMS_SQL,
-} from '../customers/domain/document-reservation';
+import { JsonObject, JsonValue } from '@ledgerline/event-sourcing';
+import { EVENT_COLUMNS, EventRow, toRecordedEvent } from '@ledgerline/event-sourcing/postgres';
+import { documentReservationStreamId, PLAIN_RESERVATION_STREAMS_SQL } from '../customers';
 import { DataKeyStore } from './data-key-store';
 import { LookupHash } from './document-lookup';
 import { PersonalDataProtection } from './personal-data-protection';

@@ -5,17 +5,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, QueryRunner } from 'typeorm';
 import {
   DEFAULT_PROJECTION_RUNNER_OPTIONS,
-  EventRow,
   EventStore,
-  PostgresProjectionStore,
   Projection,
   ProjectionRunner,
-  projectionTransaction,
   quoteIdentifier,
-  runInTransaction,
   shadowTableName,
-  toRecordedEvent,
 } from '@ledgerline/event-sourcing';
+import {
+  EventRow,
+  PostgresProjectionStore,
+  projectionTransaction,
+  runInTransaction,
+  toRecordedEvent,
+} from '@ledgerline/event-sourcing/postgres';
 import { EVENT_STORE } from '../database/database.tokens';
 import {
   CHECKPOINT_REACHED_SQL,

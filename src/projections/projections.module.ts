@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Projection } from '@ledgerline/event-sourcing';
-import { DatabaseSettings } from '../database/typeorm-options';
+import { DatabaseSettings } from '../database/database-settings';
 import { AdminProjectionsController } from './http/admin-projections.controller';
 import { ProjectionRebuilder } from './projection-rebuilder';
 import { ProjectionsService } from './projections.service';

@@ -10,17 +10,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import {
   EventStore,
-  PostgresCoordinator,
-  PostgresProjectionStore,
   Projection,
   ProjectionLease,
   ProjectionRunner,
   ProjectionStatus,
   SOLE_INSTANCE_LEASE,
 } from '@ledgerline/event-sourcing';
+import { PostgresCoordinator, PostgresProjectionStore } from '@ledgerline/event-sourcing/postgres';
 import { CommitSignal } from '../database/commit-signal';
 import { EVENT_STORE } from '../database/database.tokens';
-import { DatabaseSettings } from '../database/typeorm-options';
+import { DatabaseSettings } from '../database/database-settings';
 import { CountingProjectionStore } from './counting-projection-store';
 import {
   HAS_PASSED_SQL,

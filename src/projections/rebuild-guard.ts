@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DataSource, QueryRunner } from 'typeorm';
-import { ProjectionTransaction, runInTransaction } from '@ledgerline/event-sourcing';
+import { ProjectionTransaction } from '@ledgerline/event-sourcing';
+import { runInTransaction } from '@ledgerline/event-sourcing/postgres';
 import { RebuildInProgressError } from './projection.errors';
 import {
   CLAIM_REBUILD_SQL,

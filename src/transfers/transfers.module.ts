@@ -10,7 +10,7 @@ import { EVENT_STORE } from '../database/database.tokens';
 import { OPTIONAL_COMMAND_OBSERVER } from '../observability/metrics/metrics.tokens';
 import { InitiateTransferHandler } from './commands/initiate-transfer.handler';
 import { SettleTransferHandler } from './commands/settle-transfer.handler';
-import { TransferRepository } from './commands/transfer-repositories';
+import { TransferRepository } from './transfers.repository';
 import { transferAggregate } from './domain/transfer.state';
 import { AdminProcessManagersController } from './http/admin-process-managers.controller';
 import { AdminTransfersController } from './http/admin-transfers.controller';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { EventMetadata, PostgresEventStore } from '@ledgerline/event-sourcing';
+import { EventMetadata } from '@ledgerline/event-sourcing';
+import { PostgresEventStore } from '@ledgerline/event-sourcing/postgres';
 import { customerStreamId } from '../../src/customers/domain/customer.state';
 
 export interface PreviousReleaseCustomer {

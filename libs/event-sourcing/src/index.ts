@@ -1,3 +1,10 @@
+/*
+ * `@ledgerline/event-sourcing`: the core. Events, deciders, expected versions, the event
+ * store port, command execution with retry, projections, the outbox relay and process
+ * managers over ports, upcasting. No database driver and no framework is loaded from here:
+ * the PostgreSQL implementations are `@ledgerline/event-sourcing/postgres`, the test helpers
+ * `@ledgerline/event-sourcing/testing`.
+ */
 export * from './core/json';
 export * from './core/event';
 export * from './core/expected-version';
@@ -7,6 +14,8 @@ export * from './core/decider';
 export * from './core/background-loop';
 export * from './core/event-store.port';
 export * from './core/protected-event-store';
+export * from './core/wake-signal';
+export * from './core/upcasting';
 export * from './aggregate/aggregate-repository';
 export * from './aggregate/command-executor';
 export * from './aggregate/command-observer';
@@ -14,33 +23,19 @@ export * from './aggregate/keyed-batch-queue';
 export * from './aggregate/keyed-lock';
 export * from './aggregate/stream-locks';
 export * from './aggregate/retry-policy';
-export * from './postgres/postgres-event-store';
-export * from './postgres/append-observer';
-export * from './postgres/run-in-transaction';
-export * from './postgres/pg-errors';
-export * from './postgres/migrations';
+export * from './aggregate/multi-stream-command-executor';
+export * from './aggregate/snapshot-policy';
 export * from './projections/projection';
 export * from './projections/projection-store.port';
 export * from './projections/projection-lease.port';
 export * from './projections/projection-runner';
-export * from './core/wake-signal';
-export * from './postgres/postgres-projection-store';
-export * from './postgres/projection-transaction';
-export * from './postgres/postgres-coordinator';
-export * from './postgres/postgres-commit-notifier';
 export * from './outbox/outbox-message';
 export * from './outbox/message-publisher.port';
 export * from './outbox/outbox-store.port';
 export * from './outbox/outbox-relay';
 export * from './outbox/in-process-message-bus';
-export * from './postgres/postgres-outbox-store';
-export * from './postgres/postgres-inbox';
-export * from './aggregate/multi-stream-command-executor';
 export * from './sagas/process-manager';
 export * from './sagas/process-manager-store.port';
 export * from './sagas/process-manager-worker';
-export * from './postgres/postgres-process-managers';
-export * from './core/upcasting';
-export * from './aggregate/snapshot-policy';
-export * from './postgres/sql/event-row';
-export * from './postgres/postgres-instance-liveness';
+// The PostgreSQL implementations, until every importer names their own entry point.
+export * from './postgres';

@@ -10,10 +10,9 @@ import {
 import { decideClose } from '../domain/account.decide';
 import { accountStreamId } from '../domain/account.state';
 import { assertAccountInScope, assertAccountVisible } from '../queries/account-access';
-import { AccountRepository } from '../queries/account-repository';
+import { AccountRepository, CustomerLinks } from '../accounts.repository';
 import { AccountWriteResult, toAccountWriteResult } from './account-command.results';
 import { CloseAccountCommand } from './close-account.command';
-import { CustomerLinks } from './customer-links';
 
 /** Closes the account and unlinks it from its customer (who may then unregister). */
 @CommandHandler(CloseAccountCommand)

@@ -10,9 +10,8 @@ import {
 } from '../accounts.tokens';
 import { decideOpenAccount } from '../domain/account.decide';
 import { accountStreamId } from '../domain/account.state';
-import { AccountRepository } from '../queries/account-repository';
+import { AccountRepository, CustomerLinks } from '../accounts.repository';
 import { AccountWriteResult, toAccountWriteResult } from './account-command.results';
-import { CustomerLinks } from './customer-links';
 import { OpenAccountCommand } from './open-account.command';
 
 /**

@@ -11,7 +11,7 @@ import {
 import { AccountEvent } from '../domain/account.events';
 import { AccountState, accountStreamId } from '../domain/account.state';
 import { AccountWriteResult, toWriteResult } from './account-command.results';
-import { AccountCommands } from './account-commands';
+import { AccountCommands } from './account.executor';
 import { TransferStep, TransferStepCommand } from './transfer-step.command';
 
 function decideStep(step: TransferStep, state: AccountState): AccountEvent[] {

@@ -2,12 +2,12 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ACCOUNT_COMMANDS, ACCOUNT_REPOSITORY } from '../accounts.tokens';
 import { assertAccountVisible } from '../queries/account-access';
-import { AccountRepository } from '../queries/account-repository';
+import { AccountRepository } from '../accounts.repository';
 import { decideWithdraw } from '../domain/account.decide';
 import { MoneyMovementResult } from './account-command.results';
-import { AccountCommands } from './account-commands';
+import { AccountCommands } from './account.executor';
 import { WithdrawMoneyCommand } from './withdraw-money.command';
-import { moneyMovement } from './move-money';
+import { moneyMovement } from './money-movement.execution';
 
 @CommandHandler(WithdrawMoneyCommand)
 export class WithdrawMoneyHandler implements ICommandHandler<WithdrawMoneyCommand> {

@@ -1,28 +1,45 @@
 import { DomainError } from '../../shared-kernel/domain-error';
 
+/** The stable codes of the accounts' refusals: other contexts compare with these, never with literals. */
+export const AccountErrorCode = {
+  accountNotFound: 'ACCOUNT_NOT_FOUND',
+  accountAlreadyExists: 'ACCOUNT_ALREADY_EXISTS',
+  accountClosed: 'ACCOUNT_CLOSED',
+  insufficientFunds: 'INSUFFICIENT_FUNDS',
+  balanceNotZero: 'BALANCE_NOT_ZERO',
+  balanceLimitExceeded: 'BALANCE_LIMIT_EXCEEDED',
+  invalidAmount: 'INVALID_AMOUNT',
+  transferInFlight: 'TRANSFER_IN_FLIGHT',
+  currencyMismatch: 'CURRENCY_MISMATCH',
+  transferCreditCancelled: 'TRANSFER_CREDIT_CANCELLED',
+  transferAlreadyCredited: 'TRANSFER_ALREADY_CREDITED',
+} as const;
+
+export type AccountErrorCode = (typeof AccountErrorCode)[keyof typeof AccountErrorCode];
+
 export class AccountNotFoundError extends DomainError {
-  readonly code = 'ACCOUNT_NOT_FOUND';
+  readonly code = AccountErrorCode.accountNotFound;
   constructor(readonly accountId: string) {
     super(`account ${accountId} does not exist`);
   }
 }
 
 export class AccountAlreadyExistsError extends DomainError {
-  readonly code = 'ACCOUNT_ALREADY_EXISTS';
+  readonly code = AccountErrorCode.accountAlreadyExists;
   constructor(readonly accountId: string) {
     super(`account ${accountId} already exists`);
   }
 }
 
 export class AccountClosedError extends DomainError {
-  readonly code = 'ACCOUNT_CLOSED';
+  readonly code = AccountErrorCode.accountClosed;
   constructor(readonly accountId: string) {
     super(`account ${accountId} is closed`);
   }
 }
 
 export class InsufficientFundsError extends DomainError {
-  readonly code = 'INSUFFICIENT_FUNDS';
+  readonly code = AccountErrorCode.insufficientFunds;
   constructor(
     readonly accountId: string,
     readonly balance: number,
@@ -33,7 +50,7 @@ export class InsufficientFundsError extends DomainError {
 }
 
 export class BalanceNotZeroError extends DomainError {
-  readonly code = 'BALANCE_NOT_ZERO';
+  readonly code = AccountErrorCode.balanceNotZero;
   constructor(
     readonly accountId: string,
     readonly balance: number,
@@ -43,21 +60,21 @@ export class BalanceNotZeroError extends DomainError {
 }
 
 export class BalanceLimitExceededError extends DomainError {
-  readonly code = 'BALANCE_LIMIT_EXCEEDED';
+  readonly code = AccountErrorCode.balanceLimitExceeded;
   constructor(readonly accountId: string) {
     super(`a deposit to ${accountId} would exceed the largest balance an account may hold`);
   }
 }
 
 export class InvalidAmountError extends DomainError {
-  readonly code = 'INVALID_AMOUNT';
+  readonly code = AccountErrorCode.invalidAmount;
   constructor(readonly amount: number) {
     super(`amount must be a positive whole number of minor units, at most the documented maximum`);
   }
 }
 
 export class TransferInFlightError extends DomainError {
-  readonly code = 'TRANSFER_IN_FLIGHT';
+  readonly code = AccountErrorCode.transferInFlight;
   constructor(
     readonly accountId: string,
     readonly transfers: number,
@@ -67,7 +84,7 @@ export class TransferInFlightError extends DomainError {
 }
 
 export class CurrencyMismatchError extends DomainError {
-  readonly code = 'CURRENCY_MISMATCH';
+  readonly code = AccountErrorCode.currencyMismatch;
   constructor(
     readonly accountId: string,
     readonly accountCurrency: string,
@@ -78,7 +95,7 @@ export class CurrencyMismatchError extends DomainError {
 }
 
 export class TransferCreditCancelledError extends DomainError {
-  readonly code = 'TRANSFER_CREDIT_CANCELLED';
+  readonly code = AccountErrorCode.transferCreditCancelled;
   constructor(
     readonly accountId: string,
     readonly transferId: string,
@@ -88,7 +105,7 @@ export class TransferCreditCancelledError extends DomainError {
 }
 
 export class TransferAlreadyCreditedError extends DomainError {
-  readonly code = 'TRANSFER_ALREADY_CREDITED';
+  readonly code = AccountErrorCode.transferAlreadyCredited;
   constructor(
     readonly accountId: string,
     readonly transferId: string,

@@ -9,7 +9,7 @@ import { UuidParamPipe } from '../../common/http/uuid-param.pipe';
 import { ReadsProjection } from '../../projections/read-your-writes';
 import { CustomerNotFoundError, customerStreamId } from '../../customers';
 import { CUSTOMER_REPOSITORY_FOR_ACCOUNTS } from '../accounts.tokens';
-import { CustomerLinks } from '../commands/customer-links';
+import { CustomerLinks } from '../accounts.repository';
 import { ACCOUNT_SUMMARIES } from '../projections/account-summaries.projection';
 import { AccountPage, ListAccountsQuery } from '../queries/list-accounts.query';
 import { CustomerAccountsRequestDto } from './dto/read-model.request.dto';

@@ -1,5 +1,9 @@
+import { AccountReadModels1732300000004 } from './1732300000004-account-read-models.migration';
 import { accountSummariesProjection } from './account-summaries.projection';
 import { dailyTotalsProjection } from './daily-totals.projection';
 
 /** The accounts context's read models, for the composition root to run. */
 export const accountProjections = [accountSummariesProjection, dailyTotalsProjection];
+
+/** The tables of those read models, for the composition root to migrate. */
+export const accountMigrations = [AccountReadModels1732300000004];

@@ -1,7 +1,7 @@
 import { AccessScope, coversCustomer } from '../../auth/principal';
 import { AccountNotFoundError } from '../domain/account.errors';
 import { AccountState, accountStreamId } from '../domain/account.state';
-import { AccountRepository } from './account-repository';
+import { AccountRepository } from '../accounts.repository';
 
 /**
  * Refuses an account outside the caller's scope exactly as a missing one (no existence

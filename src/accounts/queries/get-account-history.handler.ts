@@ -4,7 +4,7 @@ import { EventStore, RecordedEvent } from '@ledgerline/event-sourcing';
 import { EVENT_STORE } from '../../database/database.tokens';
 import { ACCOUNT_REPOSITORY } from '../accounts.tokens';
 import { assertAccountVisible } from './account-access';
-import { AccountRepository } from './account-repository';
+import { AccountRepository } from '../accounts.repository';
 import { AccountNotFoundError } from '../domain/account.errors';
 import { accountStreamId } from '../domain/account.state';
 import { AccountHistoryEntry, AccountHistoryPage } from './account.views';

@@ -4,7 +4,7 @@ import { ACCOUNT_REPOSITORY } from '../accounts.tokens';
 import { AccountNotFoundError } from '../domain/account.errors';
 import { accountStreamId } from '../domain/account.state';
 import { assertAccountInScope } from './account-access';
-import { AccountRepository } from './account-repository';
+import { AccountRepository } from '../accounts.repository';
 import { AccountView } from './account.views';
 import { GetAccountQuery } from './get-account.query';
 

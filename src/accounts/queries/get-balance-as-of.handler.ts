@@ -4,7 +4,7 @@ import { ACCOUNT_REPOSITORY } from '../accounts.tokens';
 import { AccountNotFoundError } from '../domain/account.errors';
 import { accountStreamId } from '../domain/account.state';
 import { assertAccountVisible } from './account-access';
-import { AccountRepository } from './account-repository';
+import { AccountRepository } from '../accounts.repository';
 import { BalanceAsOfView } from './account.views';
 import { GetBalanceAsOfQuery } from './get-balance-as-of.query';
 

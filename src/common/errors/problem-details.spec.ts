@@ -6,14 +6,20 @@ import {
 } from '@nestjs/common';
 import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { CommitOutcomeUnknownError, WrongExpectedVersionError } from '@ledgerline/event-sourcing';
-import {
-  AccountClosedError,
-  InsufficientFundsError,
-  InvalidAmountError,
-} from '../../accounts/domain/account.errors';
+import { DomainError } from '../../shared-kernel/domain-error';
 import { ApiError } from './api-error';
-import { ERROR_CATALOGUE } from './error-catalogue';
+import { ERROR_CATALOGUE, ErrorCode } from './error-catalogue';
 import { ProblemDetails, toProblem } from './problem-details';
+
+/** A refusal as a context's domain raises it: a stable code and a message, no HTTP status. */
+class Refusal extends DomainError {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Every problem is a complete RFC 9457 document whose status and title come from the catalogue. */
 function expectCompleteProblem(problem: ProblemDetails): void {
@@ -51,7 +57,7 @@ describe('toProblem', () => {
   });
 
   it('maps a domain error to its catalogued status, with its message as detail', () => {
-    const error = new InsufficientFundsError('acc-1', 100, 250);
+    const error = new Refusal('INSUFFICIENT_FUNDS', 'account acc-1 holds 100, cannot withdraw 250');
     const problem = toProblem(error);
 
     expectCompleteProblem(problem);
@@ -64,8 +70,8 @@ describe('toProblem', () => {
   });
 
   it.each([
-    [new AccountClosedError('acc-1'), 409, 'ACCOUNT_CLOSED'],
-    [new InvalidAmountError(-1), 400, 'INVALID_AMOUNT'],
+    [new Refusal('ACCOUNT_CLOSED', 'account acc-1 is closed'), 409, 'ACCOUNT_CLOSED'],
+    [new Refusal('INVALID_AMOUNT', 'amount must be positive'), 400, 'INVALID_AMOUNT'],
   ])('maps %p to %p %p', (error, status, code) => {
     const problem = toProblem(error);
     expectCompleteProblem(problem);

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { isDatabaseTimeout, isDatabaseUnavailable } from '@ledgerline/event-sourcing';
+import { isDatabaseTimeout, isDatabaseUnavailable } from '@ledgerline/event-sourcing/postgres';
 import { ApiError } from './api-error';
 import { ERROR_CATALOGUE, ErrorCode, isErrorCode } from './error-catalogue';
 import { StoredProblemError } from '../idempotency/stored-problem.error';

@@ -11,12 +11,8 @@ import { Reflector } from '@nestjs/core';
 import { Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { catchError, finalize, from, Observable, of, switchMap } from 'rxjs';
-import {
-  ConcurrencyRetriesExhaustedError,
-  isDatabaseTimeout,
-  isDatabaseUnavailable,
-  JsonValue,
-} from '@ledgerline/event-sourcing';
+import { ConcurrencyRetriesExhaustedError, JsonValue } from '@ledgerline/event-sourcing';
+import { isDatabaseTimeout, isDatabaseUnavailable } from '@ledgerline/event-sourcing/postgres';
 import { actorOf } from '../../auth/principal';
 import { principalOf } from '../../auth/request-principal';
 import { ApiError } from '../errors/api-error';

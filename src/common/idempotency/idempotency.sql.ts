@@ -1,4 +1,4 @@
-import { instanceAliveSql } from '@ledgerline/event-sourcing';
+import { instanceAliveSql } from '@ledgerline/event-sourcing/postgres';
 
 /**
  * Claims a key for a new execution. Succeeds (one row back) when the key is new, when its

@@ -8,8 +8,8 @@ import { decideChangeContactDetails } from '../domain/customer.decide';
 import { customerStreamId } from '../domain/customer.state';
 import { ChangeContactDetailsCommand } from './change-contact-details.command';
 import { CustomerWriteResult, toCustomerWriteResult } from './customer-command.results';
-import { CustomerRepository } from './customer-repositories';
-import { ifMatch } from './if-match-streams';
+import { CustomerRepository } from '../customers.repository';
+import { ifMatch } from './if-match.expected-versions';
 
 @CommandHandler(ChangeContactDetailsCommand)
 export class ChangeContactDetailsHandler implements ICommandHandler<ChangeContactDetailsCommand> {

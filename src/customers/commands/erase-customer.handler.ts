@@ -10,9 +10,9 @@ import { CustomerNotFoundError } from '../domain/customer.errors';
 import { customerStreamId } from '../domain/customer.state';
 import { documentReservationStreamId } from '../domain/document-reservation';
 import { CustomerWriteResult, toCustomerWriteResult } from './customer-command.results';
-import { CustomerRepository, DocumentReservationRepository } from './customer-repositories';
+import { CustomerRepository, DocumentReservationRepository } from '../customers.repository';
 import { EraseCustomerCommand } from './erase-customer.command';
-import { ifMatch } from './if-match-streams';
+import { ifMatch } from './if-match.expected-versions';
 
 /**
  * Erases a customer's personal data: CustomerErased (and the release of their document

@@ -7,7 +7,7 @@ import { customerStreamId } from '../domain/customer.state';
 import { normaliseDocumentNumber } from '../domain/document-number';
 import { documentReservationStreamId } from '../domain/document-reservation';
 import { LookupHash } from '../../personal-data/document-lookup';
-import { CustomerRepository, DocumentReservationRepository } from './customer-repositories';
+import { CustomerRepository, DocumentReservationRepository } from '../customers.repository';
 import { CustomerWriteResult, toCustomerWriteResult } from './customer-command.results';
 import { RegisterCustomerCommand } from './register-customer.command';
 

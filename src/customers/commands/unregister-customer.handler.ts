@@ -8,9 +8,9 @@ import { decideUnregister } from '../domain/customer.decide';
 import { customerStreamId } from '../domain/customer.state';
 import { documentReservationStreamId } from '../domain/document-reservation';
 import { LookupHash } from '../../personal-data/document-lookup';
-import { ifMatch } from './if-match-streams';
+import { ifMatch } from './if-match.expected-versions';
 import { CustomerWriteResult, toCustomerWriteResult } from './customer-command.results';
-import { CustomerRepository, DocumentReservationRepository } from './customer-repositories';
+import { CustomerRepository, DocumentReservationRepository } from '../customers.repository';
 import { UnregisterCustomerCommand } from './unregister-customer.command';
 
 /**

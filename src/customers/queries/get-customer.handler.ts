@@ -1,7 +1,7 @@
 import { coversCustomer } from '../../auth/principal';
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { CustomerRepository } from '../commands/customer-repositories';
+import { CustomerRepository } from '../customers.repository';
 import { CUSTOMER_REPOSITORY } from '../customers.tokens';
 import { CustomerNotFoundError } from '../domain/customer.errors';
 import { customerStreamId } from '../domain/customer.state';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppendObserver, AppendTransaction } from '@ledgerline/event-sourcing';
+import { AppendObserver, AppendTransaction } from '@ledgerline/event-sourcing/postgres';
 import { LedgerlineMetrics } from './ledgerline-metrics';
 
 /** The event store's append transactions: batch size, duration, events committed. */

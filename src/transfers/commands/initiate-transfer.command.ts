@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import { CommandContext } from '../../common/commands/command-context';
-import { TransferWriteResult } from './transfer-repositories';
+import { TransferWriteResult } from './transfer-command.results';
 
 export class InitiateTransferCommand extends Command<TransferWriteResult> {
   constructor(

@@ -1,18 +1,14 @@
-import { coversCustomer } from '../../auth/principal';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ACCOUNT_REPOSITORY, AccountRepository, accountStreamId } from '../../accounts';
-import { ApiError } from '../../common/errors/api-error';
 import { TRANSFER_COMMANDS } from '../transfers.tokens';
-import { decideInitiateTransfer } from '../domain/transfer.decide';
+import { decideInitiateTransfer, TransferAccount } from '../domain/transfer.decide';
 import { transferStreamId } from '../domain/transfer.state';
 import { InitiateTransferCommand } from './initiate-transfer.command';
-import { TransferCommands, TransferWriteResult } from './transfer-repositories';
+import { toTransferWriteResult, TransferWriteResult } from './transfer-command.results';
+import { TransferCommands } from './transfer.executor';
 
-/**
- * Records the transfer (its currency is the source account's); the transfer process does the
- * rest. Both accounts must exist now; whether money can move is decided by their streams later.
- */
+/** Records the transfer as decided from both accounts' streams; the transfer process does the rest. */
 @CommandHandler(InitiateTransferCommand)
 export class InitiateTransferHandler implements ICommandHandler<InitiateTransferCommand> {
   constructor(
@@ -27,27 +23,34 @@ export class InitiateTransferHandler implements ICommandHandler<InitiateTransfer
     amount,
     context,
   }: InitiateTransferCommand): Promise<TransferWriteResult> {
-    const [from, to] = await Promise.all(
-      [fromAccountId, toAccountId].map((id) => this.accounts.load(accountStreamId(id))),
+    const [source, destination] = await Promise.all(
+      [fromAccountId, toAccountId].map((id) => this.account(id)),
     );
-    // The source first, and another customer's source exactly like a missing one: a customer
-    // moves money from their own accounts only (to any account), and learns nothing else.
-    if (from.state.status === 'NONE' || !coversCustomer(context.scope, from.state.customerId))
-      throw new ApiError('ACCOUNT_NOT_FOUND', `account ${fromAccountId} does not exist`);
-    if (to.state.status === 'NONE')
-      throw new ApiError('ACCOUNT_NOT_FOUND', `account ${toAccountId} does not exist`);
-    const { currency } = from.state;
     return this.transfers.execute({
       streamId: transferStreamId(transferId),
       commandId: context.metadata.commandId,
       metadata: context.metadata,
       decide: (state) =>
-        decideInitiateTransfer({ transferId, fromAccountId, toAccountId, amount, currency }, state),
-      result: ({ version, position }) => ({
-        id: transferId,
-        version,
-        position: position === null ? null : position.globalPosition.toString(),
-      }),
+        decideInitiateTransfer(
+          {
+            transferId,
+            fromAccountId,
+            toAccountId,
+            amount,
+            source,
+            destination,
+            scope: context.scope,
+          },
+          state,
+        ),
+      result: toTransferWriteResult(transferId),
     });
+  }
+
+  private async account(accountId: string): Promise<TransferAccount | null> {
+    const { state } = await this.accounts.load(accountStreamId(accountId));
+    return state.status === 'NONE'
+      ? null
+      : { customerId: state.customerId, currency: state.currency };
   }
 }

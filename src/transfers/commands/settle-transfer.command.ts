@@ -1,7 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import { CommandContext } from '../../common/commands/command-context';
 import { TransferOutcome } from '../domain/transfer.decide';
-import { TransferWriteResult } from './transfer-repositories';
+import { TransferWriteResult } from './transfer-command.results';
 
 /** The transfer process ends a transfer. */
 export class SettleTransferCommand extends Command<TransferWriteResult> {

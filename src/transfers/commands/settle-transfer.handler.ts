@@ -4,7 +4,8 @@ import { TRANSFER_COMMANDS } from '../transfers.tokens';
 import { decideSettleTransfer } from '../domain/transfer.decide';
 import { transferStreamId } from '../domain/transfer.state';
 import { SettleTransferCommand } from './settle-transfer.command';
-import { TransferCommands, TransferWriteResult } from './transfer-repositories';
+import { toTransferWriteResult, TransferWriteResult } from './transfer-command.results';
+import { TransferCommands } from './transfer.executor';
 
 @CommandHandler(SettleTransferCommand)
 export class SettleTransferHandler implements ICommandHandler<SettleTransferCommand> {
@@ -21,11 +22,7 @@ export class SettleTransferHandler implements ICommandHandler<SettleTransferComm
       commandId: context.metadata.commandId,
       metadata: context.metadata,
       decide: (state) => decideSettleTransfer({ transferId, outcome, reason }, state),
-      result: ({ version, position }) => ({
-        id: transferId,
-        version,
-        position: position === null ? null : position.globalPosition.toString(),
-      }),
+      result: toTransferWriteResult(transferId),
     });
   }
 }

@@ -14,3 +14,14 @@ export class TransferAlreadyExistsError extends DomainError {
     super(`transfer ${transferId} already exists`);
   }
 }
+
+/**
+ * An account of the transfer that does not exist, or a source the caller may not move money
+ * from: both answer alike, so a customer learns nothing of another customer's accounts.
+ */
+export class TransferAccountNotFoundError extends DomainError {
+  readonly code = 'ACCOUNT_NOT_FOUND';
+  constructor(readonly accountId: string) {
+    super(`account ${accountId} does not exist`);
+  }
+}

@@ -10,10 +10,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   DEFAULT_PROCESS_MANAGER_WORKER_OPTIONS,
-  PostgresProcessManagers,
   ProcessManagerOperations,
   ProcessManagerWorker,
 } from '@ledgerline/event-sourcing';
+import { PostgresProcessManagers } from '@ledgerline/event-sourcing/postgres';
 import { CommitSignal } from '../../database/commit-signal';
 import { TRANSFER_OPTIONS, TransferOptions } from '../transfers.tokens';
 import { TracedProcessCommandSender } from '../../observability/tracing/traced-process-command-sender';

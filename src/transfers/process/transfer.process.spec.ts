@@ -608,3 +608,33 @@ describe('a whole transfer against a virtual clock with a deadline table', () =>
     ]);
   });
 });
+
+describe('states stored by another version', () => {
+  it('a NEW state stored with empty facts (the earlier shape) starts the transfer alike', () => {
+    const earlier = {
+      phase: 'NEW',
+      transferId: '',
+      fromAccountId: '',
+      toAccountId: '',
+      amount: 0,
+      currency: '',
+      reason: null,
+    } as TransferProcessState;
+    const started = initiated() as Extract<Step, { kind: 'event' }>;
+    const decision = manager.onEvent(earlier, recorded(started), started.at);
+    expect(decision).toEqual(
+      manager.onEvent(manager.initialState(), recorded(started), started.at),
+    );
+    expect(decision.state).toMatchObject({ phase: 'DEBITING', transferId, amount, currency });
+  });
+
+  it('a state of a phase this version does not know stays as it is, whatever happens', () => {
+    const unknown = { phase: 'PAUSED', reason: null } as unknown as TransferProcessState;
+    for (const step of [initiated(), debited(), credited(), creditCancelled(), refunded()])
+      expect(decide(unknown, step)).toEqual({ state: unknown });
+    expect(decide(unknown, refused(debit(), 'X'))).toEqual({ state: unknown });
+    expect(decide(unknown, refused(credit(), 'X'))).toEqual({ state: unknown });
+    expect(decide(unknown, refused(cancelCredit(), 'X'))).toEqual({ state: unknown });
+    expect(decide(unknown, deadline(CREDIT_DEADLINE, at('+31s')))).toEqual({ state: unknown });
+  });
+});

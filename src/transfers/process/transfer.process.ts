@@ -1,10 +1,12 @@
 import {
+  JsonObject,
   ProcessCommand,
   ProcessDecision,
   ProcessManager,
   RecordedEvent,
 } from '@ledgerline/event-sourcing';
-import { TransferInitiated } from '../domain/transfer.events';
+import { AccountErrorCode, AccountEventType } from '../../accounts';
+import { TransferEventType, TransferInitiated } from '../domain/transfer.events';
 
 /** The commands the transfer process sends (their handlers are in accounts and transfers). */
 export const TransferProcessCommand = {
@@ -16,68 +18,291 @@ export const TransferProcessCommand = {
   settle: 'SettleTransfer',
 } as const;
 
-type Phase = 'NEW' | 'DEBITING' | 'CREDITING' | 'CANCELLING' | 'REFUNDING' | 'DONE';
-
-/** The process's memory, stored as JSON beside its checkpoint. */
-export type TransferProcessState = {
-  phase: Phase;
-  transferId: string;
-  fromAccountId: string;
-  toAccountId: string;
-  amount: number;
-  currency: string;
-  reason: string | null;
-  /**
-   * The debit was refused and the transfer failed. A stale resend of that debit (its claim
-   * had expired and another worker sent it again) may still succeed later: then it is refunded.
-   */
-  debitRefused?: boolean;
-};
-
 export const TRANSFER_PROCESS = 'transfer-process';
 export const CREDIT_DEADLINE = 'credit';
 /** Why a compensation happened when no error code says it. */
 export const CREDIT_DEADLINE_PASSED = 'CREDIT_DEADLINE_PASSED';
 
-const EVENTS = {
-  initiated: 'TransferInitiated',
-  debited: 'MoneyDebitedForTransfer',
-  credited: 'MoneyCreditedForTransfer',
-  cancelled: 'TransferCreditCancelled',
-  refunded: 'TransferDebitRefunded',
-} as const;
+/** The transfer as the process learnt it from TransferInitiated. */
+type TransferFacts = {
+  transferId: string;
+  fromAccountId: string;
+  toAccountId: string;
+  amount: number;
+  currency: string;
+};
 
-const initial = (): TransferProcessState => ({
-  phase: 'NEW',
-  transferId: '',
-  fromAccountId: '',
-  toAccountId: '',
-  amount: 0,
-  currency: '',
-  reason: null,
-});
+/**
+ * The process's memory, stored as JSON beside its checkpoint: one shape per phase. The field
+ * names are those of the states already stored, which are read back as they are.
+ */
+export type TransferProcessState =
+  /** It has not seen its transfer start. */
+  | { phase: 'NEW'; reason: null }
+  /** The source is being debited. */
+  | (TransferFacts & { phase: 'DEBITING'; reason: null })
+  /** The destination is being credited, under the credit deadline. */
+  | (TransferFacts & { phase: 'CREDITING'; reason: null })
+  /** The credit was refused or is late (`reason`): it is being cancelled on the destination. */
+  | (TransferFacts & { phase: 'CANCELLING'; reason: string })
+  /** The credit is cancelled: the source is being refunded. */
+  | (TransferFacts & { phase: 'REFUNDING'; reason: string })
+  | (TransferFacts & {
+      phase: 'DONE';
+      /** Null: completed. Else why it failed or was compensated. */
+      reason: string | null;
+      /**
+       * The debit was refused and the transfer failed. A stale resend of that debit (its claim
+       * had expired and another worker sent it again) may still succeed later: it is refunded.
+       */
+      debitRefused?: boolean;
+    });
 
-const stay = (state: TransferProcessState): ProcessDecision<TransferProcessState> => ({ state });
+type Decision = ProcessDecision<TransferProcessState>;
+type Known = Exclude<TransferProcessState, { phase: 'NEW' }>;
 
-function command(type: string, data: ProcessCommand['data']): ProcessCommand {
-  return { type, data };
-}
+const stay = (state: TransferProcessState): Decision => ({ state });
 
-const settle = (s: TransferProcessState, outcome: string): ProcessCommand =>
-  command(TransferProcessCommand.settle, { transferId: s.transferId, outcome, reason: s.reason });
+/** Exhaustive at compile time; a stored state of a phase this version does not know stays. */
+const unknownPhase = (state: never): Decision => ({ state });
 
-const cancelCredit = (s: TransferProcessState): ProcessCommand =>
+const command = (type: string, data: JsonObject): ProcessCommand => ({ type, data });
+
+const debit = (s: Known): ProcessCommand =>
+  command(TransferProcessCommand.debit, {
+    accountId: s.fromAccountId,
+    transferId: s.transferId,
+    amount: s.amount,
+  });
+
+const credit = (s: Known): ProcessCommand =>
+  command(TransferProcessCommand.credit, {
+    accountId: s.toAccountId,
+    transferId: s.transferId,
+    amount: s.amount,
+    currency: s.currency,
+  });
+
+const cancelCredit = (s: Known): ProcessCommand =>
   command(TransferProcessCommand.cancelCredit, {
     accountId: s.toAccountId,
     transferId: s.transferId,
   });
 
-const refund = (s: TransferProcessState): ProcessCommand =>
+const refund = (s: Known): ProcessCommand =>
   command(TransferProcessCommand.refund, {
     accountId: s.fromAccountId,
     transferId: s.transferId,
     amount: s.amount,
   });
+
+/** The source learns the debit is final (until then it cannot be closed). */
+const settleDebit = (s: Known): ProcessCommand =>
+  command(TransferProcessCommand.settleDebit, {
+    accountId: s.fromAccountId,
+    transferId: s.transferId,
+  });
+
+const settle = (s: Known, outcome: 'COMPLETED' | 'FAILED' | 'COMPENSATED'): ProcessCommand =>
+  command(TransferProcessCommand.settle, { transferId: s.transferId, outcome, reason: s.reason });
+
+/** TransferInitiated: debit the source. */
+function onTransferInitiated(
+  state: TransferProcessState,
+  initiated: TransferInitiated['data'],
+): Decision {
+  switch (state.phase) {
+    case 'NEW': {
+      const { transferId, fromAccountId, toAccountId, amount, currency } = initiated;
+      const debiting: Known = {
+        phase: 'DEBITING',
+        transferId,
+        fromAccountId,
+        toAccountId,
+        amount,
+        currency,
+        reason: null,
+      };
+      return { state: debiting, commands: [debit(debiting)] };
+    }
+    case 'DEBITING':
+    case 'CREDITING':
+    case 'CANCELLING':
+    case 'REFUNDING':
+    case 'DONE':
+      return stay(state);
+    default:
+      return unknownPhase(state);
+  }
+}
+
+/** MoneyDebitedForTransfer: credit the destination, under a deadline from the debit's time. */
+function onMoneyDebited(state: TransferProcessState, now: Date, creditTimeoutMs: number): Decision {
+  switch (state.phase) {
+    case 'DEBITING':
+      return {
+        state: { ...state, phase: 'CREDITING' },
+        commands: [credit(state)],
+        schedule: [
+          { key: CREDIT_DEADLINE, dueAt: new Date(now.getTime() + creditTimeoutMs).toISOString() },
+        ],
+      };
+    case 'DONE':
+      // The refused debit landed after all (a stale resend): give it back, once.
+      if (!state.debitRefused) return stay(state);
+      return { state: { ...state, debitRefused: false }, commands: [refund(state)] };
+    case 'NEW':
+    case 'CREDITING':
+    case 'CANCELLING':
+    case 'REFUNDING':
+      return stay(state);
+    default:
+      return unknownPhase(state);
+  }
+}
+
+/** MoneyCreditedForTransfer: complete, even while cancelling (the credit won the race). */
+function onMoneyCredited(state: TransferProcessState): Decision {
+  switch (state.phase) {
+    case 'CREDITING':
+    case 'CANCELLING': {
+      const done: Known = { ...state, phase: 'DONE', reason: null };
+      return {
+        state: done,
+        commands: [settleDebit(done), settle(done, 'COMPLETED')],
+        cancel: [CREDIT_DEADLINE],
+      };
+    }
+    case 'NEW':
+    case 'DEBITING':
+    case 'REFUNDING':
+    case 'DONE':
+      return stay(state);
+    default:
+      return unknownPhase(state);
+  }
+}
+
+/** TransferCreditCancelled: the credit can no longer land, so refund the source. */
+function onCreditCancelled(state: TransferProcessState): Decision {
+  switch (state.phase) {
+    case 'CANCELLING':
+      return { state: { ...state, phase: 'REFUNDING' }, commands: [refund(state)] };
+    case 'NEW':
+    case 'DEBITING':
+    case 'CREDITING':
+    case 'REFUNDING':
+    case 'DONE':
+      return stay(state);
+    default:
+      return unknownPhase(state);
+  }
+}
+
+/** TransferDebitRefunded: the transfer is compensated. */
+function onDebitRefunded(state: TransferProcessState): Decision {
+  switch (state.phase) {
+    case 'REFUNDING': {
+      const done: Known = { ...state, phase: 'DONE' };
+      return { state: done, commands: [settle(done, 'COMPENSATED')] };
+    }
+    case 'NEW':
+    case 'DEBITING':
+    case 'CREDITING':
+    case 'CANCELLING':
+    case 'DONE':
+      return stay(state);
+    default:
+      return unknownPhase(state);
+  }
+}
+
+/** The debit was refused: the transfer fails, nothing moved. */
+function onDebitRefused(state: TransferProcessState, code: string): Decision {
+  switch (state.phase) {
+    case 'DEBITING': {
+      const done: Known = { ...state, phase: 'DONE', reason: code, debitRefused: true };
+      return { state: done, commands: [settle(done, 'FAILED')] };
+    }
+    case 'NEW':
+    case 'CREDITING':
+    case 'CANCELLING':
+    case 'REFUNDING':
+    case 'DONE':
+      return stay(state);
+    default:
+      return unknownPhase(state);
+  }
+}
+
+/**
+ * The credit was refused. That is not final on the destination's stream (a stale resend of the
+ * credit could still land): cancel it there first, and refund only once the cancellation holds.
+ */
+function onCreditRefused(state: TransferProcessState, code: string): Decision {
+  switch (state.phase) {
+    case 'CREDITING': {
+      const cancelling: Known = { ...state, phase: 'CANCELLING', reason: code };
+      return { state: cancelling, commands: [cancelCredit(cancelling)], cancel: [CREDIT_DEADLINE] };
+    }
+    // Already cancelling (deadline): the cancellation event leads on.
+    case 'CANCELLING':
+    case 'NEW':
+    case 'DEBITING':
+    case 'REFUNDING':
+    case 'DONE':
+      return stay(state);
+    default:
+      return unknownPhase(state);
+  }
+}
+
+/**
+ * The cancellation of the credit was refused. Already credited: the credit won the race, and
+ * its event completes the transfer. Any other refusal (the destination is gone): refund.
+ */
+function onCancellationRefused(state: TransferProcessState, code: string): Decision {
+  switch (state.phase) {
+    case 'CANCELLING':
+      if (code === AccountErrorCode.transferAlreadyCredited) return stay(state);
+      return { state: { ...state, phase: 'REFUNDING' }, commands: [refund(state)] };
+    case 'NEW':
+    case 'DEBITING':
+    case 'CREDITING':
+    case 'REFUNDING':
+    case 'DONE':
+      return stay(state);
+    default:
+      return unknownPhase(state);
+  }
+}
+
+/** The credit deadline passed: cancel the credit on the destination, so it cannot land late. */
+function onCreditDeadline(state: TransferProcessState): Decision {
+  switch (state.phase) {
+    case 'CREDITING': {
+      const cancelling: Known = { ...state, phase: 'CANCELLING', reason: CREDIT_DEADLINE_PASSED };
+      return { state: cancelling, commands: [cancelCredit(cancelling)] };
+    }
+    case 'NEW':
+    case 'DEBITING':
+    case 'CANCELLING':
+    case 'REFUNDING':
+    case 'DONE':
+      return stay(state);
+    default:
+      return unknownPhase(state);
+  }
+}
+
+/** The events the process reacts to: its transfer's start and the accounts' transfer steps. */
+const EVENTS = [
+  TransferEventType.initiated,
+  AccountEventType.debitedForTransfer,
+  AccountEventType.creditedForTransfer,
+  AccountEventType.transferCreditCancelled,
+  AccountEventType.transferDebitRefunded,
+] as const;
 
 /**
  * The transfer process manager: debit the source, credit the destination, complete. A refused
@@ -90,82 +315,25 @@ export function transferProcess(options: {
 }): ProcessManager<TransferProcessState> {
   return {
     name: TRANSFER_PROCESS,
-    eventTypes: Object.values(EVENTS),
+    eventTypes: EVENTS,
     processId: (event: RecordedEvent) => {
       const transferId = event.data.transferId;
       return typeof transferId === 'string' ? transferId : null;
     },
-    initialState: initial,
+    initialState: () => ({ phase: 'NEW', reason: null }),
 
     onEvent(state, event, now) {
-      const data = event.data;
       switch (event.type) {
-        case EVENTS.initiated: {
-          if (state.phase !== 'NEW') return stay(state);
-          const initiated = data as TransferInitiated['data'];
-          const next: TransferProcessState = {
-            phase: 'DEBITING',
-            transferId: initiated.transferId,
-            fromAccountId: initiated.fromAccountId,
-            toAccountId: initiated.toAccountId,
-            amount: initiated.amount,
-            currency: initiated.currency,
-            reason: null,
-          };
-          return {
-            state: next,
-            commands: [
-              command(TransferProcessCommand.debit, {
-                accountId: next.fromAccountId,
-                transferId: next.transferId,
-                amount: next.amount,
-              }),
-            ],
-          };
-        }
-        case EVENTS.debited:
-          if (state.phase === 'DONE' && state.debitRefused)
-            return { state: { ...state, debitRefused: false }, commands: [refund(state)] };
-          if (state.phase !== 'DEBITING') return stay(state);
-          return {
-            state: { ...state, phase: 'CREDITING' },
-            commands: [
-              command(TransferProcessCommand.credit, {
-                accountId: state.toAccountId,
-                transferId: state.transferId,
-                amount: state.amount,
-                currency: state.currency,
-              }),
-            ],
-            schedule: [
-              {
-                key: CREDIT_DEADLINE,
-                dueAt: new Date(now.getTime() + options.creditTimeoutMs).toISOString(),
-              },
-            ],
-          };
-        case EVENTS.credited: {
-          if (state.phase !== 'CREDITING' && state.phase !== 'CANCELLING') return stay(state);
-          const done = { ...state, phase: 'DONE' as const, reason: null };
-          // The source learns the debit is final (until then it cannot be closed).
-          const settleDebit = command(TransferProcessCommand.settleDebit, {
-            accountId: state.fromAccountId,
-            transferId: state.transferId,
-          });
-          return {
-            state: done,
-            commands: [settleDebit, settle(done, 'COMPLETED')],
-            cancel: [CREDIT_DEADLINE],
-          };
-        }
-        case EVENTS.cancelled:
-          if (state.phase !== 'CANCELLING') return stay(state);
-          return { state: { ...state, phase: 'REFUNDING' }, commands: [refund(state)] };
-        case EVENTS.refunded: {
-          if (state.phase !== 'REFUNDING') return stay(state);
-          const done = { ...state, phase: 'DONE' as const };
-          return { state: done, commands: [settle(done, 'COMPENSATED')] };
-        }
+        case TransferEventType.initiated:
+          return onTransferInitiated(state, event.data as TransferInitiated['data']);
+        case AccountEventType.debitedForTransfer:
+          return onMoneyDebited(state, now, options.creditTimeoutMs);
+        case AccountEventType.creditedForTransfer:
+          return onMoneyCredited(state);
+        case AccountEventType.transferCreditCancelled:
+          return onCreditCancelled(state);
+        case AccountEventType.transferDebitRefunded:
+          return onDebitRefunded(state);
         default:
           return stay(state);
       }
@@ -173,35 +341,19 @@ export function transferProcess(options: {
 
     onRejected(state, rejected, code) {
       switch (rejected.type) {
-        case TransferProcessCommand.debit: {
-          if (state.phase !== 'DEBITING') return stay(state);
-          const done = { ...state, phase: 'DONE' as const, reason: code, debitRefused: true };
-          return { state: done, commands: [settle(done, 'FAILED')] };
-        }
-        case TransferProcessCommand.credit: {
-          // Already cancelling (deadline): the cancellation event leads on.
-          if (state.phase !== 'CREDITING') return stay(state);
-          // A refusal is not final on the destination's stream: a stale resend of the credit
-          // could still land. Cancel it there first; refund only once the cancellation holds.
-          const next = { ...state, phase: 'CANCELLING' as const, reason: code };
-          return { state: next, commands: [cancelCredit(next)], cancel: [CREDIT_DEADLINE] };
-        }
-        case TransferProcessCommand.cancelCredit: {
-          // The credit won the race: its event completes the transfer.
-          if (state.phase !== 'CANCELLING' || code === 'TRANSFER_ALREADY_CREDITED')
-            return stay(state);
-          const next = { ...state, phase: 'REFUNDING' as const };
-          return { state: next, commands: [refund(next)] };
-        }
+        case TransferProcessCommand.debit:
+          return onDebitRefused(state, code);
+        case TransferProcessCommand.credit:
+          return onCreditRefused(state, code);
+        case TransferProcessCommand.cancelCredit:
+          return onCancellationRefused(state, code);
         default:
           return stay(state);
       }
     },
 
     onDeadline(state, key) {
-      if (key !== CREDIT_DEADLINE || state.phase !== 'CREDITING') return stay(state);
-      const next = { ...state, phase: 'CANCELLING' as const, reason: CREDIT_DEADLINE_PASSED };
-      return { state: next, commands: [cancelCredit(next)] };
+      return key === CREDIT_DEADLINE ? onCreditDeadline(state) : stay(state);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { ACCOUNT_REPOSITORY, AccountRepository, isAccountVisible } from '../../accounts';
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { TransferRepository } from '../commands/transfer-repositories';
+import { TransferRepository } from '../transfers.repository';
 import { TransferNotFoundError } from '../domain/transfer.errors';
 import { transferStreamId } from '../domain/transfer.state';
 import { TRANSFER_REPOSITORY } from '../transfers.tokens';

@@ -1,4 +1,4 @@
-/** If-Match applies to the customer's own stream. */
+/** The expected versions of a customer write: If-Match applies to the customer's own stream. */
 export const ifMatch = (
   streamId: string,
   expectedVersion: number | undefined,
