@@ -36,9 +36,9 @@ import {
   EventUpcasters,
   JsonValue,
   NewEvent,
-  PostgresEventStore,
   ProtectedEventStore,
 } from '@ledgerline/event-sourcing';
+import { PostgresEventStore } from '@ledgerline/event-sourcing/postgres';
 import { accountUpcasters } from '../src/accounts/domain/account.upcasters';
 import { accountSnapshots } from '../src/accounts/domain/account.snapshots';
 import { AccountState, accountAggregate } from '../src/accounts/domain/account.state';

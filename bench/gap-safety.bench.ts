@@ -29,7 +29,7 @@
  */
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { eventStoreMigrations } from '@ledgerline/event-sourcing';
+import { eventStoreMigrations } from '@ledgerline/event-sourcing/postgres';
 import { typeOrmOptions } from '../src/database/typeorm-options';
 import { BENCH_URL, median, openBenchSchema } from './support/bench-database';
 import { LoadResult, medianRun, round, runLoad } from './support/load-driver';

@@ -45,10 +45,9 @@ import {
   OutboxRelay,
   OutboxStatus,
   OutboxStore,
-  PostgresEventStore,
-  PostgresOutboxStore,
   PublishOutcome,
 } from '@ledgerline/event-sourcing';
+import { PostgresEventStore, PostgresOutboxStore } from '@ledgerline/event-sourcing/postgres';
 import { accountIntegrationEvents } from '../src/accounts/integration/account-integration-events';
 import { AmqpMessagePublisher, amqpPublishOptions } from '../src/messaging/amqp-message-publisher';
 import { assertPublicTopology, unroutedName } from '../src/messaging/amqp-topology';

@@ -7,12 +7,8 @@
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
-import {
-  DEFAULT_PROJECTION_RUNNER_OPTIONS,
-  PostgresEventStore,
-  PostgresProjectionStore,
-  ProjectionRunner,
-} from '@ledgerline/event-sourcing';
+import { DEFAULT_PROJECTION_RUNNER_OPTIONS, ProjectionRunner } from '@ledgerline/event-sourcing';
+import { PostgresEventStore, PostgresProjectionStore } from '@ledgerline/event-sourcing/postgres';
 import { accountSummariesProjection } from '../src/accounts/projections/account-summaries.projection';
 import { median, openBenchSchema } from './support/bench-database';
 

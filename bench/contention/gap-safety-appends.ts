@@ -5,13 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import {
-  AppendOptions,
-  IntegrationEventMapper,
-  NewEvent,
-  PostgresEventStore,
-  runInTransaction,
-} from '@ledgerline/event-sourcing';
+import { AppendOptions, IntegrationEventMapper, NewEvent } from '@ledgerline/event-sourcing';
+import { PostgresEventStore, runInTransaction } from '@ledgerline/event-sourcing/postgres';
 import { depositData, depositMetadata } from '../support/event-payload';
 
 /** Any fixed 64-bit key; it only has to differ from the app's own advisory locks. */

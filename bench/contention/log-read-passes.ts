@@ -7,14 +7,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
+import { RecordedEvent, START } from '@ledgerline/event-sourcing';
 import {
   EVENT_COLUMNS,
   EventRow,
   PostgresEventStore,
-  RecordedEvent,
-  START,
   toRecordedEvent,
-} from '@ledgerline/event-sourcing';
+} from '@ledgerline/event-sourcing/postgres';
 
 export interface ReadPass {
   readonly ms: number;

@@ -37,5 +37,3 @@ export * from './outbox/in-process-message-bus';
 export * from './sagas/process-manager';
 export * from './sagas/process-manager-store.port';
 export * from './sagas/process-manager-worker';
-// The PostgreSQL implementations, until every importer names their own entry point.
-export * from './postgres';

@@ -7,10 +7,10 @@ import {
   DEFAULT_RETRY_POLICY,
   EventMetadata,
   EventStore,
-  PostgresEventStore,
   Projection,
   WrongExpectedVersionError,
 } from '../index';
+import { PostgresEventStore } from '../postgres';
 import { openTestDatabase, TestDatabase } from '../../test/test-database';
 import { testMetadata } from '../../test/test-metadata';
 

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   AggregateRepository,
-  AppendTransaction,
   CommandExecutor,
   CommandObserver,
   ConcurrencyRetriesExhaustedError,
   MultiStreamCommandExecutor,
   NewEvent,
-  PostgresEventStore,
 } from '../index';
+import { AppendTransaction, PostgresEventStore } from '../postgres';
 import { openTestDatabase, TestDatabase } from '../../test/test-database';
 import { testMetadata } from '../../test/test-metadata';
 

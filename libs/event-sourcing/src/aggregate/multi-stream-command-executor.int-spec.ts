@@ -6,8 +6,8 @@ import {
   MultiStreamCommandExecution,
   MultiStreamCommandExecutor,
   NewEvent,
-  PostgresEventStore,
 } from '../index';
+import { PostgresEventStore } from '../postgres';
 import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
 import { testMetadata } from '../../test/test-metadata';
 

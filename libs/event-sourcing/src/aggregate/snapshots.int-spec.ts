@@ -6,12 +6,11 @@ import {
   EventMetadata,
   EventUpcasters,
   JsonValue,
-  PostgresEventStore,
-  runInTransaction,
   SnapshotIgnored,
   SnapshotPolicy,
   START,
 } from '../index';
+import { PostgresEventStore, runInTransaction } from '../postgres';
 import { WRITE_SNAPSHOT_SQL } from '../postgres/sql/snapshots.sql';
 import { eventually } from '../../test/eventually';
 import { openTestDatabase, TestDatabase } from '../../test/test-database';

@@ -3,11 +3,11 @@ import {
   EventDataProtection,
   JsonObject,
   NewEvent,
-  PostgresEventStore,
   ProtectedEventStore,
   RecordedEvent,
   START,
 } from '../index';
+import { PostgresEventStore } from '../postgres';
 import { eventually } from '../../test/eventually';
 import { openTestDatabase, TestDatabase } from '../../test/test-database';
 import { testMetadata } from '../../test/test-metadata';

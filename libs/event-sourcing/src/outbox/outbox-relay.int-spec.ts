@@ -10,11 +10,9 @@ import {
   OutboxMessage,
   OutboxRelay,
   OutboxRelayOptions,
-  PostgresEventStore,
-  PostgresOutboxStore,
   PublishOutcome,
-  runInTransaction,
 } from '../index';
+import { PostgresEventStore, PostgresOutboxStore, runInTransaction } from '../postgres';
 import { outboxRows } from '../postgres/outbox-rows';
 import { eventually } from '../../test/eventually';
 import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';

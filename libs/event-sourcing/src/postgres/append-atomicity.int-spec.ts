@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  IntegrationEventMapper,
-  NewEvent,
-  PostgresEventStore,
-  Projection,
-  runInTransaction,
-} from '../index';
+import { IntegrationEventMapper, NewEvent, Projection } from '../index';
+import { PostgresEventStore, runInTransaction } from './';
 import { openTestDatabase, TestDatabase } from '../../test/test-database';
 import { testMetadata } from '../../test/test-metadata';
 

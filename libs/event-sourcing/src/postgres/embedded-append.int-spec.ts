@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
-import { PostgresEventStore } from '../index';
+import { PostgresEventStore } from './';
 import {
   migrateTestDatabase,
   startEmbeddedDatabaseProcess,

@@ -9,11 +9,11 @@ import {
   JsonValue,
   LogPosition,
   NewEvent,
-  PostgresEventStore,
   RecordedEvent,
   START,
   WrongExpectedVersionError,
 } from '../index';
+import { PostgresEventStore } from './';
 import { eventually } from '../../test/eventually';
 import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
 import { testMetadata } from '../../test/test-metadata';

@@ -5,9 +5,9 @@ import {
   DuplicateCommandError,
   MultiStreamCommandExecutor,
   NewEvent,
-  PostgresEventStore,
   WrongExpectedVersionError,
 } from '../index';
+import { PostgresEventStore } from './';
 import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
 import { testMetadata } from '../../test/test-metadata';
 

@@ -5,16 +5,14 @@ import {
   AppendNotFirstWriteError,
   DuplicateCommandError,
   EventMetadata,
-  EVENTS_CHANNEL,
   LogPosition,
   NewEvent,
-  PostgresCommitNotifier,
-  PostgresEventStore,
   Projection,
   RecordedEvent,
   START,
   WrongExpectedVersionError,
 } from '../index';
+import { EVENTS_CHANNEL, PostgresCommitNotifier, PostgresEventStore } from './';
 import { eventually } from '../../test/eventually';
 import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
 import { testMetadata } from '../../test/test-metadata';

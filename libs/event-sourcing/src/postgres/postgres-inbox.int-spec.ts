@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PostgresInbox, ProjectionTransaction, purgeInbox } from '../index';
+import { ProjectionTransaction } from '../index';
+import { PostgresInbox, purgeInbox } from './';
 import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
 
 let database: TestDatabase;

@@ -3,12 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DEFAULT_PROJECTION_RUNNER_OPTIONS,
   LogPosition,
-  PostgresEventStore,
-  PostgresProjectionStore,
   Projection,
   ProjectionRunner,
   RecordedEvent,
 } from '../index';
+import { PostgresEventStore, PostgresProjectionStore } from '../postgres';
 import { eventually } from '../../test/eventually';
 import { logSettled } from '../../test/settled-log';
 import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';

@@ -5,19 +5,21 @@ import {
   DEFAULT_PROCESS_MANAGER_WORKER_OPTIONS,
   DEFAULT_PROJECTION_RUNNER_OPTIONS,
   JsonObject,
-  PostgresEventStore,
-  PostgresProcessManagers,
-  PostgresProjectionStore,
   ProcessCommandSender,
   ProcessManager,
   ProcessManagerWorker,
   ProcessManagerWorkerOptions,
-  processManagerProjection,
   ProjectionRunner,
   RecordedEvent,
   START,
   StoredProcessCommand,
 } from '../index';
+import {
+  PostgresEventStore,
+  PostgresProcessManagers,
+  PostgresProjectionStore,
+  processManagerProjection,
+} from '../postgres';
 import { eventually } from '../../test/eventually';
 import {
   describeOnServer,
