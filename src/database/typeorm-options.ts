@@ -8,7 +8,6 @@ import { notificationMigrations } from '../notifications';
 import { PersonalDataKeys1732300000018 } from '../personal-data/1732300000018-personal-data-keys.migration';
 import { PersonalDataErasures1732300000020 } from '../personal-data/1732300000020-personal-data-erasures.migration';
 import { ReservationsHashedMarker1732300000021 } from '../personal-data/1732300000021-reservations-hashed-marker.migration';
-import { ProjectionRebuilds1732300000011 } from '../projections/1732300000011-projection-rebuilds.migration';
 import { transferMigrations } from '../transfers';
 import { DATABASE_TIMEOUT_DEFAULTS, DatabaseSettings } from './database-settings';
 
@@ -20,7 +19,6 @@ export const allMigrations = [
   ...eventStoreMigrations,
   IdempotencyKeys1732300000001,
   IdempotencyOwner1732300000013,
-  ProjectionRebuilds1732300000011,
   PersonalDataKeys1732300000018,
   PersonalDataErasures1732300000020,
   ReservationsHashedMarker1732300000021,

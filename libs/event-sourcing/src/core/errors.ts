@@ -84,3 +84,24 @@ export class CommitOutcomeUnknownError extends EventSourcingError {
     this.cause = cause;
   }
 }
+
+/** A projection is already being rebuilt, by this process or another. */
+export class RebuildInProgressError extends EventSourcingError {
+  readonly code = 'REBUILD_IN_PROGRESS';
+  constructor(
+    readonly projectionName: string,
+    readonly claimedBy?: string,
+  ) {
+    super(
+      `${projectionName} is already being rebuilt${claimedBy ? ` (by ${claimedBy})` : ''}; follow it in GET /admin/projections`,
+    );
+  }
+}
+
+/** A projection with side effects (it sends commands) is never replayed from position 0. */
+export class ProjectionNotRebuildableError extends EventSourcingError {
+  readonly code = 'PROJECTION_NOT_REBUILDABLE';
+  constructor(readonly projectionName: string) {
+    super(`${projectionName} has side effects (it sends commands) and is never replayed from 0`);
+  }
+}

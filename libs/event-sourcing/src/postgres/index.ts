@@ -17,3 +17,5 @@ export * from './postgres-inbox';
 export * from './postgres-process-managers';
 export * from './sql/event-row';
 export * from './postgres-instance-liveness';
+export * from './projection-rebuilder';
+export * from './projection-rebuild-guard';

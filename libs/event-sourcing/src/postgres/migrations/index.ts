@@ -4,6 +4,7 @@ import { EventNotifyTrigger1732300000003 } from './1732300000003-event-notify-tr
 import { OutboxAndInbox1732300000005 } from './1732300000005-outbox-and-inbox';
 import { ProcessManagers1732300000008 } from './1732300000008-process-managers';
 import { Snapshots1732300000010 } from './1732300000010-snapshots';
+import { ProjectionRebuilds1732300000011 } from './1732300000011-projection-rebuilds';
 import { NotifyAfterCommit1732300000012 } from './1732300000012-notify-after-commit';
 import { InboxRetention1732300000014 } from './1732300000014-inbox-retention';
 import { ProcessCorrelation1732300000015 } from './1732300000015-process-correlation';
@@ -18,6 +19,7 @@ export const eventStoreMigrations = [
   OutboxAndInbox1732300000005,
   ProcessManagers1732300000008,
   Snapshots1732300000010,
+  ProjectionRebuilds1732300000011,
   NotifyAfterCommit1732300000012,
   InboxRetention1732300000014,
   ProcessCorrelation1732300000015,

@@ -1,10 +1,9 @@
-import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DataSource, QueryRunner } from 'typeorm';
-import { ProjectionTransaction } from '@ledgerline/event-sourcing';
-import { runInTransaction } from '@ledgerline/event-sourcing/postgres';
-import { RebuildInProgressError } from './projection.errors';
+import { RebuildInProgressError } from '../core/errors';
+import { ProjectionTransaction } from '../projections/projection';
+import { runInTransaction } from './run-in-transaction';
 import {
   CLAIM_REBUILD_SQL,
   DELETE_STALE_SHADOW_CHECKPOINTS_SQL,
@@ -14,7 +13,7 @@ import {
   RELEASE_REBUILD_SQL,
   RENEW_REBUILD_SQL,
   TAKE_OVER_REBUILD_SQL,
-} from './projection-rebuilds.sql';
+} from './sql/projection-rebuilds.sql';
 
 /** How long a claim outlives its last renewal: a crashed rebuilder blocks no longer than this. */
 export const REBUILD_LEASE_MS = 30_000;
@@ -54,7 +53,6 @@ export class RebuildClaimLostError extends Error {
  * transaction, so a rebuilder that lost its claim can no longer touch them.
  */
 export class RebuildClaim {
-  private readonly logger = new Logger('Projections');
   private readonly timer: NodeJS.Timeout;
   private lost = false;
   private abortReason?: string;
@@ -65,6 +63,8 @@ export class RebuildClaim {
     readonly name: string,
     readonly token: string,
     private readonly dataSource: DataSource,
+    /** Hears of a renewal that failed (the next one may succeed). */
+    private readonly warn: (message: string) => void,
   ) {
     this.timer = setInterval(() => void this.heartbeat(), REBUILD_RENEW_MS);
   }
@@ -147,7 +147,7 @@ export class RebuildClaim {
       await this.renew(this.position, this.head);
     } catch (error) {
       // The next renewal may succeed; the lease only runs out after REBUILD_LEASE_MS.
-      this.logger.warn(`could not renew the rebuild claim on ${this.name}: ${String(error)}`);
+      this.warn(`could not renew the rebuild claim on ${this.name}: ${String(error)}`);
     }
   }
 }
@@ -158,7 +158,10 @@ export class RebuildClaim {
  * until that claim ends or its lease runs out.
  */
 export class RebuildGuard {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly warn: (message: string) => void,
+  ) {}
 
   /** @throws RebuildInProgressError while another live claim exists. */
   async claim(name: string): Promise<RebuildClaim> {
@@ -177,6 +180,6 @@ export class RebuildGuard {
     }
     // Whatever an earlier, crashed rebuild of this projection left of its progress.
     await this.dataSource.query(DELETE_STALE_SHADOW_CHECKPOINTS_SQL, [name]);
-    return new RebuildClaim(name, token, this.dataSource);
+    return new RebuildClaim(name, token, this.dataSource, this.warn);
   }
 }
