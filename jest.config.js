@@ -18,6 +18,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleNameMapper: {
     '^@ledgerline/event-sourcing$': '<rootDir>/libs/event-sourcing/src/index.ts',
+    '^@ledgerline/event-sourcing/nest$': '<rootDir>/libs/event-sourcing/src/nest/index.ts',
     '^@ledgerline/event-sourcing/postgres$': '<rootDir>/libs/event-sourcing/src/postgres/index.ts',
     '^@ledgerline/event-sourcing/testing$': '<rootDir>/libs/event-sourcing/src/testing/index.ts',
   },

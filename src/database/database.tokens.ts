@@ -1,2 +1,3 @@
-/** DI token of the application's `EventStore`. */
-export const EVENT_STORE = Symbol('EVENT_STORE');
+// The library's token: providers written against @ledgerline/event-sourcing/nest's
+// `@InjectEventStore()` receive the application's store.
+export { EVENT_STORE } from '@ledgerline/event-sourcing/nest';

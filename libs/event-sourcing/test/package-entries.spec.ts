@@ -50,8 +50,8 @@ describe('the library package', () => {
     );
   }, 120_000);
 
-  it('declares the core, the PostgreSQL and the testing entry points', () => {
-    expect(Object.keys(entries).sort()).toEqual(['.', './postgres', './testing']);
+  it('declares the core, the Nest, the PostgreSQL and the testing entry points', () => {
+    expect(Object.keys(entries).sort()).toEqual(['.', './nest', './postgres', './testing']);
   });
 
   it('loads the core without a database driver, an ORM or the PostgreSQL implementations', () => {
@@ -75,6 +75,13 @@ describe('the library package', () => {
         'eventStoreMigrations',
         'PostgresProjectionStore',
       ]),
+    );
+  });
+
+  it('loads the Nest module from its own entry point', () => {
+    const { exports } = loadedBy(entries['./nest']);
+    expect(exports).toEqual(
+      expect.arrayContaining(['EventSourcingModule', 'InjectEventStore', 'EVENT_STORE']),
     );
   });
 

@@ -1,0 +1,6 @@
+/*
+ * `@ledgerline/event-sourcing/nest`: the event store in a Nest application, on the
+ * DataSource of `@nestjs/typeorm`.
+ */
+export * from './event-store.token';
+export * from './event-sourcing.module';
