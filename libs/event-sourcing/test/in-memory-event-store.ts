@@ -14,7 +14,11 @@ import {
   StoredSnapshot,
   StreamAppend,
 } from '../src/core/event-store.port';
-import { ExpectedVersion, satisfiesExpectedVersion } from '../src/core/expected-version';
+import {
+  assertValidExpectedVersion,
+  ExpectedVersion,
+  satisfiesExpectedVersion,
+} from '../src/core/expected-version';
 import { JsonValue } from '../src/core/json';
 
 /** One command's part of an append: its events, metadata and (optional) record. */
@@ -29,7 +33,9 @@ interface Part {
  * PostgreSQL: the store's own guarantees are proven by its contract suite). One call is one
  * atomic append: a recorded command id is refused first (DuplicateCommandError), as the
  * group-committed store does, then the expected version is checked (WrongExpectedVersionError
- * with the actual version). Every append is its own transaction id; upcast returns the event.
+ * with the actual version); before both, appends that cannot be meant are RangeErrors. Every
+ * append is its own transaction id; upcast returns the event. It runs the event-store contract
+ * suite (`in-memory-event-store.contract.spec.ts`) as PostgresEventStore does.
  */
 export class InMemoryEventStore implements EventStore {
   private readonly streams = new Map<string, RecordedEvent[]>();
@@ -44,6 +50,7 @@ export class InMemoryEventStore implements EventStore {
     options: AppendOptions,
   ): Promise<AppendResult> {
     return this.atomically(() => {
+      assertValidAppends([{ streamId, expected, events }]);
       this.check(streamId, expected, options.command ? [options.command.id] : []);
       const [appended] = this.write(streamId, [{ events, ...options }], options.snapshot);
       return appended;
@@ -57,6 +64,11 @@ export class InMemoryEventStore implements EventStore {
     snapshot?: SnapshotWrite,
   ): Promise<AppendResult[]> {
     return this.atomically(() => {
+      if (commands.length === 0)
+        throw new RangeError(`append to ${streamId} needs at least one command`);
+      assertValidAppends([{ streamId, expected, events: commands.flatMap((c) => c.events) }]);
+      if (commands.some((command) => command.events.length === 0))
+        throw new RangeError(`every command appended to ${streamId} needs at least one event`);
       this.check(
         streamId,
         expected,
@@ -71,6 +83,7 @@ export class InMemoryEventStore implements EventStore {
     options: MultiStreamAppendOptions,
   ): Promise<MultiStreamAppendResult> {
     return this.atomically(() => {
+      assertValidAppends(appends);
       appends.forEach(({ streamId, expected }, index) =>
         this.check(streamId, expected, index === 0 && options.command ? [options.command.id] : []),
       );
@@ -134,7 +147,9 @@ export class InMemoryEventStore implements EventStore {
   }
 
   private check(streamId: string, expected: ExpectedVersion, commandIds: readonly string[]): void {
-    const repeated = commandIds.find((id) => this.commands.has(id));
+    const repeated = commandIds.find(
+      (id, index) => this.commands.has(id) || commandIds.indexOf(id) !== index,
+    );
     if (repeated !== undefined) throw new DuplicateCommandError(repeated);
     const actual = this.versionOf(streamId);
     if (!satisfiesExpectedVersion(expected, actual))
@@ -182,5 +197,17 @@ export class InMemoryEventStore implements EventStore {
     });
     if (snapshot) this.snapshots.set(streamId, { ...snapshot, streamVersion: stream.length });
     return results;
+  }
+}
+
+/** Refuses appends that cannot be meant, as PostgresEventStore does (RangeError). */
+function assertValidAppends(appends: readonly StreamAppend[]): void {
+  if (appends.length === 0) throw new RangeError('append needs at least one stream');
+  const seen = new Set<string>();
+  for (const { streamId, expected, events } of appends) {
+    assertValidExpectedVersion(expected);
+    if (events.length === 0) throw new RangeError(`append to ${streamId} needs at least one event`);
+    if (seen.has(streamId)) throw new RangeError(`stream ${streamId} appears twice in one append`);
+    seen.add(streamId);
   }
 }
