@@ -8,7 +8,7 @@ import pretty from 'pino-pretty';
 import { accessLevel, accessLine, accessMessage, startClock } from './access-log';
 import { ensureAsyncContext } from '../async-context';
 import { LoggingSettings } from './log-settings';
-import { REDACTED_PATHS } from './redaction';
+import { redactPersonalData } from './redaction';
 import { assignRequestIds, requestIdsOf } from './request-ids';
 import { ContextPinoLogger, withRequestLogger } from './request-logger';
 
@@ -67,8 +67,7 @@ export function startLogging(
       level: settings.level,
       timestamp: pino.stdTimeFunctions.isoTime,
       // "level":"info" rather than 30: log shippers and people read it without a table.
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }), log: redactPersonalData },
     },
     destination ?? destinationFor(settings),
   );
@@ -77,6 +76,8 @@ export function startLogging(
   Logger.overrideLogger(logging.nestLogger);
   return logging;
 }
+
+const omitted = (): undefined => undefined;
 
 /**
  * The first middleware: gives the request its ids (echoed as X-Request-Id and
@@ -93,6 +94,11 @@ export function requestLogging(logging: AppLogging): RequestHandler {
     // logged.
     quietReqLogger: true,
     quietResLogger: true,
+    // pino-http binds the whole request to a second child logger on every request, even with
+    // the quiet options, and serialises it there; that logger is never written to, so its
+    // request and response serialise to nothing.
+    wrapSerializers: false,
+    serializers: { req: omitted, res: omitted },
     customLogLevel: accessLevel,
     customSuccessMessage: accessMessage,
     customErrorMessage: accessMessage,
