@@ -160,6 +160,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
           this.logger.warn(
             `coordinator session lost, leases will be re-acquired: ${String(error)}`,
           ),
+        this.database.schema,
       );
       await this.coordinator.connect();
       lease = schemaScopedLease(this.coordinator, this.database.schema);

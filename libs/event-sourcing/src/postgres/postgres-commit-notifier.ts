@@ -7,7 +7,9 @@ import { EVENTS_CHANNEL } from './postgres-coordinator';
  * serialises the commits of the transactions that send it, so it must not ride on appends.
  * Coalesced: at most one NOTIFY in flight, and however many commits arrive meanwhile, one
  * more after it. A NOTIFY lost to a crash between commit and send only delays other
- * processes until their next poll; it is a wake-up, never data.
+ * processes until their next poll; it is a wake-up, never data. Its payload is the schema the
+ * events were committed in (the connection's `current_schema()`), so deployments sharing one
+ * database in different schemas do not wake each other (see PostgresCoordinator).
  */
 export class PostgresCommitNotifier {
   private inFlight = false;
@@ -27,7 +29,7 @@ export class PostgresCommitNotifier {
     }
     this.inFlight = true;
     this.dataSource
-      .query(`SELECT pg_notify($1, '')`, [EVENTS_CHANNEL])
+      .query(`SELECT pg_notify($1, current_schema())`, [EVENTS_CHANNEL])
       .catch((error: unknown) => this.onError(error))
       .finally(() => {
         this.inFlight = false;

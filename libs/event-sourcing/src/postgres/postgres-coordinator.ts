@@ -23,10 +23,16 @@ export class PostgresCoordinator implements ProjectionLease {
   // every runner asks for its lease on its own schedule.
   private tail: Promise<unknown> = Promise.resolve();
 
+  /**
+   * @param schema the schema whose commits wake `onEvents`: a commit in another schema of
+   * the database (another deployment, another test file) is ignored, as is one with no schema
+   * named (from an older notifier: woken, to be safe). Undefined: every commit wakes it.
+   */
   constructor(
     private readonly config: ClientConfig,
     private readonly onEvents: () => void,
     private readonly onError: (error: unknown) => void = () => undefined,
+    private readonly schema?: string,
   ) {}
 
   tryAcquire(name: string): Promise<boolean> {
@@ -90,7 +96,9 @@ export class PostgresCoordinator implements ProjectionLease {
     };
     client.on('error', lost);
     client.on('end', () => lost(new Error('coordinator session ended')));
-    client.on('notification', () => this.onEvents());
+    client.on('notification', ({ payload }) => {
+      if (this.schema === undefined || !payload || payload === this.schema) this.onEvents();
+    });
     await client.connect();
     await client.query(`LISTEN ${EVENTS_CHANNEL}`);
     this.client = client;

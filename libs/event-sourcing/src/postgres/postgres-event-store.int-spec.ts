@@ -12,7 +12,13 @@ import {
   START,
   WrongExpectedVersionError,
 } from '../index';
-import { EVENTS_CHANNEL, PostgresCommitNotifier, PostgresEventStore } from './';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  EVENTS_CHANNEL,
+  PostgresCommitNotifier,
+  PostgresCoordinator,
+  PostgresEventStore,
+} from './';
 import { eventually } from '../../test/eventually';
 import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
 import { testMetadata } from '../../test/test-metadata';
@@ -313,6 +319,28 @@ describeOnServer('PostgresCommitNotifier', () => {
       expect(await heard).toBe(EVENTS_CHANNEL);
     } finally {
       await listener.end();
+    }
+  });
+
+  it("names the schema committed in: a coordinator wakes for its own schema's commits only", async () => {
+    const woken: string[] = [];
+    const coordinatorOf = (schema: string) =>
+      new PostgresCoordinator(
+        { connectionString: database.url },
+        () => woken.push(schema),
+        undefined,
+        schema,
+      );
+    const mine = coordinatorOf(database.schema);
+    const another = coordinatorOf(`${database.schema}_other`);
+    await Promise.all([mine.connect(), another.connect()]);
+    try {
+      new PostgresCommitNotifier(database.dataSource).notifyCommitted();
+      await eventually(() => expect(woken).toContain(database.schema));
+      await sleep(200);
+      expect(woken).not.toContain(`${database.schema}_other`);
+    } finally {
+      await Promise.all([mine.close(), another.close()]);
     }
   });
 });
