@@ -4,6 +4,7 @@
  *   npm run bench                     all of them, in the order below
  *   npm run bench -- outbox           only those whose name contains "outbox"
  *   npm run bench -- catch-up outbox  several filters: any match
+ * Those that need something set up first (ON_REQUEST) run only when named exactly.
  * Exits non-zero when a benchmark fails or a filter matches none.
  */
 import { spawnSync } from 'node:child_process';
@@ -22,14 +23,21 @@ const BENCHMARKS = [
   'projection-catch-up',
   'outbox-relay',
 ] as const;
+/** http-revisions: another revision's build to compare with (bench/compare-revisions.sh). */
+const ON_REQUEST = ['http-revisions'] as const;
 
 function main(): number {
   const filters = process.argv.slice(2);
-  const chosen = filters.length
-    ? BENCHMARKS.filter((name) => filters.some((filter) => name.includes(filter)))
+  const chosen: string[] = filters.length
+    ? [
+        ...BENCHMARKS.filter((name) => filters.some((filter) => name.includes(filter))),
+        ...ON_REQUEST.filter((name) => filters.includes(name)),
+      ]
     : [...BENCHMARKS];
   if (chosen.length === 0) {
-    console.error(`no benchmark matches ${filters.join(', ')}; known: ${BENCHMARKS.join(', ')}`);
+    console.error(
+      `no benchmark matches ${filters.join(', ')}; known: ${[...BENCHMARKS, ...ON_REQUEST].join(', ')}`,
+    );
     return 2;
   }
   for (const name of chosen) {
