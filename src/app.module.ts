@@ -9,6 +9,9 @@ import {
   accountUpcasters,
 } from './accounts';
 import { AuthModule } from './auth/auth.module';
+import { ComplianceModule } from './compliance';
+import { SagaOptions } from './sagas/saga-options';
+import { SagasModule } from './sagas/sagas.module';
 import { AuthSettings } from './auth/auth-settings';
 import { RateLimitSettings } from './auth/rate-limit-settings';
 import { ProjectionsModule } from './projections/projections.module';
@@ -74,6 +77,10 @@ export class AppModule {
         AccountsModule,
         TransfersModule.forRoot(transfers),
         NotificationsModule,
+        ComplianceModule,
+        SagasModule.forRoot(
+          new SagaOptions(transfers.worker, transfers.commandLeaseMs, transfers.commandMaxAttempts),
+        ),
         OpsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -17,3 +17,15 @@ export type { AccountRepository } from './accounts.repository';
 export type { AccountCommands } from './commands/account.executor';
 export { TransferStepCommand } from './commands/transfer-step.command';
 export type { TransferStep } from './commands/transfer-step.command';
+export {
+  AccountClosed,
+  AccountOpened,
+  MoneyCreditedForTransfer,
+  MoneyDebitedForTransfer,
+  MoneyDeposited,
+  MoneyWithdrawn,
+  TransferCreditCancelled,
+  TransferDebitRefunded,
+  TransferDebitSettled,
+} from './accounts.committed-events';
+export { WithdrawMoneyCommand } from './commands/withdraw-money.command';

@@ -3,6 +3,7 @@ import { eventStoreMigrations } from '@ledgerline/event-sourcing/postgres';
 import { accountMigrations } from '../accounts';
 import { IdempotencyKeys1732300000001 } from '../common/idempotency/1732300000001-idempotency-keys.migration';
 import { IdempotencyOwner1732300000013 } from '../common/idempotency/1732300000013-idempotency-owner.migration';
+import { complianceMigrations } from '../compliance';
 import { customerMigrations } from '../customers';
 import { notificationMigrations } from '../notifications';
 import { PersonalDataKeys1732300000018 } from '../personal-data/1732300000018-personal-data-keys.migration';
@@ -26,6 +27,7 @@ export const allMigrations = [
   ...customerMigrations,
   ...transferMigrations,
   ...notificationMigrations,
+  ...complianceMigrations,
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { Projection } from '@ledgerline/event-sourcing';
+import { DurableEventsHandlers, DurableSagas } from '@ledgerline/event-sourcing/nest';
 import { DatabaseSettings } from '../database/database-settings';
 import { AdminProjectionsController } from './http/admin-projections.controller';
 import { ProjectionRebuilder } from './projection-rebuilder';
@@ -13,7 +14,11 @@ import {
 } from './projections.tokens';
 import { ReadYourWritesInterceptor } from './read-your-writes';
 
-/** The read side's machinery: runners, leases, rebuilds, admin API, read-your-writes. */
+/**
+ * The read side's machinery: runners, leases, rebuilds, admin API, read-your-writes; and the
+ * `@EventsHandler` classes of committed events and the `@Saga()` streams in any module, run
+ * as durable subscribers.
+ */
 @Module({})
 export class ProjectionsModule {
   static forRoot(
@@ -24,16 +29,19 @@ export class ProjectionsModule {
     return {
       module: ProjectionsModule,
       global: true,
+      imports: [DiscoveryModule],
       controllers: [AdminProjectionsController],
       providers: [
         { provide: PROJECTIONS, useValue: projections },
         { provide: DATABASE_SETTINGS, useValue: database },
         { provide: PROJECTIONS_OPTIONS, useValue: options },
+        DurableEventsHandlers,
+        DurableSagas,
         ProjectionsService,
         ProjectionRebuilder,
         { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
       ],
-      exports: [ProjectionsService, ProjectionRebuilder],
+      exports: [ProjectionsService, ProjectionRebuilder, DurableSagas],
     };
   }
 }

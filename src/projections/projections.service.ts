@@ -4,6 +4,7 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnModuleDestroy,
+  OnModuleInit,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,7 +17,12 @@ import {
   ProjectionStatus,
   SOLE_INSTANCE_LEASE,
 } from '@ledgerline/event-sourcing';
-import { PostgresCoordinator, PostgresProjectionStore } from '@ledgerline/event-sourcing/postgres';
+import { DurableEventsHandlers, DurableSagas } from '@ledgerline/event-sourcing/nest';
+import {
+  PostgresCoordinator,
+  PostgresProjectionStore,
+  statelessProcessProjection,
+} from '@ledgerline/event-sourcing/postgres';
 import { CommitSignal } from '../database/commit-signal';
 import { EVENT_STORE } from '../database/database.tokens';
 import { DatabaseSettings } from '../database/database-settings';
@@ -124,7 +130,7 @@ function schemaScopedLease(lease: ProjectionLease, schema: string): ProjectionLe
  * rebuild whichever process runs it.
  */
 @Injectable()
-export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestroy {
+export class ProjectionsService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Projections');
   private readonly checkpoints: PostgresProjectionStore;
   /** The runners' store: counts the batches this instance committed. */
@@ -132,17 +138,34 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
   private readonly runners = new Map<string, ProjectionRunner>();
   private coordinator?: PostgresCoordinator;
   private unsubscribe?: () => void;
+  /** The listed projections, then the `@EventsHandler` classes and `@Saga()` streams found. */
+  private projections: readonly Projection[];
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(PROJECTIONS) private readonly projections: Projection[],
+    @Inject(PROJECTIONS) listed: Projection[],
+    private readonly eventsHandlers: DurableEventsHandlers,
+    private readonly sagas: DurableSagas,
     @Inject(DATABASE_SETTINGS) private readonly database: DatabaseSettings,
     @Inject(PROJECTIONS_OPTIONS) private readonly options: ProjectionsOptions,
     private readonly commits: CommitSignal,
   ) {
     this.checkpoints = new PostgresProjectionStore(dataSource);
     this.counted = new CountingProjectionStore(this.checkpoints);
+    this.projections = listed;
+  }
+
+  /** Every provider exists by now: the handlers and sagas are found among them. */
+  onModuleInit(): void {
+    const handlers = [
+      ...this.eventsHandlers.projections(),
+      ...this.sagas.managers().map(statelessProcessProjection),
+    ];
+    const taken = new Set(this.projections.map((projection) => projection.name));
+    const clash = handlers.find((handler) => taken.has(handler.name));
+    if (clash) throw new Error(`the checkpoint ${clash.name} is a projection's already`);
+    this.projections = [...this.projections, ...handlers];
   }
 
   async onApplicationBootstrap(): Promise<void> {

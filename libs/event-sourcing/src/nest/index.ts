@@ -4,3 +4,7 @@
  */
 export * from './event-store.token';
 export * from './event-sourcing.module';
+export * from './committed-event';
+export * from './durable-events-handlers';
+export * from './durable-sagas';
+export * from './saga-command-sender';

@@ -316,6 +316,38 @@ export function processManagerProjection<State extends JsonValue>(
   };
 }
 
+/**
+ * A process manager without state (a `@Saga()` stream: see DurableSagas) as an asynchronous
+ * projection: no state is read, and only an event that decided commands is written, with its
+ * commands and checkpoint in one transaction. Never rebuilt.
+ */
+export function statelessProcessProjection(manager: ProcessManager<null>): Projection {
+  return {
+    name: manager.name,
+    eventTypes: manager.eventTypes,
+    tables: [],
+    lifecycle: 'async',
+    rebuildable: false,
+    apply: async (events: readonly RecordedEvent[], transaction) => {
+      for (const event of events) {
+        const processId = manager.processId(event);
+        if (processId === null) continue;
+        const decision = manager.onEvent(null, event, new Date(event.metadata.occurredAt));
+        if (!decision.commands?.length && !decision.schedule?.length) continue;
+        await persist(
+          transaction,
+          manager.name,
+          processId,
+          decision,
+          event.eventId,
+          event.metadata.correlationId,
+          event.metadata.traceparent,
+        );
+      }
+    },
+  };
+}
+
 async function loadState<State extends JsonValue>(
   tx: Sql,
   manager: ProcessManager<State>,

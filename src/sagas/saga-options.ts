@@ -1,0 +1,11 @@
+/** How this process runs the sagas' command sending (the process managers' settings). */
+export class SagaOptions {
+  constructor(
+    /** Send commands in this process (PROCESS_MANAGERS). */
+    readonly worker: boolean,
+    /** A claimed command not settled within this is sent again (after a crash). */
+    readonly commandLeaseMs: number,
+    /** Failed sends of a command before it is parked. */
+    readonly commandMaxAttempts?: number,
+  ) {}
+}
