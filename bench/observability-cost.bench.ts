@@ -862,6 +862,14 @@ async function vacuumSchema(admin: Client, schema: string): Promise<void> {
   for (const { name } of rows) await admin.query(`VACUUM (ANALYZE) ${name}`);
 }
 
+/** The code each switch turns on, by profile category (see cpu-profile-summary.ts). */
+const OWNERS: Readonly<Record<'logging' | 'metrics' | 'tracing', RegExp>> = {
+  logging:
+    /^(npm: (pino|pino-http|pino-std-serializers|nestjs-pino|sonic-boom|@pinojs\/redact)|ours: src\/observability\/logging)$/,
+  metrics: /^(npm: (prom-client|tdigest|bintrees)|ours: src\/observability\/metrics)$/,
+  tracing: /^(npm: @opentelemetry\/.+|ours: src\/observability\/tracing)$/,
+};
+
 /** Where each variant's main thread spent its time, beside the baseline's (first rounds). */
 function printProfiles(profiles: Partial<Record<VariantKey, ProfileSummary[]>>): void {
   const firsts = ACTIVE.map((variant) => profiles[variant.key]?.[0]).filter(
@@ -870,6 +878,31 @@ function printProfiles(profiles: Partial<Record<VariantKey, ProfileSummary[]>>):
   for (const summary of firsts) printProfileSummary(summary);
   const baseline = firsts.find((summary) => summary.title.startsWith('baseline'));
   if (baseline) printCategoryComparison(firsts, baseline);
+  // Within one process, a share of its own time: the machine's drift changes both sides.
+  console.log(
+    "\nThe switches' own code in each process's measured windows (self time, natives it called " +
+      'included; the garbage its allocations cost and the shared async context are not):',
+  );
+  console.table(
+    firsts.map((summary) => {
+      const owned = (owner: RegExp) =>
+        [...summary.byCallerCategory].reduce(
+          (sum, [category, us]) => (owner.test(category) ? sum + us : sum),
+          0,
+        );
+      const share = (us: number) =>
+        `${Math.round(us / summary.requests)} µs/req, ${round((100 * us) / summary.busyUs, 1)} %`;
+      const each = Object.values(OWNERS).map(owned);
+      return {
+        process: summary.title,
+        'busy µs/req': Math.round(summary.busyUs / summary.requests),
+        logging: share(each[0]),
+        metrics: share(each[1]),
+        tracing: share(each[2]),
+        'the three': share(each[0] + each[1] + each[2]),
+      };
+    }),
+  );
 }
 
 main().catch((error: unknown) => {
