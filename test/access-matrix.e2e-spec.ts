@@ -235,6 +235,12 @@ const ROUTES: Record<string, RouteRow> = {
     success: 200,
     call: () => ({ path: '/reports/daily-totals?from=2026-01-01&to=2026-12-31' }),
   },
+  'GET /compliance/large-transactions': {
+    allowed: ['auditor', 'admin'],
+    ownership: { kind: 'none' },
+    success: 200,
+    call: () => ({ path: '/compliance/large-transactions' }),
+  },
   'GET /admin/projections': {
     allowed: ['admin', 'auditor'],
     ownership: { kind: 'none' },
