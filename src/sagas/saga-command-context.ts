@@ -2,6 +2,7 @@ import type { ICommand } from '@nestjs/cqrs';
 import { StoredProcessCommand } from '@ledgerline/event-sourcing';
 import { ALL_CUSTOMERS } from '../auth/principal';
 import { CommandContext } from '../common/commands/command-context';
+import { processCommandContext } from '../common/commands/process-command-context';
 
 /**
  * The context a `@Saga()` gives the commands it emits (the app's commands carry one): a
@@ -26,17 +27,5 @@ const carriesContext = (command: ICommand): command is ICommand & { context: unk
 /** Gives a command about to be sent for a saga its real context (see SAGA_COMMAND_CONTEXT). */
 export function withSagaContext(command: ICommand, stored: StoredProcessCommand): ICommand {
   if (!carriesContext(command)) return command;
-  const context: CommandContext = {
-    metadata: {
-      commandId: stored.id,
-      correlationId: stored.correlationId,
-      causationId: stored.causationId,
-      actor: `system:${stored.manager}`,
-      occurredAt: new Date().toISOString(),
-      ...(stored.traceparent === undefined ? {} : { traceparent: stored.traceparent }),
-    },
-    // A saga acts for the bank, on what the event it reacts to already showed.
-    scope: ALL_CUSTOMERS,
-  };
-  return Object.assign(command, { context });
+  return Object.assign(command, { context: processCommandContext(stored) });
 }

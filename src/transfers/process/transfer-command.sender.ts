@@ -2,8 +2,7 @@ import { Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ProcessCommandSender, StoredProcessCommand } from '@ledgerline/event-sourcing';
 import { TransferStepCommand } from '../../accounts';
-import { ALL_CUSTOMERS } from '../../auth/principal';
-import { CommandContext } from '../../common/commands/command-context';
+import { processCommandContext } from '../../common/commands/process-command-context';
 import { activeTraceparent } from '../../observability/tracing/traceparent';
 import { DomainError } from '../../shared-kernel/domain-error';
 import { SettleTransferCommand } from '../commands/settle-transfer.command';
@@ -33,19 +32,7 @@ export class TransferCommandSender implements ProcessCommandSender {
       attempt: command.attempts + 1,
       correlationId: command.correlationId,
     });
-    const context: CommandContext = {
-      metadata: {
-        commandId: command.id,
-        // The request that started the transfer: its whole chain shares one correlation id.
-        correlationId: command.correlationId,
-        causationId: command.causationId,
-        actor: `system:${command.manager}`,
-        occurredAt: new Date().toISOString(),
-        ...(traceparent === undefined ? {} : { traceparent }),
-      },
-      // A process acts for the bank; the person who started it was checked at the start.
-      scope: ALL_CUSTOMERS,
-    };
+    const context = processCommandContext(command, traceparent);
     const d = command.data;
     const base = { accountId: text(d.accountId), transferId: text(d.transferId) };
     switch (command.type) {

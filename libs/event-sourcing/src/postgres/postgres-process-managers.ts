@@ -290,30 +290,10 @@ export class PostgresProcessManagers implements ProcessManagerStore, ProcessMana
 export function processManagerProjection<State extends JsonValue>(
   manager: ProcessManager<State>,
 ): Projection {
-  return {
-    name: manager.name,
-    eventTypes: manager.eventTypes,
-    tables: [],
-    lifecycle: 'async',
-    rebuildable: false,
-    apply: async (events: readonly RecordedEvent[], transaction) => {
-      for (const event of events) {
-        const processId = manager.processId(event);
-        if (processId === null) continue;
-        const state = await loadState(transaction, manager, processId);
-        const decision = manager.onEvent(state, event, new Date(event.metadata.occurredAt));
-        await persist(
-          transaction,
-          manager.name,
-          processId,
-          decision,
-          event.eventId,
-          event.metadata.correlationId,
-          event.metadata.traceparent,
-        );
-      }
-    },
-  };
+  return eventStepsProjection(manager, async (transaction, event, processId) => {
+    const state = await loadState(transaction, manager, processId);
+    return manager.onEvent(state, event, new Date(event.metadata.occurredAt));
+  });
 }
 
 /**
@@ -322,6 +302,21 @@ export function processManagerProjection<State extends JsonValue>(
  * commands and checkpoint in one transaction. Never rebuilt.
  */
 export function statelessProcessProjection(manager: ProcessManager<null>): Projection {
+  return eventStepsProjection(manager, (_transaction, event) => {
+    const decision = manager.onEvent(null, event, new Date(event.metadata.occurredAt));
+    return decision.commands?.length || decision.schedule?.length ? decision : null;
+  });
+}
+
+/** Runs `step` for each event of the manager's processes and persists what it decided. */
+function eventStepsProjection<State extends JsonValue>(
+  manager: ProcessManager<State>,
+  step: (
+    transaction: Sql,
+    event: RecordedEvent,
+    processId: string,
+  ) => ProcessDecision<State> | null | Promise<ProcessDecision<State> | null>,
+): Projection {
   return {
     name: manager.name,
     eventTypes: manager.eventTypes,
@@ -332,8 +327,9 @@ export function statelessProcessProjection(manager: ProcessManager<null>): Proje
       for (const event of events) {
         const processId = manager.processId(event);
         if (processId === null) continue;
-        const decision = manager.onEvent(null, event, new Date(event.metadata.occurredAt));
-        if (!decision.commands?.length && !decision.schedule?.length) continue;
+        const decision = await step(transaction, event, processId);
+        // Nothing decided by a stateless step: nothing to keep.
+        if (decision === null) continue;
         await persist(
           transaction,
           manager.name,
