@@ -17,6 +17,7 @@ shift
 here=$(git rev-parse --show-toplevel)
 base=$(mktemp -d)
 out=${OUT:-$(mktemp -d)}
+mkdir -p "$out"
 cleanup() { git -C "$here" worktree remove --force "$base" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 git -C "$here" worktree add --force --detach "$base" "$revision" >/dev/null

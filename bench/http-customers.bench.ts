@@ -43,7 +43,7 @@ import { typeOrmOptions } from '../src/database/typeorm-options';
 import { DataKeyStore } from '../src/personal-data/data-key-store';
 import { LookupHash } from '../src/personal-data/document-lookup';
 import { PersonalDataProtection } from '../src/personal-data/personal-data-protection';
-import { seedAccounts, waitForBacklog } from './http/ledgerline-client';
+import { projectionViews, seedAccounts, waitForBacklog } from './http/ledgerline-client';
 import { snapshotUsage, usageBetween } from './http/proc-usage';
 import { ServerProcess, startServer } from './http/start-server';
 import { runTaggedLoad, TaggedLoadResult } from './http/tagged-load';
@@ -175,10 +175,7 @@ async function main(): Promise<void> {
     const customers = await seedCustomers(server.baseUrl, tellers, CUSTOMERS);
     const accounts = await seedAccounts(server.baseUrl, tellers, ACCOUNTS, OPENING_BALANCE);
     await waitForBacklog(server.baseUrl, auth.admin);
-    const listed = (await (
-      await fetch(`${server.baseUrl}/admin/projections`, { headers: auth.admin })
-    ).json()) as unknown[];
-    const projections = listed.length;
+    const projections = (await projectionViews(server.baseUrl, auth.admin)).length;
     console.log(
       `seeded ${customers.length} customers and ${accounts.length} accounts through the API in ` +
         `${((Date.now() - seeding) / 1000).toFixed(1)} s; ${projections} projections read the log; ` +

@@ -64,7 +64,8 @@ import {
   TimeWindow,
 } from './http/cpu-profile-summary';
 import { seedAccounts, waitForBacklog } from './http/ledgerline-client';
-import { connectionPorts, snapshotUsage, UsageBetween, usageBetween } from './http/proc-usage';
+import { snapshotUsage, UsageBetween, usageBetween } from './http/proc-usage';
+import { backendsOf } from './http/server-backends';
 import { ServerProcess, startServer } from './http/start-server';
 import { runTaggedLoad, TaggedLoadResult } from './http/tagged-load';
 import { openBenchAuth } from './support/bench-auth';
@@ -128,16 +129,6 @@ async function createSchema(admin: Client, label: string): Promise<string> {
 }
 
 const round = (value: number, digits = 0) => Number(value.toFixed(digits));
-
-/** The PostgreSQL backends serving `server`'s pool (matched by its connections' ports). */
-async function backendsOf(admin: Client, server: ServerProcess): Promise<Set<number>> {
-  const ports = connectionPorts(server.pid, Number(new URL(BENCH_URL).port || 5432));
-  const { rows } = await admin.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[])',
-    [ports],
-  );
-  return new Set(rows.map((row) => row.pid));
-}
 
 async function main(): Promise<void> {
   const opened: (() => Promise<unknown>)[] = [];

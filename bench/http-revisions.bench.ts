@@ -6,8 +6,9 @@
  *
  * Three app processes, each dist/src/main.js as production starts it (authentication on, the
  * tokens of 512 tellers in turn, rate limits beyond reach; projections, outbox relay and
- * process managers running; no AMQP_URL; LOG_LEVEL=error), each on a fresh schema of BENCH_URL
- * of its own, seeded through the API with BENCH_REV_ACCOUNTS accounts and settled by a
+ * process managers running; no AMQP_URL; LOG_LEVEL=error), each on a fresh database of its
+ * own on BENCH_URL's server (a database, not a schema: the commit wake-ups of a revision that
+ * does not name its schema would wake the other processes during its windows), seeded through the API with BENCH_REV_ACCOUNTS accounts and settled by a
  * BENCH_REV_SETTLE_SECONDS load of deposits, then vacuumed:
  *   - base: the build in BENCH_REV_BASE (the root of another checkout, built: its
  *     dist/src/main.js), e.g. a git worktree of the previous revision
@@ -28,8 +29,8 @@
  *
  *   BENCH_REV_BASE=<checkout> npm run bench -- http-revisions
  *   BENCH_REV_SECONDS=8 BENCH_REV_WARMUP_SECONDS=2 BENCH_REV_CONNECTIONS=32 BENCH_REV_POOL=16
- *   BENCH_REV_ACCOUNTS=1000 BENCH_REV_SETTLE_SECONDS=10 RUNS=8 by default (about 8 minutes on
- *   2 cores).
+ *   BENCH_REV_ACCOUNTS=1000 BENCH_REV_SETTLE_SECONDS=10 RUNS=8 BENCH_REV_RELAY=on by default
+ *   (about 8 minutes on 2 cores).
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -37,7 +38,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { seedAccounts, waitForBacklog } from './http/ledgerline-client';
-import { connectionPorts, snapshotUsage, usageBetween } from './http/proc-usage';
+import { snapshotUsage, usageBetween } from './http/proc-usage';
+import { backendsOf } from './http/server-backends';
 import { ServerProcess, startServer } from './http/start-server';
 import { runTaggedLoad, TaggedLoadResult } from './http/tagged-load';
 import { openBenchAuth } from './support/bench-auth';
@@ -55,14 +57,21 @@ const RUNS = positiveInteger('RUNS', 8);
 const OPENING_BALANCE = 1_000_000;
 const REFERENCE_TAIL = 'invoice 2026-11-14, counterparty DE89 3704 0044 0532 0130 00';
 const THIS_MAIN = join(__dirname, '..', 'src', 'main.js');
+/**
+ * BENCH_REV_RELAY=off: no outbox relay in any process (outbox rows are still written with
+ * every append): compares the request path and the projections alone, when one revision's
+ * relay has a problem of its own that would swamp the comparison.
+ */
+const RELAY = process.env.BENCH_REV_RELAY !== 'off';
 
 type Key = 'base' | 'this' | 'control';
 
-/** One app process under comparison, on a schema of its own. */
+/** One app process under comparison, on a database of its own. */
 interface Contender {
   readonly key: Key;
   readonly letter: string;
-  readonly schema: string;
+  /** Connected to its database, for the checks. */
+  readonly database: Client;
   readonly server: ServerProcess;
   readonly accounts: readonly string[];
   readonly answeredRefs: string[];
@@ -85,16 +94,6 @@ function baseMain(): string {
   const main = join(resolve(base), 'dist', 'src', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: build that checkout first`);
   return main;
-}
-
-/** The PostgreSQL backends serving `server`'s pool (matched by its connections' ports). */
-async function backendsOf(admin: Client, server: ServerProcess): Promise<Set<number>> {
-  const ports = connectionPorts(server.pid, Number(new URL(BENCH_URL).port || 5432));
-  const { rows } = await admin.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[])',
-    [ports],
-  );
-  return new Set(rows.map((row) => row.pid));
 }
 
 async function main(): Promise<void> {
@@ -143,9 +142,14 @@ async function main(): Promise<void> {
 
     const contenders: Contender[] = [];
     for (const key of ['base', 'this', 'control'] as const) {
-      const schema = `bench_rev_${runId}_${key}`;
-      await admin.query(`CREATE SCHEMA ${schema}`);
-      opened.push(() => admin.query(`DROP SCHEMA ${schema} CASCADE`));
+      const name = `bench_rev_${runId}_${key}`;
+      await admin.query(`CREATE DATABASE ${name}`);
+      opened.push(() => admin.query(`DROP DATABASE ${name} WITH (FORCE)`));
+      const url = new URL(BENCH_URL);
+      url.pathname = `/${name}`;
+      const database = new Client({ connectionString: url.toString() });
+      await database.connect();
+      opened.push(() => database.end());
       const server = await startServer({
         name: `app-${key}`,
         script: scripts[key],
@@ -153,11 +157,11 @@ async function main(): Promise<void> {
         env: {
           PATH: process.env.PATH ?? '',
           NO_COLOR: '1',
-          DATABASE_URL: BENCH_URL,
-          DATABASE_SCHEMA: schema,
+          DATABASE_URL: url.toString(),
           DATABASE_POOL_SIZE: String(POOL_SIZE),
           PII_MASTER_KEY: randomBytes(32).toString('base64'),
           LOG_LEVEL: 'error',
+          ...(RELAY ? {} : { OUTBOX_RELAY: 'off' }),
           ...auth.env,
         },
       });
@@ -165,7 +169,7 @@ async function main(): Promise<void> {
       const contender: Contender = {
         key,
         letter: key[0],
-        schema,
+        database,
         server,
         accounts: await seedAccounts(server.baseUrl, tellers, ACCOUNTS, OPENING_BALANCE),
         answeredRefs: [],
@@ -174,15 +178,15 @@ async function main(): Promise<void> {
       };
       contenders.push(contender);
       await load(contender, `${contender.letter}s`, SETTLE_SECONDS);
-      await waitForBacklog(server.baseUrl, auth.admin);
+      await waitForBacklog(server.baseUrl, auth.admin, undefined, RELAY);
       // Seeding wrote most rows: their vacuum and statistics must not land in a window.
-      await vacuumSchema(admin, schema);
+      await database.query('VACUUM (ANALYZE)');
     }
     console.log(
-      `base: ${scripts.base}\n3 app processes, each on its own schema with ${ACCOUNTS} accounts, ` +
+      `base: ${scripts.base}\n3 app processes, each on its own database with ${ACCOUNTS} accounts, ` +
         `settled by ${SETTLE_SECONDS} s of deposits; ${RUNS} cycles of ${WARM_UP_SECONDS} s ` +
         `warm-up + ${SECONDS} s per process, one loaded at a time; ${CONNECTIONS} connections, ` +
-        `pools of ${POOL_SIZE}`,
+        `pools of ${POOL_SIZE}${RELAY ? '' : '; NO OUTBOX RELAY (BENCH_REV_RELAY=off)'}`,
     );
 
     const windows: Record<Key, Window[]> = { base: [], this: [], control: [] };
@@ -196,7 +200,7 @@ async function main(): Promise<void> {
         const before = snapshotUsage({ app: server.pid });
         const measured = await load(contender, `${contender.letter}${run}m`, SECONDS);
         const usage = usageBetween(before, snapshotUsage({ app: server.pid }), { app: backends });
-        await waitForBacklog(server.baseUrl, auth.admin);
+        await waitForBacklog(server.baseUrl, auth.admin, undefined, RELAY);
         // % of one core ÷ requests per second = CPU seconds per request (×10^4 for µs).
         const perRequest = (percent: number) => (10_000 * percent) / measured.okPerSecond;
         windows[contender.key].push({
@@ -211,7 +215,7 @@ async function main(): Promise<void> {
 
     for (const contender of contenders)
       failures.push(
-        ...(await checkEventLog(admin, contender)).map((problem) => `${contender.key}: ${problem}`),
+        ...(await checkEventLog(contender)).map((problem) => `${contender.key}: ${problem}`),
       );
     report(windows);
     if (failures.length > 0) throw new Error(`INVALID RUN:\n  ${failures.join('\n  ')}`);
@@ -255,10 +259,10 @@ function report(windows: Record<Key, Window[]>): void {
 }
 
 /** Every deposit answered 2xx is in the process's event log exactly once. */
-async function checkEventLog(admin: Client, contender: Contender): Promise<string[]> {
-  const { rows } = await admin.query<{ ref: string; copies: number }>(
+async function checkEventLog(contender: Contender): Promise<string[]> {
+  const { rows } = await contender.database.query<{ ref: string; copies: number }>(
     `SELECT split_part(data->>'reference', ' ', 1) AS ref, count(*)::int AS copies
-       FROM ${contender.schema}.es_events
+       FROM es_events
       WHERE type = 'MoneyDeposited' AND data->>'reference' <> 'opening balance'
       GROUP BY 1`,
   );
@@ -273,15 +277,6 @@ async function checkEventLog(admin: Client, contender: Contender): Promise<strin
   if (unanswered > CONNECTIONS * contender.loads)
     problems.push(`${unanswered} stored deposits nobody was answered for`);
   return problems;
-}
-
-/** VACUUM (ANALYZE) of every table of `schema`. */
-async function vacuumSchema(admin: Client, schema: string): Promise<void> {
-  const { rows } = await admin.query<{ name: string }>(
-    `SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname = $1`,
-    [schema],
-  );
-  for (const { name } of rows) await admin.query(`VACUUM (ANALYZE) ${name}`);
 }
 
 main().catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import { projectionViews } from '../http/ledgerline-client';
 import { AuthHeaders } from '../support/bench-auth';
 
 /**
@@ -8,10 +9,7 @@ export async function batchesApplied(
   baseUrl: string,
   admin: AuthHeaders,
 ): Promise<Map<string, number>> {
-  const response = await fetch(`${baseUrl}/admin/projections`, { headers: admin });
-  const views = (await response.json()) as { name: string; batchesAppliedHere: number }[];
-  if (!response.ok || !Array.isArray(views))
-    throw new Error(`admin/projections: ${response.status}`);
+  const views = await projectionViews(baseUrl, admin);
   return new Map(views.map((view) => [view.name, view.batchesAppliedHere]));
 }
 
