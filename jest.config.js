@@ -8,14 +8,15 @@ module.exports = {
   // Transpile only: the type check is `npm run typecheck` (tsc), run once in CI, not per file.
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-    // jose ships ES modules only; Node loads them with require() but Jest's module system does
-    // not, so Jest (and only Jest) compiles them to CommonJS.
-    '^.+/node_modules/jose/.+\\.js$': [
+    // jose and json-schema-ref-parser (of swagger-parser, which the OpenAPI test validates the
+    // document with) ship ES modules only; Node loads them with require() but Jest's module
+    // system does not, so Jest (and only Jest) compiles them to CommonJS.
+    '^.+/node_modules/(jose|@apidevtools/json-schema-ref-parser)/.+\\.js$': [
       'ts-jest',
       { tsconfig: { allowJs: true, isolatedModules: true } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@apidevtools/json-schema-ref-parser)/)'],
   moduleNameMapper: {
     '^@ledgerline/event-sourcing$': '<rootDir>/libs/event-sourcing/src/index.ts',
     '^@ledgerline/event-sourcing/nest$': '<rootDir>/libs/event-sourcing/src/nest/index.ts',

@@ -1,7 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
@@ -9,6 +9,7 @@ import { corsOptions } from './common/http/cors-options';
 import { rejectInexactNumbers } from './common/http/exact-numbers.middleware';
 import { rejectPrototypeKeys } from './common/http/forbidden-keys.middleware';
 import { noStore } from './common/http/no-store.middleware';
+import { createOpenApiDocument } from './common/openapi/openapi-document';
 import { requireJsonBody } from './common/http/require-json.middleware';
 import { applyServerTimeouts } from './common/http/server-timeouts';
 import { createValidationPipe } from './common/http/validation.pipe';
@@ -109,23 +110,7 @@ export async function createApp(
   // Also registered as APP_FILTER; this instance catches what happens outside the module graph.
   app.useGlobalFilters(new ProblemDetailsFilter());
   if (config.swagger) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Ledgerline')
-        .setDescription(
-          'Event-sourced banking core. Money is integer minor units; errors are RFC 9457 problem+json with a stable code.',
-        )
-        .setVersion('0.1.0')
-        .addBearerAuth({
-          type: 'http',
-          scheme: 'bearer',
-          bearerFormat: 'JWT',
-          description:
-            'An OIDC access token. With the local development issuer: npm run --silent token -- --role teller',
-        })
-        .build(),
-    );
+    const document = createOpenApiDocument(app);
     SwaggerModule.setup('docs', app, document, {
       jsonDocumentUrl: 'docs-json',
       // The token pasted into Authorize survives a reload of the page.

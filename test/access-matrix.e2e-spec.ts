@@ -175,6 +175,12 @@ const ROUTES: Record<string, RouteRow> = {
     success: 200,
     call: (f) => ({ path: `/accounts/${f.accountA}/events` }),
   },
+  'GET /accounts/:id/events/:version': {
+    allowed: read,
+    ownership: { kind: 'object' },
+    success: 200,
+    call: (f) => ({ path: `/accounts/${f.accountA}/events/1` }),
+  },
   'GET /accounts/:id/balance': {
     allowed: read,
     ownership: { kind: 'object' },
@@ -246,6 +252,12 @@ const ROUTES: Record<string, RouteRow> = {
     ownership: { kind: 'none' },
     success: 200,
     call: () => ({ path: '/admin/projections' }),
+  },
+  'GET /admin/projections/:name': {
+    allowed: ['admin', 'auditor'],
+    ownership: { kind: 'none' },
+    success: 200,
+    call: () => ({ path: '/admin/projections/daily-totals' }),
   },
   // Unknown names and ids: an allowed caller gets past the gate and meets a 404.
   'POST /admin/projections/:name/rebuild': {

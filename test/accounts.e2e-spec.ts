@@ -7,7 +7,7 @@ const api = accountsApi(() => context.app.baseUrl);
 const PROBLEM = /application\/problem\+json/;
 
 describe('POST /accounts', () => {
-  it('opens an account: 201 with id, version and position', async () => {
+  it('opens an account: 201 with id, version and position, and Location pointing to it', async () => {
     const response = await api
       .http()
       .post('/accounts')
@@ -18,6 +18,9 @@ describe('POST /accounts', () => {
       version: 1,
       position: expect.stringMatching(/^\d+$/),
     });
+    const { id } = response.body as { id: string };
+    expect(response.headers.location).toBe(`/accounts/${id}`);
+    await api.http().get(response.headers.location).expect(200);
   });
 
   it('rejects an unknown currency and a lower-case one with 400 VALIDATION_FAILED', async () => {
@@ -41,6 +44,12 @@ describe('GET /accounts/{id}', () => {
     await api.deposit(id, 700).expect(201);
     const response = await api.http().get(`/accounts/${id}`).expect(200);
     expect(response.headers.etag).toBe('"2"');
+    // The ETag held is still current: 304, no body; once it moves on, 200 again.
+    const unchanged = await api.http().get(`/accounts/${id}`).set('If-None-Match', '"2"');
+    expect(unchanged.status).toBe(304);
+    expect(unchanged.text).toBe('');
+    await api.deposit(id, 1).expect(201);
+    await api.http().get(`/accounts/${id}`).set('If-None-Match', '"2"').expect(200);
     expect(response.body).toEqual({
       id,
       customerId: await api.customer(),
@@ -72,6 +81,15 @@ describe('deposits and withdrawals', () => {
     });
     const withdrawal = await api.withdraw(id, 400).expect(201);
     expect(withdrawal.body).toMatchObject({ version: 3, balance: 600 });
+    // Each movement's Location is the event that recorded it.
+    expect(deposit.headers.location).toBe(`/accounts/${id}/events/2`);
+    expect(withdrawal.headers.location).toBe(`/accounts/${id}/events/3`);
+    const recorded = await api.http().get(withdrawal.headers.location).expect(200);
+    expect(recorded.body).toMatchObject({
+      version: 3,
+      type: 'MoneyWithdrawn',
+      data: { amount: 400 },
+    });
     expect(BigInt((withdrawal.body as { position: string }).position)).toBeGreaterThan(
       BigInt((deposit.body as { position: string }).position),
     );
@@ -121,13 +139,17 @@ describe('POST /accounts/{id}/close', () => {
 });
 
 describe('GET /accounts/{id}/events', () => {
-  it('returns the audit history with metadata, paged by version', async () => {
+  it('returns the audit history with metadata as {items, nextCursor}, paged with an opaque cursor', async () => {
     const id = await api.open();
     for (const amount of [1, 2, 3])
       await api.deposit(id, amount).set('X-Correlation-Id', 'batch-7').expect(201);
     const first = await api.http().get(`/accounts/${id}/events?limit=2`).expect(200);
-    expect(first.body).toMatchObject({ accountId: id, nextFromVersion: 3 });
-    const events = (first.body as { events: Record<string, unknown>[] }).events;
+    expect(Object.keys(first.body as object).sort()).toEqual(['items', 'nextCursor']);
+    const { items: events, nextCursor } = first.body as {
+      items: Record<string, unknown>[];
+      nextCursor: string;
+    };
+    expect(nextCursor).toEqual(expect.any(String));
     expect(events.map((e) => e.version)).toEqual([1, 2]);
     expect(events[1]).toMatchObject({
       type: 'MoneyDeposited',
@@ -136,9 +158,47 @@ describe('GET /accounts/{id}/events', () => {
       correlationId: 'batch-7',
       actor: 'user:test-staff',
     });
-    const rest = await api.http().get(`/accounts/${id}/events?fromVersion=3&limit=2`).expect(200);
-    expect(rest.body).toMatchObject({ nextFromVersion: null });
-    expect((rest.body as { events: unknown[] }).events).toHaveLength(2);
+    const rest = await api
+      .http()
+      .get(`/accounts/${id}/events`)
+      .query({ cursor: nextCursor, limit: 2 })
+      .expect(200);
+    expect(rest.body).toMatchObject({ nextCursor: null });
+    expect((rest.body as { items: { version: number }[] }).items.map((e) => e.version)).toEqual([
+      3, 4,
+    ]);
+    // fromVersion still starts a first page anywhere; a cursor belongs to its account only.
+    const from = await api.http().get(`/accounts/${id}/events?fromVersion=4`).expect(200);
+    expect((from.body as { items: { version: number }[] }).items.map((e) => e.version)).toEqual([
+      4,
+    ]);
+    const other = await api.open();
+    const foreign = await api
+      .http()
+      .get(`/accounts/${other}/events`)
+      .query({ cursor: nextCursor })
+      .expect(400);
+    expect(foreign.body).toMatchObject({ code: 'INVALID_CURSOR' });
+    await api
+      .http()
+      .get(`/accounts/${id}/events`)
+      .query({ cursor: nextCursor, fromVersion: 1 })
+      .expect(400);
+  });
+
+  it('GET /accounts/{id}/events/{version} answers one event, 404 ACCOUNT_EVENT_NOT_FOUND past the last', async () => {
+    const id = await api.open();
+    const opened = await api.http().get(`/accounts/${id}/events/1`).expect(200);
+    expect(opened.body).toMatchObject({ version: 1, type: 'AccountOpened' });
+    const missing = await api.http().get(`/accounts/${id}/events/2`).expect(404);
+    expect(missing.body).toMatchObject({ code: 'ACCOUNT_EVENT_NOT_FOUND' });
+    const unknown = await api
+      .http()
+      .get('/accounts/00000000-0000-4000-8000-000000000000/events/1')
+      .expect(404);
+    expect(unknown.body).toMatchObject({ code: 'ACCOUNT_NOT_FOUND' });
+    const bad = await api.http().get(`/accounts/${id}/events/0`).expect(400);
+    expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'version' }] });
   });
 
   it('is 404 for an unknown account and 400 for an out-of-range limit', async () => {
@@ -170,9 +230,22 @@ describe('GET /accounts/{id}/balance?asOf=', () => {
     expect(now.body).toMatchObject({ balance: 200, version: 3 });
   });
 
-  it('is 404 before the account existed and 400 for an invalid instant', async () => {
+  it('before the account was opened: 404 ACCOUNT_NOT_YET_OPENED, saying when it opened; 400 for an invalid instant', async () => {
     const id = await api.open();
-    await api.http().get(`/accounts/${id}/balance?asOf=2000-01-01T00:00:00Z`).expect(404);
+    const before = await api
+      .http()
+      .get(`/accounts/${id}/balance?asOf=2000-01-01T00:00:00Z`)
+      .expect(404);
+    expect(before.body).toMatchObject({
+      code: 'ACCOUNT_NOT_YET_OPENED',
+      detail: expect.stringContaining('did not exist yet at 2000-01-01T00:00:00.000Z'),
+    });
+    // An account that never existed is another answer.
+    const never = await api
+      .http()
+      .get('/accounts/00000000-0000-4000-8000-000000000000/balance?asOf=2000-01-01T00:00:00Z')
+      .expect(404);
+    expect(never.body).toMatchObject({ code: 'ACCOUNT_NOT_FOUND' });
     const response = await api.http().get(`/accounts/${id}/balance?asOf=yesterday`).expect(400);
     expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED' });
   });

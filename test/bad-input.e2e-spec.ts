@@ -43,8 +43,41 @@ describe('bad money values are 400 VALIDATION_FAILED and change nothing', () => 
     expect(await eventCount()).toBe(before);
   });
 
-  it('a missing amount', async () => {
-    expectCleanProblem(await api.http().post(deposits()).send({}), 400, 'VALIDATION_FAILED');
+  it('a missing amount says it is required, and only that', async () => {
+    const response = await api.http().post(deposits()).send({});
+    expectCleanProblem(response, 400, 'VALIDATION_FAILED');
+    expect(response.body).toMatchObject({
+      errors: [{ field: 'amount', messages: ['amount is required'] }],
+    });
+  });
+
+  it.each([
+    ['a string', '"10"'],
+    ['a boolean', 'true'],
+    ['null', 'null'],
+  ])('an amount that is %s gets one message: it must be an integer', async (_, amount) => {
+    const response = await api
+      .http()
+      .post(deposits())
+      .set('Content-Type', 'application/json')
+      .send(`{"amount":${amount}}`);
+    expectCleanProblem(response, 400, 'VALIDATION_FAILED');
+    expect(response.body).toMatchObject({
+      errors: [{ field: 'amount', messages: ['amount must be an integer'] }],
+    });
+    expect((response.body as { errors: unknown[] }).errors).toHaveLength(1);
+  });
+
+  it('a missing required query parameter says it is required', async () => {
+    const response = await api.http().get('/transfers');
+    expectCleanProblem(response, 400, 'VALIDATION_FAILED');
+    expect(response.body).toMatchObject({
+      errors: [{ field: 'accountId', messages: ['accountId is required'] }],
+    });
+    const totals = await api.http().get('/reports/daily-totals').query({ to: '2026-01-01' });
+    expect(totals.body).toMatchObject({
+      errors: [{ field: 'from', messages: ['from is required'] }],
+    });
   });
 });
 
@@ -192,7 +225,7 @@ describe('malformed requests', () => {
         `/accounts/${accountId}/events?fromVersion=${(stored.body as { version: number }).version}`,
       );
     expect(
-      (history.body as { events: { data: { reference: string } }[] }).events[0].data.reference,
+      (history.body as { items: { data: { reference: string } }[] }).items[0].data.reference,
     ).toBe(reference);
     expectCleanProblem(
       await api.http().post(deposits()).send({ amount: 1, reference: 'a\u0000b' }),

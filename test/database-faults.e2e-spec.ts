@@ -122,7 +122,10 @@ describeOnServer('database faults under a running app', () => {
     await api.withdraw(account, 7).expect(201);
     await eventually(async () => {
       const notices = await httpApi(baseUrl).get(`/notifications?accountId=${account}`).expect(200);
-      expect(notices.body).toEqual([expect.objectContaining({ amount: 7 })]);
+      expect(notices.body).toEqual({
+        items: [expect.objectContaining({ amount: 7 })],
+        nextCursor: null,
+      });
       const outbox = await httpApi(baseUrl).get('/admin/outbox').expect(200);
       expect(outbox.body).toMatchObject({ pending: 0 });
     }, 45_000);

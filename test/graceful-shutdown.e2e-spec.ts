@@ -9,8 +9,26 @@ import { eventually } from './support/eventually';
 import { RawHttpConnection } from './support/raw-http';
 import { describeOnServer, openTestDatabase, TestDatabase } from './support/test-database';
 
-/** A read-model position no write in a test reaches: such a read waits its whole timeout. */
-const UNREACHABLE_POSITION = '9000000000';
+/**
+ * Reads that wait their whole READ_YOUR_WRITES_TIMEOUT_MS: the daily_totals table refuses
+ * writes, so the daily-totals projection never applies a deposit, and a read of it that asks
+ * for a deposit's position waits for it in vain. (A position past the head of the log would
+ * not wait at all: it is 400 MIN_POSITION_AHEAD_OF_LOG.)
+ */
+async function stallDailyTotals(database: TestDatabase): Promise<void> {
+  await database.dataSource.query(`
+    CREATE FUNCTION refuse_daily_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'daily_totals refuses writes (the test stalls the projection)'; END $$`);
+  await database.dataSource.query(`
+    CREATE TRIGGER refuse_daily_totals BEFORE INSERT OR UPDATE ON daily_totals
+    FOR EACH ROW EXECUTE FUNCTION refuse_daily_totals()`);
+}
+
+/** A read of the stalled daily-totals read model (see stallDailyTotals). */
+const slowReadPath = (): string => {
+  const today = new Date().toISOString().slice(0, 10);
+  return `/reports/daily-totals?from=${today}&to=${today}`;
+};
 
 /** One request of the load, as its client saw it. */
 interface Sent {
@@ -104,6 +122,7 @@ describeOnServer('graceful shutdown', () => {
 
   beforeAll(async () => {
     database = await openTestDatabase('graceful_shutdown');
+    await stallDailyTotals(database);
   });
   afterAll(async () => {
     await Promise.all(apps.map((app) => app.kill()));
@@ -156,12 +175,19 @@ describeOnServer('graceful shutdown', () => {
           latestPosition = result.position;
         return result;
       });
-    // Read-your-writes reads wait for the projection; the slow ones wait their whole timeout.
+    // Read-your-writes reads wait for the projection; the slow ones (of the stalled
+    // daily-totals) wait their whole timeout.
     const reader = (kind: 'read' | 'slow read') =>
       client(() =>
-        send({ kind }, `${app.baseUrl}/accounts?customerId=${customerId}`, agent, 'GET', {
-          'x-min-position': kind === 'slow read' ? UNREACHABLE_POSITION : latestPosition,
-        }),
+        send(
+          { kind },
+          kind === 'slow read'
+            ? `${app.baseUrl}${slowReadPath()}`
+            : `${app.baseUrl}/accounts?customerId=${customerId}`,
+          agent,
+          'GET',
+          { 'x-min-position': latestPosition },
+        ),
       );
     const load = Promise.all([
       ...accounts.map(depositor),
@@ -240,6 +266,9 @@ describeOnServer('graceful shutdown', () => {
 
   it('/health/ready answers 503 while a running request finishes, /health/live 200; new connections are refused', async () => {
     const app = await start({ SHUTDOWN_GRACE_MS: '30000', READ_YOUR_WRITES_TIMEOUT_MS: '4000' });
+    const api = accountsApi(app.baseUrl);
+    const deposited = await api.deposit(await api.open(), 1).expect(201);
+    const { position } = deposited.body as { position: string };
     const connection = await RawHttpConnection.open(app.baseUrl);
     const auth = { Authorization: `Bearer ${staffToken()}` };
     await connection.send({ method: 'GET', path: '/health/ready' });
@@ -247,8 +276,8 @@ describeOnServer('graceful shutdown', () => {
     // A read that waits its whole READ_YOUR_WRITES_TIMEOUT_MS: running when the signal comes.
     await connection.send({
       method: 'GET',
-      path: '/accounts',
-      headers: { ...auth, 'X-Min-Position': UNREACHABLE_POSITION },
+      path: slowReadPath(),
+      headers: { ...auth, 'X-Min-Position': position },
     });
 
     app.child.kill('SIGTERM');

@@ -1,4 +1,4 @@
-import { storedIdempotencyKey } from './support/api';
+import { staffToken, storedIdempotencyKey } from './support/api';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_RETRY_POLICY } from '@ledgerline/event-sourcing';
 import { IdempotencyStore } from '../src/common/idempotency/idempotency.store';
@@ -8,6 +8,28 @@ import { describeOnServer } from './support/test-database';
 
 const context = useTestApp('idempotency');
 const api = accountsApi(() => context.app.baseUrl);
+
+/** A POST as raw bytes: what the client receives, before any JSON parsing. */
+async function rawPost(
+  path: string,
+  idempotencyKey: string,
+  body: string,
+): Promise<{ status: number; headers: Headers; body: Buffer }> {
+  const response = await fetch(`${context.app.baseUrl}${path}`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${staffToken()}`,
+      'Content-Type': 'application/json',
+      'Idempotency-Key': idempotencyKey,
+    },
+    body,
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: Buffer.from(await response.arrayBuffer()),
+  };
+}
 
 describe('Idempotency-Key', () => {
   it('the same key and body replays the first response and applies once', async () => {
@@ -19,6 +41,31 @@ describe('Idempotency-Key', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     expect(await api.account(id)).toMatchObject({ balance: 250, version: 2 });
+  });
+
+  it('a replay is the first response byte for byte: status, body bytes and the headers that matter', async () => {
+    const id = await api.open();
+    const key = randomUUID();
+    const send = () => rawPost(`/accounts/${id}/deposits`, key, '{"amount":250}');
+    const first = await send();
+    const again = await send();
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(first.status);
+    expect(again.body.equals(first.body)).toBe(true);
+    for (const header of ['content-type', 'content-length', 'location', 'cache-control'])
+      expect([header, again.headers.get(header)]).toEqual([header, first.headers.get(header)]);
+    expect(first.headers.get('location')).toBe(`/accounts/${id}/events/2`);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+
+    // A stored refusal too: it goes through the problem filter on both answers.
+    const refusalKey = randomUUID();
+    const refuse = () => rawPost(`/accounts/${id}/withdrawals`, refusalKey, '{"amount":999}');
+    const refused = await refuse();
+    const refusedAgain = await refuse();
+    expect([refused.status, refusedAgain.status]).toEqual([422, 422]);
+    expect(refusedAgain.body.equals(refused.body)).toBe(true);
+    expect(refusedAgain.headers.get('content-type')).toBe(refused.headers.get('content-type'));
+    expect(refusedAgain.headers.get('idempotent-replayed')).toBe('true');
   });
 
   it('the same key with a different body or path is 422 IDEMPOTENCY_KEY_REUSED and changes nothing', async () => {
@@ -248,12 +295,21 @@ describeOnServer('Idempotency-Key under concurrency', () => {
     const second = await store.claim(key, 'fingerprint', true);
     expect(second).toBeDefined();
     expect(second).not.toBe(first);
-    await store.complete(key, first ?? '', 422, { code: 'INSUFFICIENT_FUNDS' });
+    const refused = { status: 422, bodyText: '{"code":"INSUFFICIENT_FUNDS"}', headers: {} };
+    await store.complete(key, first ?? '', refused);
     await store.release(key, first ?? '');
     expect(await store.find(key)).toEqual({ state: 'in_flight', fingerprint: 'fingerprint' });
-    await store.complete(key, second ?? '', 201, { version: 2 });
-    await store.complete(key, first ?? '', 422, { code: 'INSUFFICIENT_FUNDS' });
-    expect(await store.find(key)).toMatchObject({ state: 'completed', status: 201 });
+    await store.complete(key, second ?? '', {
+      status: 201,
+      bodyText: '{"version":2}',
+      headers: {},
+    });
+    await store.complete(key, first ?? '', refused);
+    expect(await store.find(key)).toMatchObject({
+      state: 'completed',
+      status: 201,
+      bodyText: '{"version":2}',
+    });
   });
 });
 

@@ -28,9 +28,9 @@ interface HistoryEvent {
 const history = async (accountId: string): Promise<HistoryEvent[]> =>
   (
     (await httpApi(context.app.baseUrl).get(`/accounts/${accountId}/events`).expect(200)).body as {
-      events: HistoryEvent[];
+      items: HistoryEvent[];
     }
-  ).events;
+  ).items;
 
 beforeAll(async () => {
   customerA = await staff.customer();

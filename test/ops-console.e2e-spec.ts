@@ -39,9 +39,9 @@ interface ProjectionRow {
 const admin = () => httpApi(app.baseUrl);
 
 const projection = async (name: string): Promise<ProjectionRow> =>
-  ((await admin().get('/admin/projections').expect(200)).body as ProjectionRow[]).find(
-    (row) => row.name === name,
-  )!;
+  (
+    (await admin().get('/admin/projections').expect(200)).body as { items: ProjectionRow[] }
+  ).items.find((row) => row.name === name)!;
 
 /** Parks daily-totals for real: its table refuses writes until the trigger is dropped. */
 async function parkDailyTotals(accountId: string): Promise<void> {
@@ -75,9 +75,9 @@ async function parkACredit(
     let commandId = '';
     await eventually(async () => {
       const body = (await admin().get('/admin/process-commands').expect(200)).body as {
-        commands: { id: string; processId: string }[];
+        items: { id: string; processId: string }[];
       };
-      const parked = body.commands.find((command) => command.processId === id);
+      const parked = body.items.find((command) => command.processId === id);
       expect(parked).toBeDefined();
       commandId = parked!.id;
     }, WAIT_MS);

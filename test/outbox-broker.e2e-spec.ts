@@ -234,8 +234,11 @@ describeOnServer('outbox to RabbitMQ', () => {
 
       await eventually(() => expect(consumer.stats.duplicates).toBe(20), 15_000);
       expect(consumer.stats.handled).toBe(10);
-      const notices = (await httpApi(app.baseUrl).get(`/notifications?accountId=${account}`))
-        .body as { amount: number }[];
+      const notices = (
+        (await httpApi(app.baseUrl).get(`/notifications?accountId=${account}`)).body as {
+          items: { amount: number }[];
+        }
+      ).items;
       expect(notices.map((notice) => notice.amount).sort((a, b) => a - b)).toEqual([
         1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
       ]);

@@ -75,7 +75,7 @@ describe('erasing a customer', () => {
     await accounts.withdraw(account, 500).expect(201);
     await http().post(`/accounts/${account}/close`).expect(200);
     const history = (await http().get(`/accounts/${account}/events?limit=500`).expect(200))
-      .body as { events: unknown[] };
+      .body as { items: unknown[] };
     const before = await accounts.account(account);
     // The scan finds what is there: the read model holds the current name before erasure.
     await eventually(async () =>
@@ -90,6 +90,7 @@ describe('erasing a customer', () => {
       .post(`/customers/${customerId}/erase`)
       .expect(202);
     expect(erased.body).toMatchObject({ id: customerId });
+    expect(erased.headers.location).toBe(`/customers/${customerId}`);
     // Idempotent: a repeat is 202 again and writes nothing.
     const repeat = await http().post(`/customers/${customerId}/erase`).expect(202);
     expect((repeat.body as { version: number }).version).toBe(
@@ -112,9 +113,9 @@ describe('erasing a customer', () => {
     // The account still folds to the same state, and its history reads as before.
     expect(await accounts.account(account)).toEqual(before);
     const after = (await http().get(`/accounts/${account}/events?limit=500`).expect(200)).body as {
-      events: unknown[];
+      items: unknown[];
     };
-    expect(after.events).toEqual(history.events);
+    expect(after.items).toEqual(history.items);
 
     // A rebuild from zero gives the same rows, the erased customer's placeholder included.
     const rows = await summaryRows();
@@ -126,10 +127,9 @@ describe('erasing a customer', () => {
     await http().post('/admin/projections/customer-summaries/rebuild').expect(202);
     await eventually(async () => {
       const listed = (await http().get('/admin/projections').expect(200)).body as {
-        name: string;
-        status: string;
-      }[];
-      expect(listed.find((p) => p.name === 'customer-summaries')?.status).toBe('running');
+        items: { name: string; status: string }[];
+      };
+      expect(listed.items.find((p) => p.name === 'customer-summaries')?.status).toBe('running');
       expect(await summaryRows()).toEqual(rows);
     }, 20_000);
 

@@ -27,9 +27,10 @@ interface CommandRow {
 }
 
 interface CommandsBody {
+  items: CommandRow[];
+  nextCursor: string | null;
   pending: number;
   parked: number;
-  commands: CommandRow[];
 }
 
 const MAX_ATTEMPTS = 3;
@@ -69,7 +70,7 @@ describe('a process command that keeps failing', () => {
       await eventually(async () => {
         const body = (await admin().get('/admin/process-commands').expect(200))
           .body as CommandsBody;
-        parked = body.commands.find((command) => command.processId === id);
+        parked = body.items.find((command) => command.processId === id);
         expect(parked).toMatchObject({
           manager: 'transfer-process',
           type: 'CreditForTransfer',
@@ -85,7 +86,7 @@ describe('a process command that keeps failing', () => {
       const pendingAndParked = (
         await auditor.get('/admin/process-commands').query({ status: 'pending,parked' }).expect(200)
       ).body as CommandsBody;
-      expect(pendingAndParked.commands.map((command) => [command.id, command.status])).toEqual([
+      expect(pendingAndParked.items.map((command) => [command.id, command.status])).toEqual([
         [parked!.id, 'parked'],
       ]);
 
@@ -94,8 +95,8 @@ describe('a process command that keeps failing', () => {
       await eventually(async () => {
         const stuck = (
           await auditor.get('/admin/transfers/stuck').query({ olderThanSeconds: 0 }).expect(200)
-        ).body as unknown[];
-        expect(stuck).toEqual([
+        ).body as { items: unknown[] };
+        expect(stuck.items).toEqual([
           expect.objectContaining({
             id,
             fromAccountId: from,
@@ -110,18 +111,19 @@ describe('a process command that keeps failing', () => {
       });
       const recent = (
         await admin().get('/admin/transfers/stuck').query({ olderThanSeconds: 3600 }).expect(200)
-      ).body as unknown[];
-      expect(recent).toEqual([]);
+      ).body as unknown;
+      expect(recent).toEqual({ items: [], nextCursor: null });
       // Its credit deadline is still ahead (not due).
       const deadlines = (await auditor.get('/admin/process-deadlines').expect(200)).body as {
-        processId: string;
-        key: string;
-        due: boolean;
-      }[];
-      expect(deadlines).toEqual([
+        items: { processId: string; key: string; due: boolean }[];
+      };
+      expect(deadlines.items).toEqual([
         expect.objectContaining({ processId: id, key: 'credit', due: false }),
       ]);
-      expect((await admin().get('/admin/process-deadlines?due=true').expect(200)).body).toEqual([]);
+      expect((await admin().get('/admin/process-deadlines?due=true').expect(200)).body).toEqual({
+        items: [],
+        nextCursor: null,
+      });
     } finally {
       await block.release();
     }
@@ -137,9 +139,9 @@ describe('a process command that keeps failing', () => {
 
     // An auditor reads but may not retry.
     await auditor.post(`/admin/process-commands/${parked!.id}/retry`).expect(403);
-    expect(
-      (await admin().post(`/admin/process-commands/${parked!.id}/retry`).expect(202)).body,
-    ).toEqual({ id: parked!.id, status: 'pending' });
+    const retried = await admin().post(`/admin/process-commands/${parked!.id}/retry`).expect(202);
+    expect(retried.body).toEqual({ id: parked!.id, status: 'pending' });
+    expect(retried.headers.location).toBe('/admin/process-commands?status=pending');
     expect(await transfers.settled(id)).toMatchObject({ status: 'COMPLETED', reason: null });
     expect(await accounts.account(from)).toMatchObject({ balance: 300 });
     expect(await accounts.account(to)).toMatchObject({ balance: 200 });
@@ -151,11 +153,11 @@ describe('a process command that keeps failing', () => {
     ]);
     const after = (await admin().get('/admin/process-commands?status=parked,pending').expect(200))
       .body as CommandsBody;
-    expect(after).toEqual({ pending: 0, parked: 0, commands: [] });
+    expect(after).toEqual({ items: [], nextCursor: null, pending: 0, parked: 0 });
     await eventually(async () =>
       expect(
         (await admin().get('/admin/transfers/stuck?olderThanSeconds=0').expect(200)).body,
-      ).toEqual([]),
+      ).toEqual({ items: [], nextCursor: null }),
     );
     // Only a parked command can be retried.
     const again = await admin().post(`/admin/process-commands/${parked!.id}/retry`).expect(404);

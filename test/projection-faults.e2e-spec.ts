@@ -22,7 +22,11 @@ interface ProjectionRow {
 }
 
 const projections = async (instance: AppProcess): Promise<ProjectionRow[]> =>
-  (await httpApi(instance.baseUrl).get('/admin/projections').expect(200)).body as ProjectionRow[];
+  (
+    (await httpApi(instance.baseUrl).get('/admin/projections').expect(200)).body as {
+      items: ProjectionRow[];
+    }
+  ).items;
 
 /**
  * Idle with lag 0 and, when `database` is given, past the last committed event. Lag alone can

@@ -21,8 +21,11 @@ interface ProjectionRow {
 }
 
 const projection = async (baseUrl: string, name: string): Promise<ProjectionRow> => {
-  const rows = (await httpApi(baseUrl).get('/admin/projections').expect(200))
-    .body as ProjectionRow[];
+  const rows = (
+    (await httpApi(baseUrl).get('/admin/projections').expect(200)).body as {
+      items: ProjectionRow[];
+    }
+  ).items;
   const row = rows.find((p) => p.name === name);
   if (!row) throw new Error(`GET /admin/projections has no ${name}`);
   return row;

@@ -80,12 +80,12 @@ async function insertFixtureAccount(customerId: string): Promise<string> {
 
 async function history(accountId: string): Promise<HistoryEntry[]> {
   const response = await api.http().get(`/accounts/${accountId}/events?limit=500`).expect(200);
-  return (response.body as { events: HistoryEntry[] }).events;
+  return (response.body as { items: HistoryEntry[] }).items;
 }
 const projection = async (name: string): Promise<ProjectionRow | undefined> =>
-  ((await api.http().get('/admin/projections').expect(200)).body as ProjectionRow[]).find(
-    (p) => p.name === name,
-  );
+  (
+    (await api.http().get('/admin/projections').expect(200)).body as { items: ProjectionRow[] }
+  ).items.find((p) => p.name === name);
 const listBalances = async (customerId: string): Promise<Record<string, number>> => {
   const response = await api.http().get('/accounts').query({ customerId }).expect(200);
   const items = (response.body as { items: { id: string; balance: number }[] }).items;

@@ -256,7 +256,7 @@ describe('traces', () => {
         [transferId],
       );
       const history = await accountsApi(app.baseUrl).http().get(`/accounts/${source}/events`);
-      const entries = (history.body as { events: { type: string; traceparent?: string }[] }).events;
+      const entries = (history.body as { items: { type: string; traceparent?: string }[] }).items;
       expect(entries.find((entry) => entry.type === 'MoneyDebitedForTransfer')?.traceparent).toBe(
         traceparentOf(debit),
       );

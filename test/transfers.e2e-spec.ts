@@ -283,6 +283,9 @@ describe('transfers', () => {
       expect(again.headers['idempotent-replayed']).toBe('true');
       expect(again.body).toEqual(once.body);
       const { id } = once.body as { id: string };
+      // Accepted: Location is the transfer to follow, on the replay too.
+      expect(once.headers.location).toBe(`/transfers/${id}`);
+      expect(again.headers.location).toBe(once.headers.location);
       expect(await initiated(id)).toBe(1);
       // A different body under the same key is refused, not a second transfer.
       expectCleanProblem(
@@ -384,7 +387,7 @@ describe('transfers', () => {
   });
 
   describe('GET /transfers?accountId= (read model)', () => {
-    it("lists an account's transfers, outgoing and incoming, keyset-paged by id", async () => {
+    it("lists an account's transfers, outgoing and incoming, oldest first, keyset-paged", async () => {
       const mine = await funded(1_000);
       const other = await funded(500);
       const third = await funded(0);
@@ -416,7 +419,8 @@ describe('transfers', () => {
       }
       expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
       const listed = pages.flat();
-      const expectedIds = started.map((s) => s.id).sort();
+      // In the order they were initiated, not the order of their (random) ids.
+      const expectedIds = started.map((s) => s.id);
       expect(listed.map((v) => v.id)).toEqual(expectedIds);
       for (const view of listed) {
         expect(view.fromAccountId === mine || view.toAccountId === mine).toBe(true);

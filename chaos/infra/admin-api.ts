@@ -47,9 +47,10 @@ export interface ProjectionStatus {
   readonly status: string;
 }
 
+/** GET /admin/projections answers the API's list shape, {items, nextCursor}. */
 export function parseProjections(body: unknown): ProjectionStatus[] | undefined {
-  if (!Array.isArray(body)) return undefined;
-  return body.filter(isRecord).map((row) => ({
+  if (!isRecord(body) || !Array.isArray(body.items)) return undefined;
+  return body.items.filter(isRecord).map((row) => ({
     name: String(row.name),
     lagEvents: isRecord(row.lag) && typeof row.lag.events === 'number' ? row.lag.events : -1,
     status: String(row.status),

@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtension, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { ApiProblems, ProblemDetailsDto } from '../common/http/api-problems.decorator';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
+import { ApiProblems } from '../common/http/api-problems.decorator';
 import { Role } from './roles';
 
 /** Who may call a route: anyone (no token), or a token holding one of `roles`. */
@@ -25,14 +25,8 @@ export function Allow(...roles: [Role, ...Role[]]): MethodDecorator {
   return applyDecorators(
     SetMetadata(ACCESS_POLICY, policy),
     ApiBearerAuth(),
+    // The document's 403 names these roles (openapi-document.ts).
     ApiExtension('x-allowed-roles', roles),
-    ApiProblems('UNAUTHENTICATED', 'RATE_LIMITED'),
-    ApiResponse({
-      status: 403,
-      description: `FORBIDDEN: allowed roles: ${roles.join(', ')}`,
-      content: {
-        'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } },
-      },
-    }),
+    ApiProblems('UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', 'AUTH_ISSUER_UNAVAILABLE'),
   );
 }

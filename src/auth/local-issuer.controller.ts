@@ -16,10 +16,27 @@ export class LocalIssuerController {
   @Get('jwks.json')
   @Public()
   @ApiOperation({
+    operationId: 'getSigningKeys',
     summary:
       "The local development issuer's JWKS (only when AUTH_JWKS_URL is unset; tokens come from `npm run token`)",
   })
-  @ApiOkResponse({ description: 'A JSON Web Key Set with one ES256 public key' })
+  @ApiOkResponse({
+    description: 'A JSON Web Key Set (RFC 7517) with one ES256 public key',
+    schema: {
+      type: 'object',
+      required: ['keys'],
+      properties: {
+        keys: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: true,
+            properties: { kty: { type: 'string', example: 'EC' }, kid: { type: 'string' } },
+          },
+        },
+      },
+    },
+  })
   @ApiProblems('INTERNAL_ERROR')
   async jwks(): Promise<JSONWebKeySet> {
     const key = await localIssuerKey(this.settings.localKeyFile);

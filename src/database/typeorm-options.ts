@@ -3,6 +3,7 @@ import { eventStoreMigrations } from '@ledgerline/event-sourcing/postgres';
 import { accountMigrations } from '../accounts';
 import { IdempotencyKeys1732300000001 } from '../common/idempotency/1732300000001-idempotency-keys.migration';
 import { IdempotencyOwner1732300000013 } from '../common/idempotency/1732300000013-idempotency-owner.migration';
+import { IdempotencyExactReplay1732300000034 } from '../common/idempotency/1732300000034-idempotency-exact-replay.migration';
 import { complianceMigrations } from '../compliance';
 import { customerMigrations } from '../customers';
 import { notificationMigrations } from '../notifications';
@@ -20,6 +21,7 @@ export const allMigrations = [
   ...eventStoreMigrations,
   IdempotencyKeys1732300000001,
   IdempotencyOwner1732300000013,
+  IdempotencyExactReplay1732300000034,
   PersonalDataKeys1732300000018,
   PersonalDataErasures1732300000020,
   ReservationsHashedMarker1732300000021,

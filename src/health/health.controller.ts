@@ -10,6 +10,7 @@ import {
 import { ApiError } from '../common/errors/api-error';
 import { ApiProblems } from '../common/http/api-problems.decorator';
 import { BrokerStatus, MessagingTransport } from '../messaging/messaging-transport';
+import { HealthDto, LivenessDto } from './health.response.dto';
 import { ShutdownState } from './shutdown-state';
 
 /** GET /health: terminus's result, plus the broker's state beside it. */
@@ -29,13 +30,11 @@ export class HealthController {
   @Public()
   @HealthCheck({ swaggerDocumentation: false, noCache: true })
   @ApiOperation({
+    operationId: 'checkHealth',
     summary:
       'Liveness and readiness: the process answers and the database responds; the broker is reported, not required',
   })
-  @ApiOkResponse({
-    description:
-      '{ status: "ok", info: { database: { status: "up" } }, broker: { status: "up" | "down" | "in-process" } }',
-  })
+  @ApiOkResponse({ type: HealthDto, description: 'The database is up (the broker is reported)' })
   @ApiProblems('SERVICE_UNAVAILABLE')
   check(): Promise<HealthView> {
     return this.readiness();
@@ -48,8 +47,11 @@ export class HealthController {
    */
   @Get('live')
   @Public()
-  @ApiOperation({ summary: 'Liveness: the process serves HTTP (the database is not checked)' })
-  @ApiOkResponse({ description: '{ status: "ok" }' })
+  @ApiOperation({
+    operationId: 'checkLiveness',
+    summary: 'Liveness: the process serves HTTP (the database is not checked)',
+  })
+  @ApiOkResponse({ type: LivenessDto })
   @ApiProblems('INTERNAL_ERROR')
   live(): { status: 'ok' } {
     return { status: 'ok' };
@@ -64,10 +66,11 @@ export class HealthController {
   @Public()
   @HealthCheck({ swaggerDocumentation: false, noCache: true })
   @ApiOperation({
+    operationId: 'checkReadiness',
     summary:
       'Readiness: the database responds within 2 s and the instance is not shutting down (the broker is reported)',
   })
-  @ApiOkResponse({ description: 'as GET /health' })
+  @ApiOkResponse({ type: HealthDto, description: 'Ready: as GET /health' })
   @ApiProblems('SERVICE_UNAVAILABLE')
   ready(): Promise<HealthView> {
     return this.readiness();

@@ -3,6 +3,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/http/api-problems.decorator';
 import { AppInstance } from '../database/app-instance';
+import { RuntimeDto } from './health.response.dto';
 
 /** GET /admin/runtime: this process's memory, for soak tests and leak hunting. */
 export interface RuntimeView {
@@ -31,13 +32,11 @@ export class RuntimeController {
   @Get()
   @Allow('admin', 'auditor')
   @ApiOperation({
+    operationId: 'getRuntime',
     summary:
       "This instance's memory; with node --expose-gc, measured right after a full garbage collection",
   })
-  @ApiOkResponse({
-    description:
-      '{instanceId, pid, uptimeMs, collected, heapUsedBytes, heapTotalBytes, rssBytes, externalBytes}',
-  })
+  @ApiOkResponse({ type: RuntimeDto })
   @ApiProblems('INTERNAL_ERROR')
   read(): RuntimeView {
     const gc = exposedGc();

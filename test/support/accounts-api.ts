@@ -47,7 +47,7 @@ export function accountsApi(baseUrl: string | (() => string)) {
     },
     async eventTypes(id: string): Promise<string[]> {
       const response = await http().get(`/accounts/${id}/events?limit=500`).expect(200);
-      return (response.body as { events: { type: string }[] }).events.map((e) => e.type);
+      return (response.body as { items: { type: string }[] }).items.map((e) => e.type);
     },
   };
 }

@@ -1,7 +1,10 @@
+import type { Server } from 'node:http';
 import { INestApplication } from '@nestjs/common';
+import { OpenAPIObject } from '@nestjs/swagger';
 import { createApp } from '../../src/app.factory';
 import { loadAppConfig } from '../../src/config/app-config';
 import { testKeyFile } from './tokens';
+import { ResponseConformance } from './response-conformance';
 import { onEmbeddedDatabase, openTestDatabase, TestDatabase } from './test-database';
 
 /**
@@ -21,6 +24,10 @@ export function testSecurityEnv(): NodeJS.ProcessEnv {
 export interface TestApp {
   readonly app: INestApplication;
   readonly baseUrl: string;
+  /**
+   * Stops the app; then fails (the test file's afterAll with it) if any response it sent did
+   * not match its OpenAPI document (see ResponseConformance).
+   */
   close(): Promise<void>;
 }
 
@@ -35,17 +42,28 @@ export async function startTestApp(
     SWAGGER: 'on',
     LOG_LEVELS: 'error',
     // Generous: with every test file writing at once on 2 cores, the gap-safe reader can lag
-    // by seconds; the 503 path is tested with a position no write will reach.
+    // by seconds; the 503 path is tested with the projections stopped.
     READ_YOUR_WRITES_TIMEOUT_MS: '8000',
     ...testSecurityEnv(),
     ...env,
   });
   const app = await createApp(config, database.url, onEmbeddedDatabase());
+  // Every response of every e2e test is checked against the published document.
+  const conformance = new ResponseConformance();
+  conformance.attach(app.getHttpServer() as Server);
   await app.listen(0, host);
+  const baseUrl = await app.getUrl();
+  if (config.swagger) {
+    const published = await fetch(`${baseUrl}/docs-json`);
+    conformance.use((await published.json()) as OpenAPIObject);
+  }
   return {
     app,
-    baseUrl: await app.getUrl(),
-    close: () => app.close(),
+    baseUrl,
+    close: async () => {
+      await app.close();
+      conformance.assertConforming();
+    },
   };
 }
 
@@ -66,8 +84,12 @@ export function useTestApp(label: string): TestAppContext {
     context.app = await startTestApp(context.database);
   });
   afterAll(async () => {
-    await context.app?.close();
-    await context.database?.close();
+    try {
+      // Fails the file when a response did not match the OpenAPI document.
+      await context.app?.close();
+    } finally {
+      await context.database?.close();
+    }
   });
   return context;
 }

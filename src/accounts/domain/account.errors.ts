@@ -3,6 +3,8 @@ import { DomainError } from '../../shared-kernel/domain-error';
 /** The stable codes of the accounts' refusals: other contexts compare with these, never with literals. */
 export const AccountErrorCode = {
   accountNotFound: 'ACCOUNT_NOT_FOUND',
+  accountNotYetOpened: 'ACCOUNT_NOT_YET_OPENED',
+  accountEventNotFound: 'ACCOUNT_EVENT_NOT_FOUND',
   accountAlreadyExists: 'ACCOUNT_ALREADY_EXISTS',
   accountClosed: 'ACCOUNT_CLOSED',
   insufficientFunds: 'INSUFFICIENT_FUNDS',
@@ -21,6 +23,28 @@ export class AccountNotFoundError extends DomainError {
   readonly code = AccountErrorCode.accountNotFound;
   constructor(readonly accountId: string) {
     super(`account ${accountId} does not exist`);
+  }
+}
+
+/** A temporal query asked about an instant before the account was opened. */
+export class AccountNotYetOpenedError extends DomainError {
+  readonly code = AccountErrorCode.accountNotYetOpened;
+  constructor(
+    readonly accountId: string,
+    readonly asOf: string,
+    readonly openedAt: string,
+  ) {
+    super(`account ${accountId} was opened at ${openedAt}; it did not exist yet at ${asOf}`);
+  }
+}
+
+export class AccountEventNotFoundError extends DomainError {
+  readonly code = AccountErrorCode.accountEventNotFound;
+  constructor(
+    readonly accountId: string,
+    readonly version: number,
+  ) {
+    super(`account ${accountId} has no event with version ${version}`);
   }
 }
 

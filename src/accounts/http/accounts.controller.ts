@@ -11,30 +11,41 @@ import {
   Res,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Allow } from '../../auth/access-policy.decorator';
 import { CallerScope } from '../../auth/caller.decorator';
 import { AccessScope } from '../../auth/principal';
 import { CommandContext } from '../../common/commands/command-context';
-import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ApiError } from '../../common/errors/api-error';
+import { ApiProblems, DATABASE_READ_PROBLEMS } from '../../common/http/api-problems.decorator';
+import { ApiVersionedRead } from '../../common/http/api-versioned-read.decorator';
 import { WriteContext } from '../../common/http/command-context.decorator';
+import { Creates } from '../../common/http/creates.decorator';
 import { versionTag } from '../../common/http/if-match';
 import { UuidParamPipe } from '../../common/http/uuid-param.pipe';
+import { VersionParamPipe } from '../../common/http/version-param.pipe';
 import { ApiWrite } from '../../common/http/api-write.decorator';
 import { AccountWriteResult, MoneyMovementResult } from '../commands/account-command.results';
 import { CloseAccountCommand } from '../commands/close-account.command';
 import { DepositMoneyCommand } from '../commands/deposit-money.command';
 import { OpenAccountCommand } from '../commands/open-account.command';
 import { WithdrawMoneyCommand } from '../commands/withdraw-money.command';
-import { AccountHistoryPage, AccountView, BalanceAsOfView } from '../queries/account.views';
+import { AccountEventNotFoundError } from '../domain/account.errors';
+import {
+  AccountHistoryEntry,
+  AccountHistoryPage,
+  AccountView,
+  BalanceAsOfView,
+} from '../queries/account.views';
 import { GetAccountHistoryQuery } from '../queries/get-account-history.query';
 import { GetAccountQuery } from '../queries/get-account.query';
 import { GetBalanceAsOfQuery } from '../queries/get-balance-as-of.query';
 import { AccountHistoryRequestDto, BalanceAsOfRequestDto } from './dto/account-queries.request.dto';
 import {
-  AccountHistoryResponseDto,
+  AccountHistoryEntryDto,
+  AccountHistoryPageDto,
   AccountResponseDto,
   AccountWriteResponseDto,
   BalanceAsOfResponseDto,
@@ -48,6 +59,17 @@ import { ACCOUNT_SUMMARIES } from '../projections/account-summaries.projection';
 import { AccountPage, ListAccountsQuery } from '../queries/list-accounts.query';
 import { OpenAccountRequestDto } from './dto/open-account.request.dto';
 
+/** Where a movement is: the event it recorded, in the account's history. */
+const movementLocation = (
+  result: MoneyMovementResult,
+  params: Readonly<Record<string, string | undefined>>,
+): string => `/accounts/${(params.id ?? '').toLowerCase()}/events/${result.version}`;
+
+const MOVEMENT_LOCATION = {
+  locationDescription: 'The event that recorded the movement, in the account history',
+  locationExample: '/accounts/5f0c2b8e-1d4a-4c3b-9e2f-7a6b5c4d3e21/events/2',
+};
+
 /** The accounts API: translates HTTP to commands and queries; no business logic here. */
 @ApiTags('accounts')
 @Controller('accounts')
@@ -60,9 +82,17 @@ export class AccountsController {
   @Post()
   @Allow('teller', 'customer')
   @ApiOperation({
+    operationId: 'openAccount',
     summary: 'Open an account for an active (registered) customer in one currency',
   })
-  @ApiCreatedResponse({ type: AccountWriteResponseDto })
+  @Creates<AccountWriteResult>({
+    status: 201,
+    type: AccountWriteResponseDto,
+    description: 'The account is open',
+    location: (result) => `/accounts/${result.id}`,
+    locationDescription: 'The new account',
+    locationExample: '/accounts/5f0c2b8e-1d4a-4c3b-9e2f-7a6b5c4d3e21',
+  })
   @ApiWrite({ body: true, ifMatch: false, problems: ['CUSTOMER_NOT_FOUND'] })
   open(
     @Body() body: OpenAccountRequestDto,
@@ -77,11 +107,12 @@ export class AccountsController {
   @Allow('teller', 'auditor', 'customer')
   @ReadsProjection(ACCOUNT_SUMMARIES)
   @ApiOperation({
+    operationId: 'listAccounts',
     summary:
-      'List accounts from the account-summaries read model (eventually consistent; see X-Min-Position)',
+      'List accounts from the account-summaries read model, oldest first (eventually consistent; see X-Min-Position)',
   })
   @ApiOkResponse({ type: AccountPageDto })
-  @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', 'INVALID_MIN_POSITION', 'READ_MODEL_BEHIND')
+  @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', ...DATABASE_READ_PROBLEMS)
   list(
     @Query() query: ListAccountsRequestDto,
     @CallerScope() scope: AccessScope,
@@ -98,12 +129,12 @@ export class AccountsController {
 
   @Get(':id')
   @Allow('teller', 'auditor', 'customer')
-  @ApiOperation({ summary: 'The account, folded from its event stream; ETag is its version' })
-  @ApiOkResponse({
-    type: AccountResponseDto,
-    headers: { ETag: { description: 'Stream version, e.g. "3"', schema: { type: 'string' } } },
+  @ApiOperation({
+    operationId: 'getAccount',
+    summary: 'The account, folded from its event stream; ETag is its version',
   })
-  @ApiProblems('INVALID_ID', 'ACCOUNT_NOT_FOUND')
+  @ApiVersionedRead(AccountResponseDto, 'The account')
+  @ApiProblems('INVALID_ID', 'ACCOUNT_NOT_FOUND', ...DATABASE_READ_PROBLEMS)
   async get(
     @Param('id', UuidParamPipe) id: string,
     @Res({ passthrough: true }) response: Response,
@@ -117,25 +148,88 @@ export class AccountsController {
   @Get(':id/events')
   @Allow('teller', 'auditor', 'customer')
   @ApiOperation({
-    summary: "The account's event history (audit trail), oldest first, paged by version",
+    operationId: 'listAccountEvents',
+    summary: "The account's event history (audit trail), oldest first",
   })
-  @ApiOkResponse({ type: AccountHistoryResponseDto })
-  @ApiProblems('INVALID_ID', 'VALIDATION_FAILED', 'ACCOUNT_NOT_FOUND')
+  @ApiOkResponse({ type: AccountHistoryPageDto })
+  @ApiProblems(
+    'INVALID_ID',
+    'VALIDATION_FAILED',
+    'INVALID_CURSOR',
+    'ACCOUNT_NOT_FOUND',
+    ...DATABASE_READ_PROBLEMS,
+  )
   history(
     @Param('id', UuidParamPipe) id: string,
     @Query() query: AccountHistoryRequestDto,
     @CallerScope() scope: AccessScope,
   ): Promise<AccountHistoryPage> {
+    if (query.cursor !== undefined && query.fromVersion !== undefined) {
+      throw new ApiError('VALIDATION_FAILED', 'send either cursor or fromVersion, not both', {
+        errors: [{ field: 'cursor', messages: ['cursor and fromVersion exclude each other'] }],
+      });
+    }
     return this.queries.execute(
-      new GetAccountHistoryQuery(id, query.fromVersion ?? 1, query.limit ?? 100, scope),
+      new GetAccountHistoryQuery(
+        id,
+        query.cursor !== undefined
+          ? { cursor: query.cursor }
+          : { fromVersion: query.fromVersion ?? 1 },
+        query.limit ?? 100,
+        scope,
+      ),
     );
+  }
+
+  @Get(':id/events/:version')
+  @Allow('teller', 'auditor', 'customer')
+  @ApiOperation({
+    operationId: 'getAccountEvent',
+    summary: 'One event of the account history: where a deposit or withdrawal points',
+  })
+  @ApiParam({
+    name: 'version',
+    schema: { type: 'integer', format: 'int32', minimum: 1, example: 2 },
+    description: 'The stream version of the event (a movement answers it as version)',
+  })
+  @ApiOkResponse({ type: AccountHistoryEntryDto })
+  @ApiProblems(
+    'INVALID_ID',
+    'VALIDATION_FAILED',
+    'ACCOUNT_NOT_FOUND',
+    'ACCOUNT_EVENT_NOT_FOUND',
+    ...DATABASE_READ_PROBLEMS,
+  )
+  async event(
+    @Param('id', UuidParamPipe) id: string,
+    @Param('version', VersionParamPipe) version: number,
+    @CallerScope() scope: AccessScope,
+  ): Promise<AccountHistoryEntry> {
+    const page = await this.queries.execute(
+      new GetAccountHistoryQuery(id, { fromVersion: version }, 1, scope),
+    );
+    const [entry] = page.items;
+    if (!entry) throw new AccountEventNotFoundError(id, version);
+    return entry;
   }
 
   @Get(':id/balance')
   @Allow('teller', 'auditor', 'customer')
-  @ApiOperation({ summary: 'The balance as of an instant (temporal query over the event stream)' })
+  @ApiOperation({
+    operationId: 'getBalanceAsOf',
+    summary: 'The balance as of an instant (temporal query over the event stream)',
+    description:
+      'Before the account was opened there was no balance: 404 ACCOUNT_NOT_YET_OPENED, whose ' +
+      'detail says when it was opened (unlike ACCOUNT_NOT_FOUND: no such account, ever).',
+  })
   @ApiOkResponse({ type: BalanceAsOfResponseDto })
-  @ApiProblems('INVALID_ID', 'VALIDATION_FAILED', 'ACCOUNT_NOT_FOUND')
+  @ApiProblems(
+    'INVALID_ID',
+    'VALIDATION_FAILED',
+    'ACCOUNT_NOT_FOUND',
+    'ACCOUNT_NOT_YET_OPENED',
+    ...DATABASE_READ_PROBLEMS,
+  )
   balance(
     @Param('id', UuidParamPipe) id: string,
     @Query() query: BalanceAsOfRequestDto,
@@ -148,8 +242,14 @@ export class AccountsController {
 
   @Post(':id/deposits')
   @Allow('teller')
-  @ApiOperation({ summary: 'Deposit money' })
-  @ApiCreatedResponse({ type: MoneyMovementResponseDto })
+  @ApiOperation({ operationId: 'depositMoney', summary: 'Deposit money' })
+  @Creates<MoneyMovementResult>({
+    status: 201,
+    type: MoneyMovementResponseDto,
+    description: 'The deposit is recorded',
+    location: movementLocation,
+    ...MOVEMENT_LOCATION,
+  })
   @ApiWrite({
     body: true,
     ifMatch: true,
@@ -173,8 +273,17 @@ export class AccountsController {
 
   @Post(':id/withdrawals')
   @Allow('teller', 'customer')
-  @ApiOperation({ summary: 'Withdraw money; the balance never goes negative' })
-  @ApiCreatedResponse({ type: MoneyMovementResponseDto })
+  @ApiOperation({
+    operationId: 'withdrawMoney',
+    summary: 'Withdraw money; the balance never goes negative',
+  })
+  @Creates<MoneyMovementResult>({
+    status: 201,
+    type: MoneyMovementResponseDto,
+    description: 'The withdrawal is recorded',
+    location: movementLocation,
+    ...MOVEMENT_LOCATION,
+  })
   @ApiWrite({
     body: true,
     ifMatch: true,
@@ -194,7 +303,7 @@ export class AccountsController {
   @NoBody()
   @Allow('teller', 'customer')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Close an account whose balance is zero' })
+  @ApiOperation({ operationId: 'closeAccount', summary: 'Close an account whose balance is zero' })
   @ApiOkResponse({ type: AccountWriteResponseDto })
   @ApiWrite({
     body: false,

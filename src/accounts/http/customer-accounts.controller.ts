@@ -4,7 +4,7 @@ import { AccessScope, coversCustomer } from '../../auth/principal';
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ApiProblems, DATABASE_READ_PROBLEMS } from '../../common/http/api-problems.decorator';
 import { UuidParamPipe } from '../../common/http/uuid-param.pipe';
 import { ReadsProjection } from '../../projections/read-your-writes';
 import { CustomerNotFoundError, customerStreamId } from '../../customers';
@@ -28,8 +28,9 @@ export class CustomerAccountsController {
   @Allow('teller', 'auditor', 'customer')
   @ReadsProjection(ACCOUNT_SUMMARIES)
   @ApiOperation({
+    operationId: 'listCustomerAccounts',
     summary:
-      "The customer's accounts (open and closed) from the account-summaries read model; 404 for a customer never registered",
+      "The customer's accounts (open and closed) from the account-summaries read model, oldest first; 404 for a customer never registered",
   })
   @ApiOkResponse({ type: AccountPageDto })
   @ApiProblems(
@@ -37,8 +38,7 @@ export class CustomerAccountsController {
     'VALIDATION_FAILED',
     'INVALID_CURSOR',
     'CUSTOMER_NOT_FOUND',
-    'INVALID_MIN_POSITION',
-    'READ_MODEL_BEHIND',
+    ...DATABASE_READ_PROBLEMS,
   )
   async list(
     @Param('id', UuidParamPipe) id: string,

@@ -3,12 +3,12 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiError } from '../../common/errors/api-error';
-import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ApiProblems, DATABASE_READ_PROBLEMS } from '../../common/http/api-problems.decorator';
 import { ReadsProjection } from '../../projections/read-your-writes';
 import { DAILY_TOTALS } from '../projections/daily-totals.projection';
-import { DailyTotalView, GetDailyTotalsQuery } from '../queries/get-daily-totals.query';
+import { DailyTotalPage, GetDailyTotalsQuery } from '../queries/get-daily-totals.query';
 import { DailyTotalsRequestDto } from './dto/read-model.request.dto';
-import { DailyTotalDto } from './dto/read-model.response.dto';
+import { DailyTotalPageDto } from './dto/read-model.response.dto';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_RANGE_DAYS = 366;
@@ -22,12 +22,13 @@ export class ReportsController {
   @Allow('teller', 'auditor')
   @ReadsProjection(DAILY_TOTALS)
   @ApiOperation({
+    operationId: 'listDailyTotals',
     summary:
-      'Deposits and withdrawals per UTC day and currency (read model, eventually consistent)',
+      'Deposits and withdrawals per UTC day and currency (read model, eventually consistent), by day then currency',
   })
-  @ApiOkResponse({ type: [DailyTotalDto] })
-  @ApiProblems('VALIDATION_FAILED', 'INVALID_MIN_POSITION', 'READ_MODEL_BEHIND')
-  dailyTotals(@Query() query: DailyTotalsRequestDto): Promise<DailyTotalView[]> {
+  @ApiOkResponse({ type: DailyTotalPageDto })
+  @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', ...DATABASE_READ_PROBLEMS)
+  dailyTotals(@Query() query: DailyTotalsRequestDto): Promise<DailyTotalPage> {
     const from = Date.parse(`${query.from}T00:00:00Z`);
     const to = Date.parse(`${query.to}T00:00:00Z`);
     if (
@@ -44,6 +45,8 @@ export class ReportsController {
         },
       );
     }
-    return this.queries.execute(new GetDailyTotalsQuery(query.from, query.to));
+    return this.queries.execute(
+      new GetDailyTotalsQuery(query.from, query.to, query.limit ?? 50, query.cursor),
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { AccountReadModels1732300000004 } from './1732300000004-account-read-models.migration';
+import { AccountListOrder1732300000031 } from './1732300000031-account-list-order.migration';
 import { accountSummariesProjection } from './account-summaries.projection';
 import { dailyTotalsProjection } from './daily-totals.projection';
 
@@ -6,4 +7,4 @@ import { dailyTotalsProjection } from './daily-totals.projection';
 export const accountProjections = [accountSummariesProjection, dailyTotalsProjection];
 
 /** The tables of those read models, for the composition root to migrate. */
-export const accountMigrations = [AccountReadModels1732300000004];
+export const accountMigrations = [AccountReadModels1732300000004, AccountListOrder1732300000031];

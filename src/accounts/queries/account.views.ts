@@ -26,11 +26,11 @@ export interface AccountHistoryEntry {
   traceparent?: string;
 }
 
+/** A page of the history, oldest first, in the one list shape of the API. */
 export interface AccountHistoryPage {
-  accountId: string;
-  events: AccountHistoryEntry[];
-  /** Pass as `fromVersion` to read the next page; null on the last page. */
-  nextFromVersion: number | null;
+  items: AccountHistoryEntry[];
+  /** Pass as `cursor` to read the next page; null on the last page. */
+  nextCursor: string | null;
 }
 
 /** GET /accounts/{id}/balance?asOf= */

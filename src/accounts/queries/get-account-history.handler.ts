@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EventStore, RecordedEvent } from '@ledgerline/event-sourcing';
+import { decodeCursor, encodeCursor, VERSION_PART } from '../../common/pagination/cursor';
 import { EVENT_STORE } from '../../database/database.tokens';
 import { ACCOUNT_REPOSITORY } from '../accounts.tokens';
 import { assertAccountVisible } from './account-access';
@@ -9,6 +10,9 @@ import { AccountNotFoundError } from '../domain/account.errors';
 import { accountStreamId } from '../domain/account.state';
 import { AccountHistoryEntry, AccountHistoryPage } from './account.views';
 import { GetAccountHistoryQuery } from './get-account-history.query';
+
+/** A history cursor names its account: another account's cursor is refused, not followed. */
+const cursorList = (accountId: string): string => `account-events:${accountId}`;
 
 function toEntry(event: RecordedEvent): AccountHistoryEntry {
   const { commandId, correlationId, causationId, actor, occurredAt, traceparent } = event.metadata;
@@ -38,10 +42,14 @@ export class GetAccountHistoryHandler implements IQueryHandler<GetAccountHistory
 
   async execute({
     accountId,
-    fromVersion,
+    start,
     limit,
     scope,
   }: GetAccountHistoryQuery): Promise<AccountHistoryPage> {
+    const fromVersion =
+      'cursor' in start
+        ? Number(decodeCursor(start.cursor, cursorList(accountId), [VERSION_PART])[0])
+        : start.fromVersion;
     await assertAccountVisible(this.accounts, scope, accountId);
     const streamId = accountStreamId(accountId);
     // One event more than the page tells whether another page follows.
@@ -57,9 +65,11 @@ export class GetAccountHistoryHandler implements IQueryHandler<GetAccountHistory
     }
     const page = events.slice(0, limit);
     return {
-      accountId,
-      events: page.map(toEntry),
-      nextFromVersion: events.length > limit ? fromVersion + limit : null,
+      items: page.map(toEntry),
+      nextCursor:
+        events.length > limit
+          ? encodeCursor(cursorList(accountId), [String(fromVersion + limit)])
+          : null,
     };
   }
 }

@@ -8,10 +8,19 @@ export interface DailyTotalView {
   withdrawals: { amount: string; count: number };
 }
 
-export class GetDailyTotalsQuery extends Query<DailyTotalView[]> {
+export interface DailyTotalPage {
+  items: DailyTotalView[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** The daily totals between two UTC days, inclusive, by day then currency, keyset-paged. */
+export class GetDailyTotalsQuery extends Query<DailyTotalPage> {
   constructor(
     readonly from: string,
     readonly to: string,
+    readonly limit: number,
+    readonly cursor: string | undefined,
   ) {
     super();
   }

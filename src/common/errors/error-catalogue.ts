@@ -1,6 +1,6 @@
 /**
  * Every error code the API returns, declared once: its HTTP status and a short title.
- * The codes are a stable contract; titles are for humans. README "Errors" lists them.
+ * The codes are a stable contract; titles are for humans. docs/api.md, "Errors" lists them.
  */
 export const ERROR_CATALOGUE = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
@@ -11,6 +11,10 @@ export const ERROR_CATALOGUE = {
   INVALID_CORRELATION_ID: { status: 400, title: 'The X-Correlation-Id header is not valid' },
   INVALID_AMOUNT: { status: 400, title: 'The amount is not valid' },
   INVALID_MIN_POSITION: { status: 400, title: 'The X-Min-Position header is not a position' },
+  MIN_POSITION_AHEAD_OF_LOG: {
+    status: 400,
+    title: 'The X-Min-Position header names a position the event log has not reached',
+  },
   INVALID_CURSOR: { status: 400, title: 'The cursor is not one this API returned' },
   UNAUTHENTICATED: {
     status: 401,
@@ -19,6 +23,11 @@ export const ERROR_CATALOGUE = {
   FORBIDDEN: { status: 403, title: "The caller's roles do not allow this operation" },
   NOT_FOUND: { status: 404, title: 'No such resource' },
   ACCOUNT_NOT_FOUND: { status: 404, title: 'Account not found' },
+  ACCOUNT_NOT_YET_OPENED: {
+    status: 404,
+    title: 'The account had not been opened yet at that instant',
+  },
+  ACCOUNT_EVENT_NOT_FOUND: { status: 404, title: 'The account has no event with this version' },
   CUSTOMER_NOT_FOUND: { status: 404, title: 'Customer not found, or no longer registered' },
   PROJECTION_NOT_FOUND: { status: 404, title: 'No projection has this name' },
   DEAD_LETTER_NOT_FOUND: { status: 404, title: 'No dead-lettered outbox message has this id' },

@@ -17,7 +17,7 @@ export interface ProblemDetails {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-const problemType = (code: ErrorCode): string =>
+export const problemType = (code: ErrorCode): string =>
   `urn:ledgerline:problem:${code.toLowerCase().replace(/_/g, '-')}`;
 
 function problem(

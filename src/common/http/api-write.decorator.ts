@@ -12,7 +12,18 @@ export interface ApiWriteOptions {
   readonly problems: ErrorCode[];
 }
 
-const BODY_PROBLEMS: ErrorCode[] = ['VALIDATION_FAILED', 'MALFORMED_JSON', 'PAYLOAD_TOO_LARGE'];
+const BODY_PROBLEMS: ErrorCode[] = [
+  'VALIDATION_FAILED',
+  'MALFORMED_JSON',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+];
+/** Every write goes to the database; a connection lost in COMMIT leaves its outcome unknown. */
+const DATABASE_WRITE_PROBLEMS: ErrorCode[] = [
+  'DATABASE_UNAVAILABLE',
+  'DATABASE_TIMEOUT',
+  'COMMIT_OUTCOME_UNKNOWN',
+];
 const IDEMPOTENCY_PROBLEMS: ErrorCode[] = [
   'INVALID_IDEMPOTENCY_KEY',
   'INVALID_CORRELATION_ID',
@@ -22,8 +33,7 @@ const IDEMPOTENCY_PROBLEMS: ErrorCode[] = [
 
 /**
  * Documents a write endpoint: the headers every write accepts and every error it can
- * answer, the shared ones (body, idempotency, If-Match) plus its own. One ApiProblems call,
- * because OpenAPI keeps one response per status.
+ * answer, the shared ones (body, idempotency, If-Match, database) plus its own.
  */
 export function ApiWrite(options: ApiWriteOptions): MethodDecorator {
   const headers = [
@@ -31,7 +41,7 @@ export function ApiWrite(options: ApiWriteOptions): MethodDecorator {
       name: 'Idempotency-Key',
       required: false,
       description:
-        '1-255 visible ASCII characters. The same key with the same request replays the first response for 24 h; with a different request it is 422 IDEMPOTENCY_KEY_REUSED.',
+        '1-255 visible ASCII characters. The same key with the same request replays the first response for 24 h (the same status, body bytes and Location, marked Idempotent-Replayed: true); with a different request it is 422 IDEMPOTENCY_KEY_REUSED.',
     }),
     ApiHeader({
       name: 'X-Correlation-Id',
@@ -50,9 +60,11 @@ export function ApiWrite(options: ApiWriteOptions): MethodDecorator {
     );
   }
   const problems = new Set<ErrorCode>([
-    ...(options.body ? BODY_PROBLEMS : []),
+    // A route without a body refuses one with fields (NoBody): VALIDATION_FAILED too.
+    ...(options.body ? BODY_PROBLEMS : (['VALIDATION_FAILED'] as ErrorCode[])),
     ...IDEMPOTENCY_PROBLEMS,
     ...(options.ifMatch ? (['INVALID_IF_MATCH', 'VERSION_CONFLICT'] as ErrorCode[]) : []),
+    ...DATABASE_WRITE_PROBLEMS,
     ...options.problems,
   ]);
   return applyDecorators(...headers, ApiProblems(...problems));

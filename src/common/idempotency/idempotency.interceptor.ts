@@ -19,7 +19,12 @@ import { ApiError } from '../errors/api-error';
 import { toProblem } from '../errors/problem-details';
 import { StoredProblemError } from './stored-problem.error';
 import { rememberIdempotencyClaim } from '../http/request-state';
-import { IDEMPOTENCY_LEASE_MS, IdempotencyStore, KeyRecord } from './idempotency.store';
+import {
+  IDEMPOTENCY_LEASE_MS,
+  IdempotencyStore,
+  KeyRecord,
+  StoredResponse,
+} from './idempotency.store';
 import { requestFingerprint } from './request-fingerprint';
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
@@ -29,10 +34,13 @@ const POLL_MS = 20;
 const SETTLE_RETRY_MS = 500;
 /** Outcomes worth replaying: decided by the domain, the same on every retry (as Stripe does). */
 const REPLAYABLE_ERROR_STATUSES = new Set([404, 409, 422]);
+/** Response headers a replay repeats (lower-case): the rest is per response (ids, timing). */
+const REPLAYED_HEADERS = ['location'];
 
 /**
  * Idempotency-Key on POST, per principal: the first request with a key executes; a repeat with the same
- * method, path and body replays the stored status and body (header Idempotent-Replayed);
+ * method, path and body replays the stored status, body (the same bytes) and Location
+ * (header Idempotent-Replayed);
  * a repeat with anything different is 422 IDEMPOTENCY_KEY_REUSED; a repeat while the first
  * is still running waits for it (up to 5 s, then 409 IDEMPOTENCY_KEY_IN_USE). Validation
  * failures and server errors are not stored, so the client can fix and retry. Keys live 24 h.
@@ -80,7 +88,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
           switchMap((body: unknown) =>
             from(
               this.settle(() =>
-                this.store.complete(key, token, successStatus, (body ?? null) as JsonValue),
+                this.store.complete(key, token, {
+                  status: successStatus,
+                  // What Express's res.json sends: the replay sends this very text.
+                  bodyText: JSON.stringify(body ?? null),
+                  headers: replayedHeaders(response),
+                }),
               ),
             ).pipe(switchMap(() => of(body))),
           ),
@@ -147,10 +160,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 
+  /**
+   * The stored response as it was sent: a success as its exact text (Nest sends a string
+   * as it is; the content type is set as res.json sets it), a refusal through the filter,
+   * which renders the stored problem in the stored key order.
+   */
   private replay(record: KeyRecord & { state: 'completed' }, response: Response): unknown {
     response.setHeader('Idempotent-Replayed', 'true');
-    if (record.status >= 400) throw new StoredProblemError(record.body);
-    return record.body;
+    if (record.status >= 400)
+      throw new StoredProblemError(JSON.parse(record.bodyText) as JsonValue);
+    for (const [name, value] of Object.entries(record.headers)) response.setHeader(name, value);
+    response.type('application/json');
+    return record.bodyText;
   }
 
   private async recordFailure(key: string, token: string, error: unknown): Promise<never> {
@@ -158,9 +179,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const transient = error instanceof ConcurrencyRetriesExhaustedError;
     try {
       if (REPLAYABLE_ERROR_STATUSES.has(problem.status) && !transient) {
-        await this.settle(() =>
-          this.store.complete(key, token, problem.status, problem as unknown as JsonValue),
-        );
+        const stored: StoredResponse = {
+          status: problem.status,
+          bodyText: JSON.stringify(problem),
+          headers: {},
+        };
+        await this.settle(() => this.store.complete(key, token, stored));
       } else {
         await this.settle(() => this.store.release(key, token));
       }
@@ -199,4 +223,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     this.logger.warn('an Idempotency-Key outcome could not be recorded; its lease will free it');
   }
+}
+
+/** The headers of `response` that a replay repeats. */
+function replayedHeaders(response: Response): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = response.getHeader(name);
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
 }

@@ -17,7 +17,7 @@ INSERT INTO http_idempotency_keys AS k
 VALUES ($1, $2, 'in_flight', now() + $3 * interval '1 millisecond', $5, $7)
 ON CONFLICT (idempotency_key) DO UPDATE
    SET fingerprint = EXCLUDED.fingerprint, state = 'in_flight', response_status = NULL,
-       response_body = NULL, locked_until = EXCLUDED.locked_until, created_at = now(),
+       response_body = NULL, response_headers = NULL, locked_until = EXCLUDED.locked_until, created_at = now(),
        owner_instance = EXCLUDED.owner_instance, claim_token = EXCLUDED.claim_token
  WHERE k.created_at < now() - $4 * interval '1 millisecond'
     OR (k.state = 'in_flight' AND k.fingerprint = EXCLUDED.fingerprint
@@ -26,16 +26,19 @@ ON CONFLICT (idempotency_key) DO UPDATE
              OR (k.owner_instance <> $5 AND NOT ${instanceAliveSql('k.owner_instance')})))
 RETURNING idempotency_key`;
 
+/** The body as the exact text stored (json keeps it; see the exact-replay migration). */
 export const FIND_KEY_SQL = `
-SELECT fingerprint, state, response_status, response_body
+SELECT fingerprint, state, response_status, response_body::text AS response_text, response_headers
   FROM http_idempotency_keys WHERE idempotency_key = $1`;
 
 /**
- * Records the outcome of the claim holding token $2; a claim that was taken over since
- * changes nothing (the newer execution records its own).
+ * Records the outcome of the claim holding token $2: status $3, the body's exact text $4 and
+ * the headers a replay repeats $5. A claim that was taken over since changes nothing (the
+ * newer execution records its own).
  */
 export const COMPLETE_KEY_SQL = `
-UPDATE http_idempotency_keys SET state = 'completed', response_status = $3, response_body = $4::jsonb
+UPDATE http_idempotency_keys
+   SET state = 'completed', response_status = $3, response_body = $4::json, response_headers = $5::jsonb
  WHERE idempotency_key = $1 AND claim_token = $2 AND state = 'in_flight'`;
 
 /** Frees a key whose execution produced no replayable outcome (validation error, 5xx). */

@@ -2,7 +2,6 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { JsonValue } from '@ledgerline/event-sourcing';
 import { AppInstance } from '../../database/app-instance';
 import {
   CLAIM_KEY_SQL,
@@ -22,9 +21,17 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 /** Records deleted per purge statement. */
 const PURGE_BATCH = 1_000;
 
+/** A response as a replay repeats it: the body's exact JSON text and the headers that matter. */
+export interface StoredResponse {
+  readonly status: number;
+  readonly bodyText: string;
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 export type KeyRecord =
   | { state: 'in_flight'; fingerprint: string }
-  | { state: 'completed'; fingerprint: string; status: number; body: JsonValue };
+  | ({ state: 'completed'; fingerprint: string } & StoredResponse);
 
 /**
  * The Idempotency-Key records in PostgreSQL; purges expired keys hourly, in batches of
@@ -77,7 +84,8 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
       fingerprint: string;
       state: string;
       response_status: number | null;
-      response_body: JsonValue;
+      response_text: string | null;
+      response_headers: Record<string, string> | null;
     }[] = await this.dataSource.query(FIND_KEY_SQL, [key]);
     if (rows.length === 0) return undefined;
     const [row] = rows;
@@ -86,14 +94,21 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
           state: 'completed',
           fingerprint: row.fingerprint,
           status: row.response_status,
-          body: row.response_body,
+          bodyText: row.response_text ?? 'null',
+          headers: row.response_headers ?? {},
         }
       : { state: 'in_flight', fingerprint: row.fingerprint };
   }
 
   /** Stores the outcome of claim `token`; nothing when the key was taken over since. */
-  async complete(key: string, token: string, status: number, body: JsonValue): Promise<void> {
-    await this.dataSource.query(COMPLETE_KEY_SQL, [key, token, status, JSON.stringify(body)]);
+  async complete(key: string, token: string, response: StoredResponse): Promise<void> {
+    await this.dataSource.query(COMPLETE_KEY_SQL, [
+      key,
+      token,
+      response.status,
+      response.bodyText,
+      JSON.stringify(response.headers),
+    ]);
   }
 
   /** Frees the key of claim `token`; nothing when the key was taken over since. */

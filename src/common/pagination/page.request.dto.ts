@@ -5,9 +5,15 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 /** The largest page any list returns. */
 export const MAX_PAGE = 200;
 
-/** Keyset paging of a read-model list: `limit` (1-200, default 50) and an opaque `cursor`. */
+/** Paging of a list: `limit` (1-200, default 50) and the opaque `cursor` of the previous page. */
 export class PageRequestDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 50 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
+    minimum: 1,
+    maximum: MAX_PAGE,
+    default: 50,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -15,9 +21,12 @@ export class PageRequestDto {
   @Max(MAX_PAGE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({
+    description: 'nextCursor of the previous page (opaque; only valid on the list that sent it)',
+    maxLength: 256,
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(64)
+  @MaxLength(256)
   cursor?: string;
 }

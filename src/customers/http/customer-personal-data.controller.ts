@@ -4,7 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../../auth/access-policy.decorator';
 import { CallerScope } from '../../auth/caller.decorator';
 import { AccessScope } from '../../auth/principal';
-import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ApiProblems, DATABASE_READ_PROBLEMS } from '../../common/http/api-problems.decorator';
 import { UuidParamPipe } from '../../common/http/uuid-param.pipe';
 import { ReadsProjection } from '../../projections/read-your-writes';
 import { CUSTOMER_SUMMARIES } from '../projections/customer-summaries.projection';
@@ -23,6 +23,7 @@ export class CustomerPersonalDataController {
   // The export includes the customer_summaries row: X-Min-Position makes it include a write.
   @ReadsProjection(CUSTOMER_SUMMARIES)
   @ApiOperation({
+    operationId: 'exportPersonalData',
     summary: 'Every personal value held about the customer, decrypted, with where it is held',
     description:
       'Lists each declared personal field of each event of the customer stream and of the ' +
@@ -31,7 +32,7 @@ export class CustomerPersonalDataController {
       'A customer may export only themselves.',
   })
   @ApiOkResponse({ type: PersonalDataExportDto })
-  @ApiProblems('INVALID_ID', 'CUSTOMER_NOT_FOUND', 'INVALID_MIN_POSITION', 'READ_MODEL_BEHIND')
+  @ApiProblems('INVALID_ID', 'CUSTOMER_NOT_FOUND', ...DATABASE_READ_PROBLEMS)
   export(
     @Param('id', UuidParamPipe) id: string,
     @CallerScope() scope: AccessScope,

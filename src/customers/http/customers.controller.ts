@@ -14,19 +14,15 @@ import {
   Res,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import {
-  ApiAcceptedResponse,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { CommandContext } from '../../common/commands/command-context';
-import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ApiProblems, DATABASE_READ_PROBLEMS } from '../../common/http/api-problems.decorator';
+import { ApiVersionedRead } from '../../common/http/api-versioned-read.decorator';
 import { ApiWrite } from '../../common/http/api-write.decorator';
 import { WriteContext } from '../../common/http/command-context.decorator';
+import { Creates } from '../../common/http/creates.decorator';
 import { versionTag } from '../../common/http/if-match';
 import { UuidParamPipe } from '../../common/http/uuid-param.pipe';
 import { ReadsProjection } from '../../projections/read-your-writes';
@@ -61,8 +57,18 @@ export class CustomersController {
 
   @Post()
   @Allow('teller')
-  @ApiOperation({ summary: 'Register a customer; one customer per (normalised) document number' })
-  @ApiCreatedResponse({ type: CustomerWriteResponseDto })
+  @ApiOperation({
+    operationId: 'registerCustomer',
+    summary: 'Register a customer; one customer per (normalised) document number',
+  })
+  @Creates<CustomerWriteResult>({
+    status: 201,
+    type: CustomerWriteResponseDto,
+    description: 'The customer is registered',
+    location: (result) => `/customers/${result.id}`,
+    locationDescription: 'The new customer',
+    locationExample: '/customers/6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f',
+  })
   @ApiWrite({ body: true, ifMatch: false, problems: ['DOCUMENT_ALREADY_REGISTERED'] })
   register(
     @Body() body: RegisterCustomerRequestDto,
@@ -83,11 +89,12 @@ export class CustomersController {
   @Allow('teller', 'auditor', 'customer')
   @ReadsProjection(CUSTOMER_SUMMARIES)
   @ApiOperation({
+    operationId: 'listCustomers',
     summary:
-      'Search customers by name or email prefix, from the customer-summaries read model (eventually consistent)',
+      'Search customers by name or email prefix, from the customer-summaries read model (eventually consistent), in order of registration',
   })
   @ApiOkResponse({ type: CustomerPageDto })
-  @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', 'INVALID_MIN_POSITION', 'READ_MODEL_BEHIND')
+  @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', ...DATABASE_READ_PROBLEMS)
   list(
     @Query() query: ListCustomersRequestDto,
     @CallerScope() scope: AccessScope,
@@ -99,9 +106,12 @@ export class CustomersController {
 
   @Get(':id')
   @Allow('teller', 'auditor', 'customer')
-  @ApiOperation({ summary: 'The customer, folded from its stream; ETag is its version' })
-  @ApiOkResponse({ type: CustomerResponseDto })
-  @ApiProblems('INVALID_ID', 'CUSTOMER_NOT_FOUND')
+  @ApiOperation({
+    operationId: 'getCustomer',
+    summary: 'The customer, folded from its stream; ETag is its version',
+  })
+  @ApiVersionedRead(CustomerResponseDto, 'The customer')
+  @ApiProblems('INVALID_ID', 'CUSTOMER_NOT_FOUND', ...DATABASE_READ_PROBLEMS)
   async get(
     @Param('id', UuidParamPipe) id: string,
     @Res({ passthrough: true }) response: Response,
@@ -115,7 +125,10 @@ export class CustomersController {
   @Post(':id/contact-details')
   @Allow('teller', 'customer')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: "Change the customer's name and email" })
+  @ApiOperation({
+    operationId: 'changeContactDetails',
+    summary: "Change the customer's name and email",
+  })
   @ApiOkResponse({ type: CustomerWriteResponseDto })
   @ApiWrite({ body: true, ifMatch: true, problems: ['INVALID_ID', 'CUSTOMER_NOT_FOUND'] })
   changeContactDetails(
@@ -133,6 +146,7 @@ export class CustomersController {
   @Allow('teller')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
+    operationId: 'unregisterCustomer',
     summary: 'Unregister a customer with no open accounts; the document number becomes free again',
   })
   @ApiOkResponse({ type: CustomerWriteResponseDto })
@@ -151,8 +165,8 @@ export class CustomersController {
   @Post(':id/erase')
   @NoBody()
   @Allow('teller', 'admin', 'customer')
-  @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
+    operationId: 'eraseCustomer',
     summary:
       "Erase the customer's personal data (GDPR art. 17): their data key is deleted, so every copy reads as null",
     description:
@@ -161,7 +175,14 @@ export class CustomersController {
       'were sealed with. A customer may erase themselves. Idempotent: a repeat answers 202 and ' +
       'writes nothing.',
   })
-  @ApiAcceptedResponse({ type: CustomerWriteResponseDto })
+  @Creates<CustomerWriteResult>({
+    status: 202,
+    type: CustomerWriteResponseDto,
+    description: 'The erasure is recorded; the read models follow',
+    location: (result) => `/customers/${result.id}`,
+    locationDescription: 'The customer, whose status reads ERASED',
+    locationExample: '/customers/6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f',
+  })
   @ApiWrite({
     body: false,
     ifMatch: true,

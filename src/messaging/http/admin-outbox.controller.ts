@@ -1,15 +1,10 @@
 import { Allow } from '../../auth/access-policy.decorator';
-import { Controller, Get, HttpCode, HttpStatus, Inject, Param, Post } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { OutboxStore } from '@ledgerline/event-sourcing';
-import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { count } from '../../common/http/api-numbers';
+import { ApiProblems, DATABASE_READ_PROBLEMS } from '../../common/http/api-problems.decorator';
+import { Creates } from '../../common/http/creates.decorator';
 import { DeadLetterNotFoundError } from '../messaging.errors';
 import { MessagingTransport } from '../messaging-transport';
 import { OUTBOX_STORE } from '../messaging.tokens';
@@ -20,30 +15,36 @@ class DeadLetterDto {
   @ApiProperty({ format: 'uuid' }) messageId!: string;
   @ApiProperty({ example: 'account-5f0c…' }) streamId!: string;
   @ApiProperty({ example: 'accounts.money-withdrawn' }) type!: string;
-  @ApiProperty() attempts!: number;
-  @ApiPropertyOptional({ type: String, nullable: true }) lastError!: string | null;
-  @ApiProperty() createdAt!: Date;
+  @ApiProperty(count('Failed publications', 10)) attempts!: number;
+  @ApiProperty({ type: String, nullable: true, description: 'The last failed publication' })
+  lastError!: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt!: Date;
 }
 
 class RelayStatsDto {
   @ApiProperty({ description: 'This instance runs a relay (OUTBOX_RELAY)' }) running!: boolean;
-  @ApiProperty({ description: 'Confirmed and marked published by this instance' })
+  @ApiProperty(count('Confirmed and marked published by this instance', 1200))
   published!: number;
-  @ApiProperty({ description: 'Failed attempts charged to messages' }) rejected!: number;
-  @ApiProperty({ description: 'Given back after a transport failure' }) released!: number;
-  @ApiProperty({ description: 'Deliveries this instance knows to be duplicates' })
+  @ApiProperty(count('Failed attempts charged to messages', 0)) rejected!: number;
+  @ApiProperty(count('Given back after a transport failure', 0)) released!: number;
+  @ApiProperty(count('Deliveries this instance knows to be duplicates', 0))
   duplicates!: number;
 }
 
 class OutboxStatusDto {
-  @ApiProperty({ description: 'Messages not yet published' }) pending!: number;
-  @ApiProperty({ description: 'Age in ms of the oldest pending message (0 when none)' })
+  @ApiProperty(count('Messages not yet published', 3)) pending!: number;
+  @ApiProperty(count('Age in ms of the oldest pending message (0 when none)', 40))
   oldestPendingAgeMs!: number;
-  @ApiProperty() deadLettered!: number;
+  @ApiProperty(count('Messages that ran out of attempts', 0)) deadLettered!: number;
   @ApiProperty({ type: [DeadLetterDto], description: 'The oldest 100 dead letters' })
   deadLetters!: DeadLetterDto[];
   @ApiProperty({ enum: ['up', 'down', 'in-process'] }) broker!: string;
   @ApiProperty({ type: RelayStatsDto }) relay!: RelayStatsDto;
+}
+
+class DeadLetterRetriedDto {
+  @ApiProperty({ example: '42' }) id!: string;
+  @ApiProperty({ enum: ['pending'] }) status!: 'pending';
 }
 
 const OUTBOX_ID = /^[1-9][0-9]{0,18}$/;
@@ -60,9 +61,12 @@ export class AdminOutboxController {
 
   @Get()
   @Allow('admin', 'auditor')
-  @ApiOperation({ summary: 'Pending count, oldest pending age, dead letters, relay counters' })
+  @ApiOperation({
+    operationId: 'getOutboxStatus',
+    summary: 'Pending count, oldest pending age, dead letters, relay counters',
+  })
   @ApiOkResponse({ type: OutboxStatusDto })
-  @ApiProblems('SERVICE_UNAVAILABLE')
+  @ApiProblems('SERVICE_UNAVAILABLE', ...DATABASE_READ_PROBLEMS)
   async status(): Promise<OutboxStatusDto> {
     const status = await this.outbox.status();
     return {
@@ -75,14 +79,22 @@ export class AdminOutboxController {
 
   @Post('dead-letters/:id/retry')
   @Allow('admin')
-  @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
+    operationId: 'retryDeadLetter',
     summary:
       'Make a dead letter pending again (attempts reset); it is published next, before the later messages of its stream',
   })
-  @ApiAcceptedResponse({ description: 'The message is pending again' })
-  @ApiProblems('DEAD_LETTER_NOT_FOUND')
-  async retry(@Param('id') id: string): Promise<{ id: string; status: 'pending' }> {
+  @Creates({
+    status: 202,
+    type: DeadLetterRetriedDto,
+    description: 'The message is pending again',
+    // A message has no resource of its own: the outbox status counts it as pending until sent.
+    location: () => '/admin/outbox',
+    locationDescription: 'The outbox status, where it counts as pending until published',
+    locationExample: '/admin/outbox',
+  })
+  @ApiProblems('DEAD_LETTER_NOT_FOUND', ...DATABASE_READ_PROBLEMS)
+  async retry(@Param('id') id: string): Promise<DeadLetterRetriedDto> {
     if (!OUTBOX_ID.test(id) || !(await this.outbox.retryDeadLetter(id)))
       throw new DeadLetterNotFoundError(id);
     this.relay.wake();

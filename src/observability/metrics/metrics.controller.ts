@@ -22,8 +22,9 @@ export class MetricsController {
   @Allow('admin', 'auditor')
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @ApiOperation({
+    operationId: 'scrapeMetrics',
     summary:
-      "This instance's metrics in the Prometheus text format (README: Observability); database figures are left out, never failing the scrape, when the database cannot answer",
+      "This instance's metrics in the Prometheus text format (docs/observability.md); database figures are left out, never failing the scrape, when the database cannot answer",
   })
   @ApiProduces(Registry.PROMETHEUS_CONTENT_TYPE)
   @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4', type: String })

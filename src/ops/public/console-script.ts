@@ -107,7 +107,7 @@ export const CONSOLE_SCRIPT = String.raw`'use strict';
   async function loadProjections() {
     const result = await api('GET', '/admin/projections');
     if (!result.ok) return failed('projections-body', result);
-    const rows = result.body.map((p) =>
+    const rows = result.body.items.map((p) =>
       h(
         'tr',
         { 'data-projection': p.name, class: 'status-' + p.status },
@@ -181,7 +181,7 @@ export const CONSOLE_SCRIPT = String.raw`'use strict';
     }
     const c = result.body;
     byId('process-summary').textContent = 'Pending: ' + c.pending + ' · parked: ' + c.parked;
-    const rows = c.commands.map((command) =>
+    const rows = c.items.map((command) =>
       h(
         'tr',
         { 'data-command': command.id, class: 'status-' + command.status },
@@ -225,7 +225,7 @@ export const CONSOLE_SCRIPT = String.raw`'use strict';
     const result = await api('GET', '/admin/process-deadlines?limit=50');
     if (!result.ok) return failed('deadlines-body', result);
     const now = Date.now();
-    const rows = result.body.map((d) =>
+    const rows = result.body.items.map((d) =>
       h(
         'tr',
         { 'data-deadline': d.processId + '/' + d.key, class: d.due ? 'status-due' : '' },
@@ -256,7 +256,7 @@ export const CONSOLE_SCRIPT = String.raw`'use strict';
       '/admin/transfers/stuck?limit=100&olderThanSeconds=' + encodeURIComponent(threshold()),
     );
     if (!result.ok) return failed('stuck-body', result);
-    const rows = result.body.map((t) =>
+    const rows = result.body.items.map((t) =>
       h(
         'tr',
         { 'data-transfer': t.id },

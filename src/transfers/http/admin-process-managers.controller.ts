@@ -1,17 +1,23 @@
 import { Allow } from '../../auth/access-policy.decorator';
-import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UnsettledCommandStatus } from '@ledgerline/event-sourcing';
-import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ApiProblems, DATABASE_READ_PROBLEMS } from '../../common/http/api-problems.decorator';
+import { Creates } from '../../common/http/creates.decorator';
 import { UuidParamPipe } from '../../common/http/uuid-param.pipe';
+import { decodeOffsetCursor, encodeCursor } from '../../common/pagination/cursor';
 import { ProcessCommandNotFoundError } from '../process/process-command.errors';
 import { TransferProcessService } from '../process/transfer-process.service';
 import {
   ListProcessCommandsRequestDto,
   ListProcessDeadlinesRequestDto,
+  ProcessCommandRetriedDto,
   ProcessCommandsDto,
-  ProcessDeadlineDto,
+  ProcessDeadlinePageDto,
 } from './dto/admin-operations.dto';
+
+/** How far an operator may page into these lists (they hold what needs attention: few rows). */
+const MAX_OFFSET = 10_000;
 
 /** Operators' view of the process managers: commands that did not go through, deadlines. */
 @ApiTags('admin')
@@ -22,20 +28,26 @@ export class AdminProcessManagersController {
   @Get('process-commands')
   @Allow('admin', 'auditor')
   @ApiOperation({
+    operationId: 'listProcessCommands',
     summary:
-      'Process commands not settled: parked after their last allowed attempt (default), or pending',
+      'Process commands not settled, oldest first: parked after their last allowed attempt (default), or pending',
   })
   @ApiOkResponse({ type: ProcessCommandsDto })
-  @ApiProblems('VALIDATION_FAILED')
+  @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', ...DATABASE_READ_PROBLEMS)
   async commands(@Query() query: ListProcessCommandsRequestDto): Promise<ProcessCommandsDto> {
-    const statuses = (query.status ?? 'parked').split(',') as UnsettledCommandStatus[];
+    const statuses = [
+      ...new Set((query.status ?? 'parked').split(',') as UnsettledCommandStatus[]),
+    ].sort();
+    // The cursor belongs to one filter: another filter's list has other rows.
+    const list = `process-commands:${statuses.join(',')}`;
+    const limit = query.limit ?? 100;
+    const offset = decodeOffsetCursor(query.cursor, list, MAX_OFFSET);
     const [counts, commands] = await Promise.all([
       this.process.operations.countCommands(),
-      this.process.operations.listCommands([...new Set(statuses)], query.limit ?? 100),
+      this.process.operations.listCommands(statuses, offset + limit + 1),
     ]);
     return {
-      ...counts,
-      commands: commands.map((command) => ({
+      items: commands.slice(offset, offset + limit).map((command) => ({
         id: command.id,
         manager: command.manager,
         processId: command.processId,
@@ -49,19 +61,30 @@ export class AdminProcessManagersController {
         updatedAt: command.updatedAt.toISOString(),
         availableAt: command.availableAt.toISOString(),
       })),
+      nextCursor:
+        commands.length > offset + limit ? encodeCursor(list, [String(offset + limit)]) : null,
+      ...counts,
     };
   }
 
   @Post('process-commands/:id/retry')
   @Allow('admin')
-  @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
+    operationId: 'retryProcessCommand',
     summary:
       'Make a parked command pending again with its attempts reset; a worker sends it at once',
   })
-  @ApiAcceptedResponse({ description: '{id, status: "pending"}' })
-  @ApiProblems('INVALID_ID', 'PROCESS_COMMAND_NOT_FOUND')
-  async retry(@Param('id', UuidParamPipe) id: string): Promise<{ id: string; status: 'pending' }> {
+  @Creates<ProcessCommandRetriedDto>({
+    status: 202,
+    type: ProcessCommandRetriedDto,
+    description: 'The command is pending again',
+    // The command has no resource of its own: the pending list shows it until it is sent.
+    location: () => '/admin/process-commands?status=pending',
+    locationDescription: 'The pending commands, where it waits until a worker has sent it',
+    locationExample: '/admin/process-commands?status=pending',
+  })
+  @ApiProblems('INVALID_ID', 'PROCESS_COMMAND_NOT_FOUND', ...DATABASE_READ_PROBLEMS)
+  async retry(@Param('id', UuidParamPipe) id: string): Promise<ProcessCommandRetriedDto> {
     if (!(await this.process.retryParked(id))) throw new ProcessCommandNotFoundError(id);
     return { id, status: 'pending' };
   }
@@ -69,22 +92,28 @@ export class AdminProcessManagersController {
   @Get('process-deadlines')
   @Allow('admin', 'auditor')
   @ApiOperation({
+    operationId: 'listProcessDeadlines',
     summary:
       'Deadlines that have not fired, earliest first; due: their time has come (due=true lists only those)',
   })
-  @ApiOkResponse({ type: [ProcessDeadlineDto] })
-  @ApiProblems('VALIDATION_FAILED')
-  async deadlines(@Query() query: ListProcessDeadlinesRequestDto): Promise<ProcessDeadlineDto[]> {
-    const deadlines = await this.process.operations.listDeadlines(
-      query.due ?? false,
-      query.limit ?? 100,
-    );
-    return deadlines.map((deadline) => ({
-      manager: deadline.manager,
-      processId: deadline.processId,
-      key: deadline.key,
-      dueAt: deadline.dueAt.toISOString(),
-      due: deadline.due,
-    }));
+  @ApiOkResponse({ type: ProcessDeadlinePageDto })
+  @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', ...DATABASE_READ_PROBLEMS)
+  async deadlines(@Query() query: ListProcessDeadlinesRequestDto): Promise<ProcessDeadlinePageDto> {
+    const due = query.due ?? false;
+    const list = `process-deadlines:${due ? 'due' : 'all'}`;
+    const limit = query.limit ?? 100;
+    const offset = decodeOffsetCursor(query.cursor, list, MAX_OFFSET);
+    const deadlines = await this.process.operations.listDeadlines(due, offset + limit + 1);
+    return {
+      items: deadlines.slice(offset, offset + limit).map((deadline) => ({
+        manager: deadline.manager,
+        processId: deadline.processId,
+        key: deadline.key,
+        dueAt: deadline.dueAt.toISOString(),
+        due: deadline.due,
+      })),
+      nextCursor:
+        deadlines.length > offset + limit ? encodeCursor(list, [String(offset + limit)]) : null,
+    };
   }
 }

@@ -1,15 +1,16 @@
 import { Allow } from '../../auth/access-policy.decorator';
 import { CallerScope } from '../../auth/caller.decorator';
 import { AccessScope } from '../../auth/principal';
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { CommandContext } from '../../common/commands/command-context';
 import { ApiError } from '../../common/errors/api-error';
-import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ApiProblems, DATABASE_READ_PROBLEMS } from '../../common/http/api-problems.decorator';
 import { ApiWrite } from '../../common/http/api-write.decorator';
 import { WriteContext } from '../../common/http/command-context.decorator';
+import { Creates } from '../../common/http/creates.decorator';
 import { UuidParamPipe } from '../../common/http/uuid-param.pipe';
 import { ReadsProjection } from '../../projections/read-your-writes';
 import { InitiateTransferCommand } from '../commands/initiate-transfer.command';
@@ -24,6 +25,9 @@ import {
   TransferResponseDto,
 } from './dto/transfer.response.dto';
 
+/** What POST /transfers answers: the transfer's id and the position to read it back at. */
+type TransferAccepted = { id: string; position: string | null };
+
 @ApiTags('transfers')
 @Controller('transfers')
 export class TransfersController {
@@ -34,17 +38,24 @@ export class TransfersController {
 
   @Post()
   @Allow('teller', 'customer')
-  @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
+    operationId: 'initiateTransfer',
     summary:
       'Start a transfer between two accounts; it completes, fails or is compensated asynchronously (see GET /transfers/{id})',
   })
-  @ApiAcceptedResponse({ type: TransferAcceptedDto })
+  @Creates<TransferAccepted>({
+    status: 202,
+    type: TransferAcceptedDto,
+    description: 'The transfer is initiated; follow its status at Location',
+    location: (result) => `/transfers/${result.id}`,
+    locationDescription: 'The transfer, whose status says how it ended',
+    locationExample: '/transfers/7a2d3e4f-5b6c-4d7e-8f90-1a2b3c4d5e6f',
+  })
   @ApiWrite({ body: true, ifMatch: false, problems: ['ACCOUNT_NOT_FOUND'] })
   async initiate(
     @Body() body: InitiateTransferRequestDto,
     @WriteContext() context: CommandContext,
-  ): Promise<{ id: string; position: string | null }> {
+  ): Promise<TransferAccepted> {
     if (body.fromAccountId.toLowerCase() === body.toAccountId.toLowerCase()) {
       throw new ApiError('VALIDATION_FAILED', 'a transfer needs two different accounts', {
         errors: [
@@ -67,9 +78,12 @@ export class TransfersController {
   @Get()
   @Allow('teller', 'auditor', 'customer')
   @ReadsProjection(TRANSFER_SUMMARIES)
-  @ApiOperation({ summary: "An account's transfers, from the transfer-summaries read model" })
+  @ApiOperation({
+    operationId: 'listTransfers',
+    summary: "An account's transfers, from the transfer-summaries read model, oldest first",
+  })
   @ApiOkResponse({ type: TransferPageDto })
-  @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', 'INVALID_MIN_POSITION', 'READ_MODEL_BEHIND')
+  @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR', ...DATABASE_READ_PROBLEMS)
   list(
     @Query() query: ListTransfersRequestDto,
     @CallerScope() scope: AccessScope,
@@ -81,9 +95,12 @@ export class TransfersController {
 
   @Get(':id')
   @Allow('teller', 'auditor', 'customer')
-  @ApiOperation({ summary: 'The transfer and its status, folded from its stream' })
+  @ApiOperation({
+    operationId: 'getTransfer',
+    summary: 'The transfer and its status, folded from its stream',
+  })
   @ApiOkResponse({ type: TransferResponseDto })
-  @ApiProblems('INVALID_ID', 'TRANSFER_NOT_FOUND')
+  @ApiProblems('INVALID_ID', 'TRANSFER_NOT_FOUND', ...DATABASE_READ_PROBLEMS)
   get(
     @Param('id', UuidParamPipe) id: string,
     @CallerScope() scope: AccessScope,

@@ -1,6 +1,7 @@
 import { processManagerProjection } from '@ledgerline/event-sourcing/postgres';
 import { transferProcess } from '../process/transfer.process';
 import { TransferReadModels1732300000009 } from './1732300000009-transfer-read-models.migration';
+import { TransferListOrder1732300000033 } from './1732300000033-transfer-list-order.migration';
 import { transferSummariesProjection } from './transfer-summaries.projection';
 
 /**
@@ -14,4 +15,4 @@ export const transferProjections = (options: { creditTimeoutMs: number }) => [
 ];
 
 /** The tables of its read model, for the composition root to migrate. */
-export const transferMigrations = [TransferReadModels1732300000009];
+export const transferMigrations = [TransferReadModels1732300000009, TransferListOrder1732300000033];

@@ -1,11 +1,12 @@
 import { Query } from '@nestjs/cqrs';
-import { StuckTransferView } from './transfer.views';
+import { StuckTransferPage } from './transfer.views';
 
 /** Transfers still PENDING at least `olderThanSeconds` after they were initiated, oldest first. */
-export class ListStuckTransfersQuery extends Query<StuckTransferView[]> {
+export class ListStuckTransfersQuery extends Query<StuckTransferPage> {
   constructor(
     readonly olderThanSeconds: number,
     readonly limit: number,
+    readonly cursor: string | undefined,
   ) {
     super();
   }

@@ -3,7 +3,13 @@ import { ACCOUNT_REPOSITORY, AccountRepository, isAccountVisible } from '../../a
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { decodeCursor, encodeCursor } from '../../common/pagination/uuid-cursor';
+import {
+  decodeCursor,
+  encodeCursor,
+  INSTANT_PART,
+  instantKeySql,
+  UUID_PART,
+} from '../../common/pagination/cursor';
 import { TransferStatus } from '../domain/transfer.state';
 import { ListTransfersQuery } from './list-transfers.query';
 import { TransferPage } from './transfer.views';
@@ -18,8 +24,15 @@ interface Row {
   reason: string | null;
   created_at: Date;
   updated_at: Date;
+  created_key: string;
 }
 
+const LIST = 'transfers';
+
+/**
+ * An account's transfers, oldest first (time of initiation, then id, so transfers initiated
+ * in the same microsecond still have one order), keyset-paged.
+ */
 @QueryHandler(ListTransfersQuery)
 export class ListTransfersHandler implements IQueryHandler<ListTransfersQuery> {
   constructor(
@@ -28,23 +41,25 @@ export class ListTransfersHandler implements IQueryHandler<ListTransfersQuery> {
   ) {}
 
   async execute({ accountId, limit, cursor, scope }: ListTransfersQuery): Promise<TransferPage> {
+    const after = cursor ? decodeCursor(cursor, LIST, [INSTANT_PART, UUID_PART]) : undefined;
     // Another customer's account lists nothing, as an unknown account does.
     if (!(await isAccountVisible(this.accounts, scope, accountId)))
       return { items: [], nextCursor: null };
     const rows: Row[] = await this.dataSource.query(
       `SELECT transfer_id, from_account_id, to_account_id, amount::text AS amount, currency, status,
-              reason, created_at, updated_at
+              reason, created_at, updated_at, ${instantKeySql('created_at')} AS created_key
          FROM transfer_summaries
         WHERE (from_account_id = $1 OR to_account_id = $1)
-          AND ($2::uuid IS NULL OR transfer_id > $2::uuid)
+          AND ($2::timestamptz IS NULL OR (created_at, transfer_id) > ($2::timestamptz, $3::uuid))
           -- A customer sees incoming transfers once credited: attempts that moved nothing
           -- (and their reasons) are the sender's business.
-          AND ($4::boolean OR from_account_id = $1 OR status = 'COMPLETED')
-        ORDER BY transfer_id
-        LIMIT $3`,
-      [accountId, cursor ? decodeCursor(cursor) : null, limit + 1, scope.kind === 'all'],
+          AND ($5::boolean OR from_account_id = $1 OR status = 'COMPLETED')
+        ORDER BY created_at, transfer_id
+        LIMIT $4`,
+      [accountId, after?.[0] ?? null, after?.[1] ?? null, limit + 1, scope.kind === 'all'],
     );
     const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
     return {
       items: page.map((row) => ({
         id: row.transfer_id,
@@ -57,7 +72,8 @@ export class ListTransfersHandler implements IQueryHandler<ListTransfersQuery> {
         createdAt: row.created_at.toISOString(),
         updatedAt: row.updated_at.toISOString(),
       })),
-      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].transfer_id) : null,
+      nextCursor:
+        rows.length > limit ? encodeCursor(LIST, [last.created_key, last.transfer_id]) : null,
     };
   }
 }

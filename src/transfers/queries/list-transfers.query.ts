@@ -2,7 +2,7 @@ import { AccessScope } from '../../auth/principal';
 import { Query } from '@nestjs/cqrs';
 import { TransferPage } from './transfer.views';
 
-/** Transfers from or to one account, keyset-paged by transfer id. */
+/** Transfers from or to one account, oldest first, keyset-paged. */
 export class ListTransfersQuery extends Query<TransferPage> {
   constructor(
     readonly accountId: string,

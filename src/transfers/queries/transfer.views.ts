@@ -28,3 +28,5 @@ export type StuckTransferView = {
   parkedCommands: number;
   pendingCommands: number;
 };
+
+export type StuckTransferPage = { items: StuckTransferView[]; nextCursor: string | null };

@@ -1,25 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { count, logPosition, minorUnits, streamVersion } from '../../../common/http/api-numbers';
 
 export class AccountWriteResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ description: 'Stream version after the command; send it back in If-Match' })
+  @ApiProperty(streamVersion('Stream version after the command; send it back in If-Match'))
   version!: number;
-  @ApiPropertyOptional({
-    description: 'Global position of the last event (consistency token)',
-    nullable: true,
-    type: String,
-  })
+  @ApiProperty(
+    logPosition(
+      'Global position of the last event (send as X-Min-Position); null when nothing changed',
+      true,
+    ),
+  )
   position!: string | null;
 }
 
 export class MoneyMovementResponseDto {
-  @ApiProperty() version!: number;
-  @ApiProperty({ description: 'Balance after the movement, in minor units' }) balance!: number;
-  @ApiProperty({
-    description: 'Global position of the event (consistency token)',
-    type: String,
-    nullable: true,
-  })
+  @ApiProperty(
+    streamVersion('Stream version of the movement (its event: /accounts/{id}/events/{version})'),
+  )
+  version!: number;
+  @ApiProperty(minorUnits('Balance after the movement')) balance!: number;
+  @ApiProperty(logPosition('Global position of the event (send as X-Min-Position)', true))
   position!: string | null;
 }
 
@@ -27,31 +28,36 @@ export class AccountResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) customerId!: string;
   @ApiProperty({ example: 'EUR' }) currency!: string;
-  @ApiProperty({ description: 'Minor units' }) balance!: number;
+  @ApiProperty(minorUnits('Balance')) balance!: number;
   @ApiProperty({ enum: ['OPEN', 'CLOSED'] }) status!: 'OPEN' | 'CLOSED';
-  @ApiProperty({ description: 'Stream version, also sent as the ETag' }) version!: number;
+  @ApiProperty(streamVersion('Stream version, also sent as the ETag')) version!: number;
 }
 
 export class BalanceAsOfResponseDto {
-  @ApiProperty() balance!: number;
-  @ApiProperty() currency!: string;
-  @ApiProperty() asOf!: string;
-  @ApiProperty({ description: 'Stream version as of that instant' }) version!: number;
+  @ApiProperty(minorUnits('Balance at that instant')) balance!: number;
+  @ApiProperty({ example: 'EUR' }) currency!: string;
+  @ApiProperty({ format: 'date-time' }) asOf!: string;
+  @ApiProperty(streamVersion('Stream version as of that instant')) version!: number;
 }
 
 export class AccountHistoryEntryDto {
-  @ApiProperty() version!: number;
-  @ApiProperty({ type: String }) position!: string;
+  @ApiProperty(streamVersion('Stream version of the event')) version!: number;
+  @ApiProperty(logPosition('Global position of the event')) position!: string;
   @ApiProperty({ format: 'uuid' }) eventId!: string;
   @ApiProperty({ example: 'MoneyDeposited' }) type!: string;
-  @ApiProperty() schemaVersion!: number;
-  @ApiProperty({ type: 'object', additionalProperties: true }) data!: Record<string, unknown>;
-  @ApiProperty() occurredAt!: string;
-  @ApiProperty() recordedAt!: string;
+  @ApiProperty(count('Version of the event schema the data is in', 2)) schemaVersion!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The event as recorded (amounts in minor units)',
+  })
+  data!: Record<string, unknown>;
+  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
+  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
   @ApiProperty({ format: 'uuid' }) commandId!: string;
   @ApiProperty() correlationId!: string;
   @ApiProperty() causationId!: string;
-  @ApiProperty() actor!: string;
+  @ApiProperty({ example: 'user:teller-7' }) actor!: string;
   @ApiPropertyOptional({
     description:
       'W3C traceparent of the request or process step that recorded it; only when tracing was on',
@@ -60,13 +66,13 @@ export class AccountHistoryEntryDto {
   traceparent?: string;
 }
 
-export class AccountHistoryResponseDto {
-  @ApiProperty({ format: 'uuid' }) accountId!: string;
-  @ApiProperty({ type: [AccountHistoryEntryDto] }) events!: AccountHistoryEntryDto[];
+export class AccountHistoryPageDto {
+  @ApiProperty({ type: [AccountHistoryEntryDto], description: 'Oldest first' })
+  items!: AccountHistoryEntryDto[];
   @ApiProperty({
-    type: Number,
+    type: String,
     nullable: true,
-    description: 'fromVersion of the next page, or null',
+    description: 'Send as cursor for the next page; null on the last page',
   })
-  nextFromVersion!: number | null;
+  nextCursor!: string | null;
 }

@@ -14,6 +14,8 @@ import { MAX_AMOUNT } from '../../../shared-kernel/money';
 
 export class MoneyMovementRequestDto {
   @ApiProperty({
+    type: 'integer',
+    format: 'int64',
     example: 1250,
     minimum: 1,
     maximum: MAX_AMOUNT,

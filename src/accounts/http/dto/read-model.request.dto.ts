@@ -17,13 +17,14 @@ export class ListAccountsRequestDto extends CustomerAccountsRequestDto {
   customerId?: string;
 }
 
-export class DailyTotalsRequestDto {
-  @ApiProperty({ example: '2026-11-01', description: 'First UTC day, inclusive' })
+export class DailyTotalsRequestDto extends PageRequestDto {
+  @ApiProperty({ format: 'date', example: '2026-11-01', description: 'First UTC day, inclusive' })
   @IsISO8601({ strict: true })
   @MaxLength(10)
   from!: string;
 
   @ApiProperty({
+    format: 'date',
     example: '2026-11-30',
     description: 'Last UTC day, inclusive; at most 366 days after from',
   })

@@ -1,13 +1,15 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
+import { count, logPosition, streamVersion } from '../../../common/http/api-numbers';
 
 export class CustomerWriteResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ description: "The customer stream's version" }) version!: number;
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    description: 'Global position of the write (send as X-Min-Position); null when nothing changed',
-  })
+  @ApiProperty(streamVersion("The customer stream's version")) version!: number;
+  @ApiProperty(
+    logPosition(
+      'Global position of the write (send as X-Min-Position); null when nothing changed',
+      true,
+    ),
+  )
   position!: string | null;
 }
 
@@ -25,15 +27,28 @@ export class CustomerResponseDto {
   })
   documentNumber!: string | null;
   @ApiProperty({ enum: ['ACTIVE', 'UNREGISTERED', 'ERASED'] }) status!: string;
-  @ApiProperty({ description: 'Accounts still open' }) openAccounts!: number;
-  @ApiProperty() version!: number;
+  @ApiProperty(count('Accounts still open', 1)) openAccounts!: number;
+  @ApiProperty(streamVersion('Stream version, also sent as the ETag')) version!: number;
 }
 
 export class CustomerListItemDto extends CustomerResponseDto {
-  @ApiProperty() registeredAt!: string;
+  @ApiProperty({
+    format: 'date-time',
+    description: 'When the customer registered: lists are in this order',
+  })
+  registeredAt!: string;
 }
 
 export class CustomerPageDto {
-  @ApiProperty({ type: [CustomerListItemDto] }) items!: CustomerListItemDto[];
-  @ApiPropertyOptional({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiProperty({
+    type: [CustomerListItemDto],
+    description: 'In order of registration (oldest first), then id',
+  })
+  items!: CustomerListItemDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Send as cursor for the next page; null on the last page',
+  })
+  nextCursor!: string | null;
 }

@@ -1,10 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { streamVersion } from '../../../common/http/api-numbers';
 
 export class PersonalFieldSourceDto {
   @ApiProperty({ enum: ['event'], description: 'Held in a recorded event of the book of record' })
   kind!: 'event';
   @ApiProperty({ example: 'customer-6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f' }) streamId!: string;
-  @ApiProperty({ example: 1 }) streamVersion!: number;
+  @ApiProperty(streamVersion('Version of the event in its stream', 1)) streamVersion!: number;
   @ApiProperty({ example: 'CustomerRegistered' }) eventType!: string;
   @ApiProperty({ format: 'date-time' }) recordedAt!: string;
 }

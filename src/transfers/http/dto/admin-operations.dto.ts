@@ -1,11 +1,53 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { count, minorUnits } from '../../../common/http/api-numbers';
 
 /** The most rows one admin list returns. */
 const MAX_ROWS = 500;
 
-export class ListProcessCommandsRequestDto {
+/** `limit` and `cursor` of the admin lists: up to 500 rows a page, 100 by default. */
+class AdminPageRequestDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
+    minimum: 1,
+    maximum: MAX_ROWS,
+    default: 100,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ROWS)
+  limit?: number;
+
+  @ApiPropertyOptional({
+    description: 'nextCursor of the previous page (opaque; only valid with the same filters)',
+    maxLength: 256,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  cursor?: string;
+}
+
+const NEXT_CURSOR = {
+  type: String,
+  nullable: true,
+  description: 'Send as cursor for the next page; null on the last page',
+};
+
+export class ListProcessCommandsRequestDto extends AdminPageRequestDto {
   @ApiPropertyOptional({
     default: 'parked',
     example: 'pending,parked',
@@ -16,14 +58,6 @@ export class ListProcessCommandsRequestDto {
     message: 'status must be parked, pending, or both separated by a comma',
   })
   status?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_ROWS, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ROWS)
-  limit?: number;
 }
 
 export class ProcessCommandDto {
@@ -33,8 +67,7 @@ export class ProcessCommandDto {
   processId!: string;
   @ApiProperty({ example: 'CreditForTransfer' }) type!: string;
   @ApiProperty({ enum: ['pending', 'parked'] }) status!: string;
-  @ApiProperty({ description: 'Failed sends since it was stored or last retried' })
-  attempts!: number;
+  @ApiProperty(count('Failed sends since it was stored or last retried', 5)) attempts!: number;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'The last failed send' })
   lastError!: string | null;
   @ApiProperty({ description: 'The event, refusal or deadline that decided it' })
@@ -47,19 +80,26 @@ export class ProcessCommandDto {
   availableAt!: string;
 }
 
+/** A page of commands, with the totals of both statuses beside it. */
 export class ProcessCommandsDto {
-  @ApiProperty({ description: 'Commands waiting to be sent (first time or again), in total' })
-  pending!: number;
-  @ApiProperty({ description: 'Commands parked after their last allowed attempt, in total' })
-  parked!: number;
   @ApiProperty({
     type: [ProcessCommandDto],
-    description: 'The oldest `limit` commands of the statuses asked for',
+    description: 'Commands of the statuses asked for, oldest first',
   })
-  commands!: ProcessCommandDto[];
+  items!: ProcessCommandDto[];
+  @ApiProperty(NEXT_CURSOR) nextCursor!: string | null;
+  @ApiProperty(count('Commands waiting to be sent (first time or again), in total', 0))
+  pending!: number;
+  @ApiProperty(count('Commands parked after their last allowed attempt, in total', 1))
+  parked!: number;
 }
 
-export class ListProcessDeadlinesRequestDto {
+export class ProcessCommandRetriedDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['pending'] }) status!: 'pending';
+}
+
+export class ListProcessDeadlinesRequestDto extends AdminPageRequestDto {
   @ApiPropertyOptional({ default: false, description: 'true: only the deadlines due now' })
   @IsOptional()
   // Query strings are text: only the words true and false mean a boolean here.
@@ -68,14 +108,6 @@ export class ListProcessDeadlinesRequestDto {
   )
   @IsBoolean()
   due?: boolean;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_ROWS, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ROWS)
-  limit?: number;
 }
 
 export class ProcessDeadlineDto {
@@ -87,8 +119,16 @@ export class ProcessDeadlineDto {
   due!: boolean;
 }
 
-export class StuckTransfersRequestDto {
+export class ProcessDeadlinePageDto {
+  @ApiProperty({ type: [ProcessDeadlineDto], description: 'Earliest first' })
+  items!: ProcessDeadlineDto[];
+  @ApiProperty(NEXT_CURSOR) nextCursor!: string | null;
+}
+
+export class StuckTransfersRequestDto extends AdminPageRequestDto {
   @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
     minimum: 0,
     maximum: 31_536_000,
     default: 60,
@@ -100,24 +140,16 @@ export class StuckTransfersRequestDto {
   @Min(0)
   @Max(31_536_000)
   olderThanSeconds?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_ROWS, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ROWS)
-  limit?: number;
 }
 
 export class StuckTransferDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) fromAccountId!: string;
   @ApiProperty({ format: 'uuid' }) toAccountId!: string;
-  @ApiProperty({ description: 'Minor units' }) amount!: number;
+  @ApiProperty(minorUnits('Amount', 2500)) amount!: number;
   @ApiProperty({ example: 'EUR' }) currency!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ description: 'ms since it was initiated' }) ageMs!: number;
+  @ApiProperty(count('Milliseconds since it was initiated', 95_000)) ageMs!: number;
   @ApiPropertyOptional({
     type: String,
     nullable: true,
@@ -125,8 +157,14 @@ export class StuckTransferDto {
     description: "The transfer process's phase (null: it has not seen the transfer yet)",
   })
   phase!: string | null;
-  @ApiProperty({ description: 'Commands of its process parked for an operator' })
+  @ApiProperty(count('Commands of its process parked for an operator', 1))
   parkedCommands!: number;
-  @ApiProperty({ description: 'Commands of its process waiting to be sent' })
+  @ApiProperty(count('Commands of its process waiting to be sent', 0))
   pendingCommands!: number;
+}
+
+export class StuckTransferPageDto {
+  @ApiProperty({ type: [StuckTransferDto], description: 'Oldest first' })
+  items!: StuckTransferDto[];
+  @ApiProperty(NEXT_CURSOR) nextCursor!: string | null;
 }

@@ -13,6 +13,8 @@ export class InitiateTransferRequestDto {
   toAccountId!: string;
 
   @ApiProperty({
+    type: 'integer',
+    format: 'int64',
     example: 2500,
     minimum: 1,
     maximum: MAX_AMOUNT,
