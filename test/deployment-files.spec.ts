@@ -5,7 +5,7 @@ import { loadAppConfig } from '../src/config/app-config';
 
 /**
  * The deployment files (Dockerfile, compose.yaml, the Grafana provisioning) checked against
- * the code and the README, since nothing else runs them here: Docker is not needed by the
+ * the code and the documentation, since nothing else runs them here: Docker is not needed by the
  * tests.
  */
 
@@ -66,11 +66,13 @@ function variablesTheAppReads(): Set<string> {
   return names;
 }
 
-/** The variables named in the first column of the README's configuration table. */
+/** The variables named in the first column of the configuration table (docs/configuration.md). */
 function documentedVariables(): Set<string> {
-  const readme = read('README.md');
-  const start = readme.indexOf('\n## Configuration');
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const configuration = read('docs/configuration.md');
+  const start = configuration.indexOf('\n## Environment variables');
+  if (start === -1) throw new Error('docs/configuration.md has no "Environment variables" section');
+  const end = configuration.indexOf('\n## ', start + 1);
+  const section = configuration.slice(start, end === -1 ? undefined : end);
   return new Set([...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)`/gm)].map((match) => match[1]));
 }
 
@@ -109,7 +111,7 @@ describe('compose.yaml', () => {
     expect(new Set(hostPorts).size).toBe(2);
   });
 
-  it('sets only variables the app reads, each documented in the README configuration table', () => {
+  it('sets only variables the app reads, each documented in the configuration table', () => {
     const understood = variablesTheAppReads();
     const documented = documentedVariables();
     for (const [name, service] of ledgerlineServices) {

@@ -2,7 +2,7 @@ import { CheckContext } from './check-context';
 import { examples, Verdict, verdict } from './verdict';
 
 /**
- * The public contract (README "Integration events"): which account events are published, as
+ * The public contract (docs/architecture.md, "Integration events"): which account events are published, as
  * which routing key. Copied from the contract, so a mapping that drifts from it shows here.
  */
 const PUBLISHED_AS: Readonly<Record<string, string>> = {

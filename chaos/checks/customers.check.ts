@@ -3,7 +3,7 @@ import { CheckContext } from './check-context';
 import { ERASED_MARKER, HASHED_RESERVATION_STREAM, reservationStreamOf } from './personal-data';
 import { examples, Verdict, verdict } from './verdict';
 
-/** The checker's own normalisation (README "Document numbers"), not the app's function. */
+/** The checker's own normalisation (docs/api.md, "Document numbers"), not the app's function. */
 export const normaliseDocument = (raw: string): string =>
   raw
     .trim()

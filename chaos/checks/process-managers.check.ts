@@ -2,7 +2,7 @@ import { auditTransfers } from '../../test/support/transfers-audit';
 import { CheckContext } from './check-context';
 import { examples, Verdict, verdict } from './verdict';
 
-/** Which refusal of a transfer's command leads to which outcome (README "Transfers"). */
+/** Which refusal of a transfer's command leads to which outcome (docs/architecture.md, "Transfers and process managers"). */
 const REFUSAL_ENDS_AS: Readonly<Record<string, readonly string[]>> = {
   DebitForTransfer: ['FAILED'],
   CreditForTransfer: ['COMPENSATED', 'COMPLETED'],

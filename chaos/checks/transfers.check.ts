@@ -9,7 +9,7 @@ const STEPS = ['debited', 'credited', 'cancelled', 'refunded', 'settled'] as con
 const API_SAMPLE = 2_000;
 
 /**
- * A refused debit that a stale resend later made succeed is refunded (README, "Transfers"):
+ * A refused debit that a stale resend later made succeed is refunded (docs/architecture.md, "Transfers and process managers"):
  * FAILED with one debit and one refund moves no money either.
  */
 const lateDebitRefunded = (t: TransferAudit): boolean =>

@@ -4,7 +4,7 @@ import * as Events from './domain/account.events';
 /*
  * The accounts context's events as @nestjs/cqrs event classes, for an `@EventsHandler` or
  * `@Saga` in any module: `@EventsHandler(MoneyDeposited)` receives every committed deposit,
- * in log order, durably (see README, "Extending"). Each class is matched by the event's
+ * in log order, durably (see docs/extending.md). Each class is matched by the event's
  * stable type name in the log.
  */
 export const AccountOpened = committedEvent<Events.AccountOpened>(Events.AccountEventType.opened);

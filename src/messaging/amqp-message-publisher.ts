@@ -8,7 +8,7 @@ import { assertPublicTopology } from './amqp-topology';
 const CONFIRM_TIMEOUT_MS = 10_000;
 
 /**
- * The broker contract of one message (README "Integration events"): `message_id` the
+ * The broker contract of one message (docs/architecture.md, "Integration events"): `message_id` the
  * integration event id, `type` its name, JSON, persistent, correlation and causation ids and
  * the stream id and version in headers so consumers can check per-stream order, and the W3C
  * `traceparent` when the message has a trace context.

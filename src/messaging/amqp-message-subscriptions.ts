@@ -75,7 +75,7 @@ export class AmqpMessageSubscriptions {
   }
 }
 
-/** The outbox's headers as a consumer sees them (README "Integration events"). */
+/** The outbox's headers as a consumer sees them (docs/architecture.md, "Integration events"). */
 function headersOf(message: ConsumeMessage): MessageHeaders {
   const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
   const text = (value: unknown): string | undefined =>

@@ -4,7 +4,7 @@ import { AccountEvent, AccountEventType, ACCOUNT_EVENT_TYPES } from '../domain/a
 /**
  * The accounts context's public events: the contract other systems consume from the
  * `ledgerline.public` exchange. Versioned on their own (`schemaVersion`), independent of
- * the domain events, and limited to what outsiders may see (README "Integration events").
+ * the domain events, and limited to what outsiders may see (docs/architecture.md, "Integration events").
  */
 export const AccountIntegrationEventType = {
   opened: 'accounts.account-opened',

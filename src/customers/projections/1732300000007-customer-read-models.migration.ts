@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The customers read model. It holds personal data (name, email, document number) copied
- * from the customer events: an erasure must clear it here too (README "Personal data").
+ * from the customer events: an erasure must clear it here too (docs/security.md, "Personal data").
  */
 export class CustomerReadModels1732300000007 implements MigrationInterface {
   name = 'CustomerReadModels1732300000007';

@@ -1,4 +1,4 @@
-// Personal data of customers (README "Personal data") and credentials: whatever object a log
+// Personal data of customers (docs/security.md, "Personal data") and credentials: whatever object a log
 // call is handed, these fields are replaced by "[redacted]". Nothing logs request bodies or
 // headers today (the access line is built field by field); this is the net under that rule,
 // for the object someone passes to a log call some day.
