@@ -127,18 +127,23 @@ describeOnServer('a durable @EventsHandler and @Saga across kill -9', () => {
     loading = false;
     await live;
 
+    // In causal order, all in one pass: the saga has seen every event (so it will store no
+    // more commands), then its commands are done (the withdrawals they commit are events
+    // too), then the handler has reported everything up to those.
+    const idle = (name: string) =>
+      expect(projectionRow(current.baseUrl, name)).resolves.toMatchObject({
+        status: 'running',
+        lag: { events: 0 },
+      });
     await eventually(async () => {
-      for (const name of [HANDLER, SAGA])
-        expect(await projectionRow(current.baseUrl, name)).toMatchObject({
-          status: 'running',
-          lag: { events: 0 },
-        });
+      await idle(SAGA);
       const [{ open }] = await database.dataSource.query<{ open: number }[]>(
         `SELECT count(*)::int AS open FROM es_process_commands
           WHERE manager = $1 AND status <> 'done'`,
         [SAGA],
       );
       expect(open).toBe(0);
+      await idle(HANDLER);
     }, 60_000);
     const expected = await database.dataSource.query<{ event_id: string }[]>(
       `SELECT event_id FROM es_events
