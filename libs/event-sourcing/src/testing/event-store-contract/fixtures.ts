@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { WrongExpectedVersionError } from '../../core/errors';
 import { EventMetadata, LogPosition, NewEvent, RecordedEvent } from '../../core/event';
 import { EventStore } from '../../core/event-store.port';
@@ -83,23 +82,4 @@ export async function expectVersionConflict(
   await expect(attempt).rejects.toMatchObject({ ...conflict, code: 'VERSION_CONFLICT' });
 }
 
-/**
- * Retries `assertion` until it passes or `timeoutMs` runs out. For readAll only: a gap-safe
- * log may hold back committed events while any older transaction is in flight, and on a
- * shared database server that can be another test file's, for a moment.
- */
-export async function eventually(
-  assertion: () => Promise<void>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(20);
-    }
-  }
-}
+export { eventually } from '../eventually';
