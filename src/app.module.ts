@@ -2,12 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import {
-  accountIntegrationEvents,
-  accountProjections,
-  AccountsModule,
-  accountUpcasters,
-} from './accounts';
+import { AccountsModule } from './accounts';
 import { AuthModule } from './auth/auth.module';
 import { ComplianceModule } from './compliance';
 import { SagaOptions } from './sagas/saga-options';
@@ -21,7 +16,7 @@ import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { EventStoreModule } from './database/event-store.module';
 import { DatabaseSettings } from './database/database-settings';
 import { typeOrmOptions } from './database/typeorm-options';
-import { customerPersonalFields, customerProjections, CustomersModule } from './customers';
+import { CustomersModule } from './customers';
 import { PersonalDataModule } from './personal-data/personal-data.module';
 import { PersonalDataSettings } from './personal-data/personal-data-settings';
 import { HealthModule } from './health/health.module';
@@ -30,7 +25,7 @@ import { MessagingOptions } from './messaging/messaging.tokens';
 import { NotificationsModule } from './notifications';
 import { OpsModule } from './ops/ops.module';
 import { MetricsModule } from './observability/metrics/metrics.module';
-import { TransferOptions, transferProjections, TransfersModule } from './transfers';
+import { TransferOptions, TransfersModule } from './transfers';
 
 /** The composition root: infrastructure once, then one module per bounded context. */
 @Module({})
@@ -54,25 +49,18 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot({ ...typeOrmOptions(database), retryAttempts: 3, retryDelay: 1_000 }),
         CqrsModule.forRoot(),
-        // Each context's personal fields, sealed with their person's key in the event store.
-        PersonalDataModule.forRoot(security.personalData, [...customerPersonalFields]),
-        // Each context's domain events -> its public integration events (the outbox).
-        EventStoreModule.forRoot(
-          (event) => [...accountIntegrationEvents(event)],
-          [...accountUpcasters],
-          database,
-        ),
+        // Each context registers its own parts in its module: projections, process managers,
+        // upcasters and outbox mapping (EventSourcingModule.forFeature), personal fields
+        // (PersonalDataModule.forFeature); its migrations are found by their file names.
+        PersonalDataModule.forRoot(security.personalData),
+        EventStoreModule.forRoot(database),
         AuthModule.forRoot(security.auth, security.rateLimits),
         MessagingModule.forRoot(messaging),
         IdempotencyModule,
         HealthModule,
         // The observers it provides are injected as optional, so the graph builds without it.
         ...(metrics ? [MetricsModule] : []),
-        ProjectionsModule.forRoot(
-          [...accountProjections, ...customerProjections, ...transferProjections(transfers)],
-          database,
-          projections,
-        ),
+        ProjectionsModule.forRoot(database, projections),
         CustomersModule,
         AccountsModule,
         TransfersModule.forRoot(transfers),

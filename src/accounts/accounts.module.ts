@@ -1,4 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
+import { EventSourcingModule } from '@ledgerline/event-sourcing/nest';
 import {
   AggregateRepository,
   CommandExecutor,
@@ -21,6 +22,9 @@ import { OpenAccountHandler } from './commands/open-account.handler';
 import { TransferStepHandler } from './commands/transfer-step.handler';
 import { WithdrawMoneyHandler } from './commands/withdraw-money.handler';
 import { accountSnapshots } from './domain/account.snapshots';
+import { accountUpcasters } from './domain/account.upcasters';
+import { accountIntegrationEvents } from './integration/account-integration-events';
+import { accountProjections } from './projections';
 import { accountAggregate } from './domain/account.state';
 import { AccountsController } from './http/accounts.controller';
 import { CustomerAccountsController } from './http/customer-accounts.controller';
@@ -51,6 +55,14 @@ const QueryHandlers = [
 
 /** The accounts bounded context: open, deposit, withdraw, close; reads from the stream. */
 @Module({
+  imports: [
+    EventSourcingModule.forFeature({
+      name: 'accounts',
+      projections: accountProjections,
+      upcasters: accountUpcasters,
+      outbox: accountIntegrationEvents,
+    }),
+  ],
   controllers: [AccountsController, CustomerAccountsController, ReportsController],
   providers: [
     ...CommandHandlers,

@@ -6,7 +6,6 @@ export type { AccountEvent } from './domain/account.events';
 export { AccountErrorCode } from './domain/account.errors';
 export { accountSnapshots } from './domain/account.snapshots';
 export { accountUpcasters } from './domain/account.upcasters';
-export { accountMigrations, accountProjections } from './projections';
 export {
   accountIntegrationEvents,
   AccountIntegrationEventType,

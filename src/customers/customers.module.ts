@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { EventSourcingModule } from '@ledgerline/event-sourcing/nest';
+import { PersonalDataModule } from '../personal-data/personal-data.module';
+import { customerPersonalFields } from './domain/customer.personal-data';
+import { customerProjections } from './projections';
 import {
   AggregateRepository,
   CommandObserver,
@@ -31,6 +35,10 @@ const QueryHandlers = [GetCustomerHandler, ListCustomersHandler, ExportPersonalD
 
 /** The customers bounded context: registration with unique document numbers. */
 @Module({
+  imports: [
+    EventSourcingModule.forFeature({ name: 'customers', projections: customerProjections }),
+    PersonalDataModule.forFeature(customerPersonalFields),
+  ],
   controllers: [CustomersController, CustomerPersonalDataController],
   providers: [
     ...CommandHandlers,

@@ -10,4 +10,3 @@ export {
   documentReservationStreamId,
   PLAIN_RESERVATION_STREAMS_SQL,
 } from './domain/document-reservation';
-export { customerMigrations, customerProjections } from './projections';

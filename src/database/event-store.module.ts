@@ -1,14 +1,14 @@
 import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   EventDataProtection,
   EventStore,
   EventUpcasters,
-  IntegrationEventMapper,
   ProtectedEventStore,
-  Upcaster,
 } from '@ledgerline/event-sourcing';
+import { EventSourcingFeatures } from '@ledgerline/event-sourcing/nest';
 import { AppendObserver, PostgresEventStore } from '@ledgerline/event-sourcing/postgres';
 import { AppInstance } from './app-instance';
 import { CommitSignal } from './commit-signal';
@@ -18,9 +18,10 @@ import { EVENT_DATA_PROTECTION } from '../personal-data/personal-data.tokens';
 import { DatabaseSettings } from './database-settings';
 
 /**
- * Provides the event store (the book of record) to every bounded context. `outbox` maps
- * each context's domain events to its public integration events, written to the outbox in
- * the append transaction; `upcasters` bring old events to their current shape on every read.
+ * Provides the event store (the book of record) to every bounded context, with what each
+ * context registered (`EventSourcingModule.forFeature` in its module): its outbox mapping of
+ * domain events to public integration events, written to the outbox in the append
+ * transaction, and its upcasters, which bring old events to their current shape on every read.
  * Every commit wakes this process's workers (CommitSignal) and, on a server,
  * other instances through a coalesced NOTIFY sent after the commit. AppInstance is this
  * process's identity and liveness, for work other instances may take over when it dies.
@@ -30,36 +31,35 @@ import { DatabaseSettings } from './database-settings';
 @Global()
 @Module({})
 export class EventStoreModule {
-  static forRoot(
-    outbox: IntegrationEventMapper,
-    upcasters: readonly Upcaster[],
-    database: DatabaseSettings,
-  ): DynamicModule {
+  static forRoot(database: DatabaseSettings): DynamicModule {
     const options = { embedded: database.embedded ?? false };
-    const chains = new EventUpcasters(upcasters);
     const logger = new Logger('EventStore');
     return {
       module: EventStoreModule,
+      imports: [DiscoveryModule],
       providers: [
+        EventSourcingFeatures,
         CommitSignal,
         { provide: AppInstance, useFactory: () => new AppInstance(database) },
         {
           provide: EVENT_STORE,
           inject: [
             getDataSourceToken(),
+            EventSourcingFeatures,
             CommitSignal,
             OPTIONAL_APPEND_OBSERVER,
             { token: EVENT_DATA_PROTECTION, optional: true },
           ],
           useFactory: (
             dataSource: DataSource,
+            features: EventSourcingFeatures,
             commits: CommitSignal,
             observer?: AppendObserver,
             protection?: EventDataProtection,
           ): EventStore => {
             const store = new PostgresEventStore(dataSource, {
-              outbox,
-              upcasters: chains,
+              outbox: features.outbox(),
+              upcasters: new EventUpcasters(features.upcasters()),
               preparedStatements: !options.embedded,
               afterCommit: () => commits.raise(),
               // PGlite has no LISTEN across connections, and one session behind all of them.
@@ -72,7 +72,7 @@ export class EventStoreModule {
           },
         },
       ],
-      exports: [EVENT_STORE, CommitSignal, AppInstance],
+      exports: [EVENT_STORE, CommitSignal, AppInstance, EventSourcingFeatures],
     };
   }
 }

@@ -1,35 +1,17 @@
+import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { eventStoreMigrations } from '@ledgerline/event-sourcing/postgres';
-import { accountMigrations } from '../accounts';
-import { IdempotencyKeys1732300000001 } from '../common/idempotency/1732300000001-idempotency-keys.migration';
-import { IdempotencyOwner1732300000013 } from '../common/idempotency/1732300000013-idempotency-owner.migration';
-import { IdempotencyExactReplay1732300000034 } from '../common/idempotency/1732300000034-idempotency-exact-replay.migration';
-import { complianceMigrations } from '../compliance';
-import { customerMigrations } from '../customers';
-import { notificationMigrations } from '../notifications';
-import { PersonalDataKeys1732300000018 } from '../personal-data/1732300000018-personal-data-keys.migration';
-import { PersonalDataErasures1732300000020 } from '../personal-data/1732300000020-personal-data-erasures.migration';
-import { ReservationsHashedMarker1732300000021 } from '../personal-data/1732300000021-reservations-hashed-marker.migration';
-import { transferMigrations } from '../transfers';
 import { DATABASE_TIMEOUT_DEFAULTS, DatabaseSettings } from './database-settings';
 
 /**
- * Every migration of the application, the library's first; each context lists its own. TypeORM
- * applies them in the order of the timestamps in their names, whatever their order here.
+ * Every migration of the application: the library's, then each file named
+ * `<timestamp>-<what>.migration.ts` anywhere under `src/` (compiled: `.js`), found by
+ * TypeORM. A context adds a table by adding such a file to its own folder; no list names
+ * them. TypeORM applies them in the order of the timestamps in their class names.
  */
-export const allMigrations = [
+export const allMigrations: DataSourceOptions['migrations'] = [
   ...eventStoreMigrations,
-  IdempotencyKeys1732300000001,
-  IdempotencyOwner1732300000013,
-  IdempotencyExactReplay1732300000034,
-  PersonalDataKeys1732300000018,
-  PersonalDataErasures1732300000020,
-  ReservationsHashedMarker1732300000021,
-  ...accountMigrations,
-  ...customerMigrations,
-  ...transferMigrations,
-  ...notificationMigrations,
-  ...complianceMigrations,
+  join(__dirname, '..', '**', '*.migration.{ts,js}'),
 ];
 
 /**

@@ -1,5 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import { discoverRegistrations, registrationModule } from '@ledgerline/event-sourcing/nest';
 import { DataSource } from 'typeorm';
 import { DataKeyStore } from './data-key-store';
 import { LookupHash } from './document-lookup';
@@ -8,6 +10,11 @@ import { PersonalDataProtection } from './personal-data-protection';
 import { EVENT_DATA_PROTECTION } from './personal-data.tokens';
 import { PersonalDataSettings } from './personal-data-settings';
 import { PersonalFields } from './personal-fields';
+
+const PERSONAL_FIELDS = 'personal-fields';
+
+const isDeclarationList = (value: unknown): value is readonly PersonalFields[] =>
+  Array.isArray(value);
 
 /**
  * Personal data at rest: the data keys (one per person, wrapped by the master key), the
@@ -18,12 +25,18 @@ import { PersonalFields } from './personal-fields';
 @Global()
 @Module({})
 export class PersonalDataModule {
-  static forRoot(
-    settings: PersonalDataSettings,
-    declarations: readonly PersonalFields[],
-  ): DynamicModule {
+  /**
+   * Declares a context's personal fields (import it in the context's module): stored sealed
+   * with their person's key, read opened, erased with the key.
+   */
+  static forFeature(declarations: readonly PersonalFields[]): DynamicModule {
+    return registrationModule(PERSONAL_FIELDS, declarations);
+  }
+
+  static forRoot(settings: PersonalDataSettings): DynamicModule {
     return {
       module: PersonalDataModule,
+      imports: [DiscoveryModule],
       providers: [
         {
           provide: DataKeyStore,
@@ -41,8 +54,12 @@ export class PersonalDataModule {
         },
         {
           provide: EVENT_DATA_PROTECTION,
-          inject: [DataKeyStore],
-          useFactory: (keys: DataKeyStore) => new PersonalDataProtection(keys, declarations),
+          inject: [DataKeyStore, DiscoveryService],
+          useFactory: (keys: DataKeyStore, discovery: DiscoveryService) =>
+            new PersonalDataProtection(
+              keys,
+              discoverRegistrations(discovery, PERSONAL_FIELDS, isDeclarationList).flat(),
+            ),
         },
       ],
       exports: [DataKeyStore, LookupHash, EVENT_DATA_PROTECTION],

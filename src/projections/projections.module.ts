@@ -1,7 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
-import { Projection } from '@ledgerline/event-sourcing';
-import { DurableEventsHandlers, DurableSagas } from '@ledgerline/event-sourcing/nest';
+import {
+  DurableEventsHandlers,
+  DurableSagas,
+  EventSourcingFeatures,
+} from '@ledgerline/event-sourcing/nest';
 import { DatabaseSettings } from '../database/database-settings';
 import { AdminProjectionsController } from './http/admin-projections.controller';
 import { ProjectionRebuilder } from './projection-rebuilder';
@@ -21,18 +24,19 @@ import { ReadYourWritesInterceptor } from './read-your-writes';
  */
 @Module({})
 export class ProjectionsModule {
-  static forRoot(
-    projections: Projection[],
-    database: DatabaseSettings,
-    options: ProjectionsOptions,
-  ): DynamicModule {
+  static forRoot(database: DatabaseSettings, options: ProjectionsOptions): DynamicModule {
     return {
       module: ProjectionsModule,
       global: true,
       imports: [DiscoveryModule],
       controllers: [AdminProjectionsController],
       providers: [
-        { provide: PROJECTIONS, useValue: projections },
+        // What each context registered (EventSourcingModule.forFeature).
+        {
+          provide: PROJECTIONS,
+          inject: [EventSourcingFeatures],
+          useFactory: (features: EventSourcingFeatures) => features.projections(),
+        },
         { provide: DATABASE_SETTINGS, useValue: database },
         { provide: PROJECTIONS_OPTIONS, useValue: options },
         DurableEventsHandlers,

@@ -5,6 +5,7 @@ import {
   CommandObserver,
   EventStore,
 } from '@ledgerline/event-sourcing';
+import { EventSourcingModule } from '@ledgerline/event-sourcing/nest';
 import { AccountsModule } from '../accounts';
 import { EVENT_STORE } from '../database/database.tokens';
 import { OPTIONAL_COMMAND_OBSERVER } from '../observability/metrics/metrics.tokens';
@@ -16,6 +17,8 @@ import { AdminProcessManagersController } from './http/admin-process-managers.co
 import { AdminTransfersController } from './http/admin-transfers.controller';
 import { TransfersController } from './http/transfers.controller';
 import { TransferProcessService } from './process/transfer-process.service';
+import { transferProcess } from './process/transfer.process';
+import { transferSummariesProjection } from './projections';
 import { GetTransferHandler } from './queries/get-transfer.handler';
 import { ListStuckTransfersHandler } from './queries/list-stuck-transfers.handler';
 import { ListTransfersHandler } from './queries/list-transfers.handler';
@@ -31,14 +34,21 @@ const QueryHandlers = [GetTransferHandler, ListTransfersHandler, ListStuckTransf
 
 /**
  * Transfers between accounts, driven by a durable process manager. The process itself runs
- * as a projection (see `transferProjections`); this module sends its commands and deadlines.
+ * as a projection (registered here); this module sends its commands and deadlines.
  */
 @Module({})
 export class TransfersModule {
   static forRoot(options: TransferOptions): DynamicModule {
     return {
       module: TransfersModule,
-      imports: [AccountsModule],
+      imports: [
+        AccountsModule,
+        EventSourcingModule.forFeature({
+          name: 'transfers',
+          projections: [transferSummariesProjection],
+          processManagers: [transferProcess(options)],
+        }),
+      ],
       controllers: [TransfersController, AdminTransfersController, AdminProcessManagersController],
       providers: [
         ...CommandHandlers,

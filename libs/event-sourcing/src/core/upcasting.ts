@@ -17,7 +17,7 @@ export interface Upcaster {
 export class EventUpcasters {
   private readonly byType = new Map<string, Map<number, Upcaster>>();
 
-  constructor(upcasters: readonly Upcaster[] = []) {
+  constructor(private readonly upcasters: readonly Upcaster[] = []) {
     for (const upcaster of upcasters) {
       if (!Number.isInteger(upcaster.fromVersion) || upcaster.fromVersion < 1)
         throw new RangeError(`${upcaster.type}: an upcaster starts from version 1 or later`);
@@ -31,6 +31,11 @@ export class EventUpcasters {
       for (let version = 1; version < this.currentVersion(type); version++)
         if (!chain.has(version)) throw new RangeError(`${type} has no upcaster from v${version}`);
     }
+  }
+
+  /** These chains and `more` (a type's chain may not be split between the two). */
+  concat(more: readonly Upcaster[]): EventUpcasters {
+    return more.length === 0 ? this : new EventUpcasters([...this.upcasters, ...more]);
   }
 
   /** The schema version new events of `type` must be written in (1 without upcasters). */

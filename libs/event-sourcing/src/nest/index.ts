@@ -4,6 +4,8 @@
  */
 export * from './event-store.token';
 export * from './event-sourcing.module';
+export * from './event-sourcing-features';
+export { discoverRegistrations, registrationModule } from './feature-registrations';
 export * from './committed-event';
 export * from './durable-events-handlers';
 export * from './durable-sagas';
