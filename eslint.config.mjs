@@ -143,7 +143,12 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.js', 'test/support/*.js', 'libs/event-sourcing/test/*.js'],
+          allowDefaultProject: [
+            '*.js',
+            'test/support/*.js',
+            'libs/event-sourcing/test/*.js',
+            'tools/generator/*.js',
+          ],
         },
         tsconfigRootDir: import.meta.dirname,
       },

@@ -66,6 +66,7 @@ export class AppModule {
         TransfersModule.forRoot(transfers),
         NotificationsModule,
         ComplianceModule,
+        // ↑ The bounded contexts: `npm run generate -- context <name>` adds a new one above.
         SagasModule.forRoot(
           new SagaOptions(transfers.worker, transfers.commandLeaseMs, transfers.commandMaxAttempts),
         ),

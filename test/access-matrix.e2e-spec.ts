@@ -8,6 +8,7 @@ import { httpApi } from './support/api';
 import { eventually } from './support/eventually';
 import { useTestApp } from './support/test-app';
 import { mintToken } from './support/tokens';
+import { Caller, contextAccessRows, Fixture, RouteRow } from './support/access-rows';
 
 /**
  * Every route the app serves × every kind of caller, with the status each must get. The
@@ -17,47 +18,7 @@ import { mintToken } from './support/tokens';
 const context = useTestApp('access_matrix');
 const staff = accountsApi(() => context.app.baseUrl);
 
-type Caller = 'none' | 'customerA' | 'customerB' | 'teller' | 'auditor' | 'admin';
 const CALLERS: Caller[] = ['none', 'customerA', 'customerB', 'teller', 'auditor', 'admin'];
-
-/** What customer A owns (and B does not), set up by the staff before the matrix runs. */
-interface Fixture {
-  customerA: string;
-  customerB: string;
-  accountA: string;
-  accountB: string;
-  /** A transfer from A's account to a third customer's: B is on neither side. */
-  transferA: string;
-}
-
-interface Call {
-  readonly path: string;
-  readonly body?: Record<string, unknown>;
-}
-
-/**
- * - `object`: the call names one of A's objects; B gets 404, exactly as for an unknown id.
- * - `list`: B gets 200 without any of A's data (`leaks` says whether a body shows A's).
- * - `none`: nothing customer-specific (staff-only or operations routes).
- */
-type Ownership =
-  | { readonly kind: 'object' }
-  | { readonly kind: 'list'; leaks(body: unknown, fixture: Fixture): boolean }
-  | { readonly kind: 'none' };
-
-interface RouteRow {
-  readonly allowed: readonly Role[];
-  readonly ownership: Ownership;
-  /** The status an allowed caller gets (2xx, or 404 for an operations route's unknown id). */
-  readonly success: number;
-  /**
-   * What customer A gets on their own object where a business rule answers before the write
-   * (erasing a customer who still has accounts); `success` otherwise.
-   */
-  readonly ownerOutcome?: number;
-  /** Builds a fresh call for one cell (writes get fresh objects so cells never interfere). */
-  call(fixture: Fixture, caller: Caller): Promise<Call> | Call;
-}
 
 const read = ['teller', 'auditor', 'customer'] as const;
 const json = (body: unknown): string => JSON.stringify(body);
@@ -74,6 +35,8 @@ async function freshAccountOfA(fixture: Fixture, balance: number): Promise<strin
 }
 
 const ROUTES: Record<string, RouteRow> = {
+  // Rows a bounded context keeps beside its routes (`src/<context>/*.access-rows.ts`).
+  ...contextAccessRows(),
   'POST /customers': {
     allowed: ['teller'],
     ownership: { kind: 'none' },

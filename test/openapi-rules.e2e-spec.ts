@@ -19,6 +19,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 const VERBS = [
   'get',
   'list',
+  'create',
   'open',
   'close',
   'deposit',
@@ -216,10 +217,10 @@ it('reads that send an ETag document it, If-None-Match and 304', () => {
       (operation.responses['200'] as { headers?: object } | undefined)?.headers !== undefined &&
       'ETag' in ((operation.responses['200'] as { headers: object }).headers ?? {}),
   );
-  expect(versioned.map(({ name }) => name).sort()).toEqual([
-    'GET /accounts/{id}',
-    'GET /customers/{id}',
-  ]);
+  // These at least (a context may add its own versioned reads); each as the rule says.
+  expect(versioned.map(({ name }) => name)).toEqual(
+    expect.arrayContaining(['GET /accounts/{id}', 'GET /customers/{id}']),
+  );
   for (const { name, operation } of versioned) {
     expect([name, Object.keys(operation.responses)]).toEqual([
       name,

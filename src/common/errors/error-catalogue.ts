@@ -37,6 +37,8 @@ export const ERROR_CATALOGUE = {
   ACCOUNT_CLOSED: { status: 409, title: 'The account is closed' },
   ACCOUNT_ALREADY_EXISTS: { status: 409, title: 'The account already exists' },
   CUSTOMER_ALREADY_EXISTS: { status: 409, title: 'The customer already exists' },
+  // For contexts whose own codes are not (yet) here, as a generated context starts.
+  ALREADY_EXISTS: { status: 409, title: 'A resource with this id already exists' },
   DOCUMENT_ALREADY_REGISTERED: {
     status: 409,
     title: 'A customer with this document number is already registered',

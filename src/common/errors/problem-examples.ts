@@ -38,6 +38,7 @@ const EXAMPLE_DETAILS: Record<ErrorCode, string> = {
   ACCOUNT_CLOSED: `account ${ACCOUNT} is closed`,
   ACCOUNT_ALREADY_EXISTS: `account ${ACCOUNT} already exists`,
   CUSTOMER_ALREADY_EXISTS: `customer ${CUSTOMER} already exists`,
+  ALREADY_EXISTS: `a resource with id ${ACCOUNT} already exists`,
   DOCUMENT_ALREADY_REGISTERED: 'a customer with this document number is already registered',
   CUSTOMER_HAS_OPEN_ACCOUNTS: `customer ${CUSTOMER} still has 2 open account(s); close them first`,
   PERSONAL_DATA_ERASED: `the personal data of customer ${CUSTOMER} was erased`,

@@ -1,0 +1,2 @@
+export const GIFT_CARD_REPOSITORY = Symbol('GIFT_CARD_REPOSITORY');
+export const GIFT_CARD_COMMANDS = Symbol('GIFT_CARD_COMMANDS');
