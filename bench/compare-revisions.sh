@@ -22,6 +22,14 @@ cleanup() { git -C "$here" worktree remove --force "$base" >/dev/null 2>&1 || tr
 trap cleanup EXIT
 git -C "$here" worktree add --force --detach "$base" "$revision" >/dev/null
 ln -s "$here/node_modules" "$base/node_modules"
+# A benchmark the other revision does not have yet runs there from this tree's file (it must
+# compile against that revision's code), with this tree's runner, which knows its name.
+for bench in "$@"; do
+  if [ "$bench" != http-revisions ] && [ ! -f "$base/bench/$bench.bench.ts" ] &&
+    [ -f "$here/bench/$bench.bench.ts" ]; then
+    cp "$here/bench/$bench.bench.ts" "$here/bench/run-benchmarks.ts" "$base/bench/"
+  fi
+done
 (cd "$base" && npm run build >"$out/base-build.log" 2>&1) || {
   echo "the base revision did not build: see $out/base-build.log" >&2
   exit 1

@@ -23,8 +23,11 @@ const BENCHMARKS = [
   'projection-catch-up',
   'outbox-relay',
 ] as const;
-/** http-revisions: another revision's build to compare with (bench/compare-revisions.sh). */
-const ON_REQUEST = ['http-revisions'] as const;
+/**
+ * http-revisions: another revision's build to compare with (bench/compare-revisions.sh);
+ * command-cost: long windows made for such comparisons.
+ */
+const ON_REQUEST = ['http-revisions', 'command-cost'] as const;
 
 function main(): number {
   const filters = process.argv.slice(2);
