@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ICommand, IEvent, ofType, Saga } from '@nestjs/cqrs';
 import { filter, map, Observable } from 'rxjs';
 import { MoneyDeposited, WithdrawMoneyCommand } from '../accounts';
-import { SAGA_COMMAND_CONTEXT } from '../sagas/saga-command-context';
+import { PROCESS_COMMAND_CONTEXT } from '../common/commands/process-command-context';
 import { COMPLIANCE_SETTINGS, ComplianceSettings } from './compliance-settings';
 
 /** The reference of the withdrawal that reverses the ATM deposit recorded as `eventId`. */
@@ -32,7 +32,7 @@ export class AtmDepositLimitSaga {
             event.data.accountId,
             event.data.amount,
             reversalReference(event.eventId),
-            SAGA_COMMAND_CONTEXT,
+            PROCESS_COMMAND_CONTEXT,
           ),
       ),
     );

@@ -6,11 +6,10 @@ import {
   DEFAULT_PROCESS_MANAGER_WORKER_OPTIONS,
   ProcessManagerWorker,
 } from '@ledgerline/event-sourcing';
-import { DurableSagas, SagaCommandSender } from '@ledgerline/event-sourcing/nest';
+import { DurableSagas } from '@ledgerline/event-sourcing/nest';
 import { PostgresProcessManagers } from '@ledgerline/event-sourcing/postgres';
+import { processCommandSender } from '../common/commands/process-command-sender';
 import { CommitSignal } from '../database/commit-signal';
-import { DomainError } from '../shared-kernel/domain-error';
-import { withSagaContext } from './saga-command-context';
 import { SagaOptions } from './saga-options';
 
 /**
@@ -39,12 +38,7 @@ export class SagasService implements OnApplicationBootstrap, OnModuleDestroy {
     this.worker = new ProcessManagerWorker(
       new PostgresProcessManagers(this.dataSource),
       managers,
-      new SagaCommandSender(
-        this.commands,
-        this.sagas.commandClasses(),
-        (error) => (error instanceof DomainError ? error.code : null),
-        withSagaContext,
-      ),
+      processCommandSender(this.commands, { classes: this.sagas.commandClasses() }),
       {
         ...DEFAULT_PROCESS_MANAGER_WORKER_OPTIONS,
         leaseMs: this.options.commandLeaseMs,

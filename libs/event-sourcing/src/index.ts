@@ -35,5 +35,6 @@ export * from './outbox/outbox-store.port';
 export * from './outbox/outbox-relay';
 export * from './outbox/in-process-message-bus';
 export * from './sagas/process-manager';
+export * from './sagas/process-command';
 export * from './sagas/process-manager-store.port';
 export * from './sagas/process-manager-worker';

@@ -24,3 +24,21 @@ export function processCommandContext(
     scope: ALL_CUSTOMERS,
   };
 }
+
+/**
+ * The context a process manager or a `@Saga()` gives the commands it decides (the app's
+ * commands carry one): a placeholder, stored with the command and replaced when it is sent
+ * (withProcessContext) by the real one, processCommandContext: its command id is the id the
+ * command was stored under (so a resend is recognised), its correlation and causation are
+ * those of its cause.
+ */
+export const PROCESS_COMMAND_CONTEXT: CommandContext = Object.freeze({
+  metadata: Object.freeze({
+    commandId: 'assigned-when-sent',
+    correlationId: 'assigned-when-sent',
+    causationId: 'assigned-when-sent',
+    actor: 'assigned-when-sent',
+    occurredAt: new Date(0).toISOString(),
+  }),
+  scope: ALL_CUSTOMERS,
+});

@@ -16,7 +16,7 @@ import { ProjectionTransaction } from '../projections/projection';
 import { committedEvent } from './committed-event';
 import { CommittedEventsHandler, DurableEventsHandlers } from './durable-events-handlers';
 import { DurableSagas } from './durable-sagas';
-import { SagaCommandSender, sagaCommandId } from './saga-command-sender';
+import { CommandBusSender, processCommandId } from './command-bus-sender';
 
 interface Paid {
   readonly type: 'SpecPaymentReceived';
@@ -34,11 +34,23 @@ class RefundPayment implements ICommand {
 
 class NeverHandled implements ICommand {}
 
+/** A Date does not survive JSON as a Date: such a command cannot be stored. */
+class RefundLater implements ICommand {
+  constructor(readonly at: Date) {}
+}
+
+@CommandHandler(RefundLater)
+class RefundLaterHandler implements ICommandHandler<RefundLater> {
+  execute(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
 @CommandHandler(RefundPayment)
 class RefundPaymentHandler implements ICommandHandler<RefundPayment> {
   readonly received: { command: RefundPayment; id: string | undefined }[] = [];
   execute(command: RefundPayment): Promise<void> {
-    this.received.push({ command, id: sagaCommandId(command) });
+    this.received.push({ command, id: processCommandId(command) });
     return Promise.resolve();
   }
 }
@@ -68,6 +80,14 @@ class RefundsSaga {
       ofType(PaymentReceived),
       filter((event) => event.data.invoice === 'nobody'),
       map(() => new NeverHandled()),
+    );
+
+  @Saga()
+  dated = (events$: Observable<IEvent>): Observable<ICommand> =>
+    events$.pipe(
+      ofType(PaymentReceived),
+      filter((event) => event.data.invoice === 'dated'),
+      map(() => new RefundLater(new Date(0))),
     );
 }
 
@@ -108,6 +128,7 @@ describe('@Saga() and @EventsHandler on committed events', () => {
       providers: [
         RefundsSaga,
         RefundPaymentHandler,
+        RefundLaterHandler,
         PaymentsLedger,
         DurableSagas,
         DurableEventsHandlers,
@@ -130,12 +151,16 @@ describe('@Saga() and @EventsHandler on committed events', () => {
     expect(refunds?.onEvent(null, recorded('a-2', 90), new Date(0)).commands).toEqual([]);
   });
 
-  it('refuses a command no handler takes, and warns of one emitted after its event', async () => {
+  it('refuses a command no handler takes or JSON cannot keep, and warns of one emitted after its event', async () => {
     const moduleRef = await compile();
     const managers = moduleRef.get(DurableSagas).managers();
     const unhandled = managers.find((m) => m.name === 'saga:RefundsSaga.unhandled');
     expect(() => unhandled?.onEvent(null, recorded('nobody', 1), new Date(0))).toThrow(
       /NeverHandled, which no @CommandHandler handles/,
+    );
+    const dated = managers.find((m) => m.name === 'saga:RefundsSaga.dated');
+    expect(() => dated?.onEvent(null, recorded('dated', 1), new Date(0))).toThrow(
+      /saga:RefundsSaga\.dated emitted a RefundLater that cannot be stored: RefundLater\.at is a Date/,
     );
 
     const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
@@ -156,10 +181,9 @@ describe('@Saga() and @EventsHandler on committed events', () => {
     const sagas = moduleRef.get(DurableSagas);
     const handler = moduleRef.get(RefundPaymentHandler);
     const bus = { execute: (command: ICommand) => handler.execute(command as RefundPayment) };
-    const sender = new SagaCommandSender(
-      bus as unknown as ConstructorParameters<typeof SagaCommandSender>[0],
-      sagas.commandClasses(),
-      () => null,
+    const sender = new CommandBusSender(
+      bus as unknown as ConstructorParameters<typeof CommandBusSender>[0],
+      { classes: sagas.commandClasses(), rejectionCode: () => null },
     );
     await sender.send({
       id: 'stored-1',
@@ -178,6 +202,45 @@ describe('@Saga() and @EventsHandler on committed events', () => {
       command: { invoice: 'a-1', amount: 50 },
       id: 'stored-1',
     });
+  });
+
+  it('sends a command an earlier version stored in another shape as its upcaster reads it', async () => {
+    const moduleRef = await compile();
+    const handler = moduleRef.get(RefundPaymentHandler);
+    const bus = { execute: (command: ICommand) => handler.execute(command as RefundPayment) };
+    const sender = new CommandBusSender(
+      bus as unknown as ConstructorParameters<typeof CommandBusSender>[0],
+      {
+        classes: moduleRef.get(DurableSagas).commandClasses(),
+        rejectionCode: () => null,
+        upcast: (stored) =>
+          stored.type === 'Refund'
+            ? new RefundPayment(stored.data.ref as string, stored.data.cents as number)
+            : undefined,
+      },
+    );
+    const stored = {
+      manager: 'saga:RefundsSaga.refundOverpayments',
+      processId: 'event-1',
+      causationId: 'event-1',
+      correlationId: 'correlation-1',
+      attempts: 0,
+      claimToken: 'claim',
+    };
+    await sender.send({ ...stored, id: 'old-1', type: 'Refund', data: { ref: 'a-9', cents: 7 } });
+    await sender.send({
+      ...stored,
+      id: 'new-1',
+      type: 'RefundPayment',
+      data: { invoice: 'a-8', amount: 8 },
+    });
+    expect(handler.received.map(({ command, id }) => [command, id])).toStrictEqual([
+      [new RefundPayment('a-9', 7), 'old-1'],
+      [new RefundPayment('a-8', 8), 'new-1'],
+    ]);
+    await expect(
+      sender.send({ ...stored, id: 'lost-1', type: 'Unknown', data: {} }),
+    ).rejects.toThrow('no command class or upcaster knows Unknown');
   });
 
   it('makes each @EventsHandler of committed events a subscriber that gets them with its transaction', async () => {

@@ -5,7 +5,7 @@ import type { ICommand, IEvent } from '@nestjs/cqrs';
 import { COMMAND_HANDLER_METADATA, SAGA_METADATA } from '@nestjs/cqrs/dist/decorators/constants';
 import { Observable, Subject } from 'rxjs';
 import { RecordedEvent } from '../core/event';
-import { JsonObject } from '../core/json';
+import { processCommand } from '../sagas/process-command';
 import { ProcessCommand, ProcessManager } from '../sagas/process-manager';
 import { committedEventClasses } from './committed-event';
 
@@ -147,7 +147,7 @@ function sagaManager(
   };
 }
 
-/** A command as stored: its class name and its own fields, as JSON. */
+/** A command as stored (processCommand: its class name and its own fields, as JSON). */
 function stored(
   saga: string,
   command: ICommand,
@@ -156,5 +156,10 @@ function stored(
   const type = command.constructor.name;
   if (commands.get(type) !== command.constructor)
     throw new Error(`${saga} emitted ${type}, which no @CommandHandler handles`);
-  return { type, data: JSON.parse(JSON.stringify(command)) as JsonObject };
+  try {
+    return processCommand(command);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`${saga} emitted a ${type} that cannot be stored: ${why}`, { cause: error });
+  }
 }

@@ -9,4 +9,4 @@ export { discoverRegistrations, registrationModule } from './feature-registratio
 export * from './committed-event';
 export * from './durable-events-handlers';
 export * from './durable-sagas';
-export * from './saga-command-sender';
+export * from './command-bus-sender';

@@ -1,7 +1,11 @@
 import { RecordedEvent } from '../core/event';
 import { JsonObject, JsonValue } from '../core/json';
 
-/** A command a process manager wants sent. Its id is derived from what caused it. */
+/**
+ * A command a process manager wants sent, as it is stored. Its id is derived from what caused
+ * it. Make one from a command object with processCommand (its class name and fields), which
+ * the sender makes again as an instance of its class.
+ */
 export interface ProcessCommand {
   readonly type: string;
   readonly data: JsonObject;
