@@ -191,7 +191,7 @@ describe('the operations console', () => {
     await waitForText(page, projectionRow, 'daily_totals is refusing writes');
     const commandRow = `[data-command="${commandId}"]`;
     await waitForText(page, `${commandRow} .state`, 'parked');
-    await waitForText(page, commandRow, 'CreditForTransfer', 'are blocked');
+    await waitForText(page, commandRow, 'TransferStepCommand credit', 'are blocked');
     await waitForText(page, '#process-summary', 'parked: 1');
     await waitForText(page, `[data-deadline="${transferId}/credit"]`, 'credit');
     await waitForText(page, '#outbox-summary', 'Pending:', 'dead letters: 0');

@@ -5,7 +5,12 @@ import { eventually } from './support/eventually';
 import { startTestApp, TestApp } from './support/test-app';
 import { openTestDatabase, TestDatabase } from './support/test-database';
 import { mintToken } from './support/tokens';
-import { blockCreditsTo, processCommandsOf, transfersApi } from './support/transfers-api';
+import {
+  blockCreditsTo,
+  processCommandsOf,
+  StoredTransferCommand,
+  transfersApi,
+} from './support/transfers-api';
 
 /*
  * A process command that keeps failing is parked after PROCESS_COMMAND_MAX_ATTEMPTS failed
@@ -19,6 +24,7 @@ interface CommandRow {
   manager: string;
   processId: string;
   type: string;
+  label: string;
   status: string;
   attempts: number;
   lastError: string | null;
@@ -73,7 +79,8 @@ describe('a process command that keeps failing', () => {
         parked = body.items.find((command) => command.processId === id);
         expect(parked).toMatchObject({
           manager: 'transfer-process',
-          type: 'CreditForTransfer',
+          type: 'TransferStepCommand',
+          label: 'TransferStepCommand credit',
           status: 'parked',
           attempts: MAX_ATTEMPTS,
           lastError: expect.stringContaining(`credits to account-${to} are blocked`),
@@ -146,10 +153,10 @@ describe('a process command that keeps failing', () => {
     expect(await accounts.account(from)).toMatchObject({ balance: 300 });
     expect(await accounts.account(to)).toMatchObject({ balance: 200 });
     expect(await processCommandsOf(database.dataSource, id)).toEqual([
-      expect.objectContaining({ type: 'DebitForTransfer', status: 'done' }),
-      expect.objectContaining({ type: 'CreditForTransfer', status: 'done', attempts: 0 }),
-      expect.objectContaining({ type: 'SettleTransferDebit', status: 'done' }),
-      expect.objectContaining({ type: 'SettleTransfer', status: 'done' }),
+      expect.objectContaining({ label: 'TransferStepCommand debit', status: 'done' }),
+      expect.objectContaining({ label: 'TransferStepCommand credit', status: 'done', attempts: 0 }),
+      expect.objectContaining({ label: 'TransferStepCommand settle-debit', status: 'done' }),
+      expect.objectContaining({ label: 'SettleTransferCommand', status: 'done' }),
     ]);
     const after = (await admin().get('/admin/process-commands?status=parked,pending').expect(200))
       .body as CommandsBody;
@@ -163,6 +170,68 @@ describe('a process command that keeps failing', () => {
     const again = await admin().post(`/admin/process-commands/${parked!.id}/retry`).expect(404);
     expect(again.body).toMatchObject({ code: 'PROCESS_COMMAND_NOT_FOUND' });
     expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
+  }, 90_000);
+
+  it('stored by the version before command objects (its old type and fields), is sent after the upgrade', async () => {
+    const accounts = accountsApi(app.baseUrl);
+    const transfers = transfersApi(app.baseUrl);
+    const admin = () => httpApi(app.baseUrl);
+    const from = await accounts.open();
+    await accounts.deposit(from, 500).expect(201);
+    const to = await accounts.open();
+
+    const block = await blockCreditsTo(database.dataSource, database.schema, to);
+    let id: string;
+    let credit: StoredTransferCommand | undefined;
+    try {
+      ({ id } = await transfers.start(from, to, 120));
+      await eventually(async () => {
+        credit = (await processCommandsOf(database.dataSource, id)).find(
+          (command) => command.status === 'parked',
+        );
+        expect(credit).toMatchObject({ type: 'TransferStepCommand' });
+      }, 30_000);
+      // The row as the earlier version wrote it: its type for the credit, its fields, no context.
+      await database.dataSource.query(
+        `UPDATE es_process_commands SET type = 'CreditForTransfer', data = $2 WHERE id = $1`,
+        [credit!.id, { accountId: to, transferId: id, amount: 120, currency: 'EUR' }],
+      );
+      // The operators see it as the credit it is, under the type it is stored under.
+      const listed = (await admin().get('/admin/process-commands').expect(200))
+        .body as CommandsBody;
+      expect(listed.items.find((command) => command.id === credit!.id)).toMatchObject({
+        type: 'CreditForTransfer',
+        label: 'TransferStepCommand credit',
+        status: 'parked',
+      });
+    } finally {
+      await block.release();
+    }
+
+    await admin().post(`/admin/process-commands/${credit!.id}/retry`).expect(202);
+    expect(await transfers.settled(id)).toMatchObject({ status: 'COMPLETED', reason: null });
+    expect(await accounts.account(from)).toMatchObject({ balance: 380 });
+    expect(await accounts.account(to)).toMatchObject({ balance: 120 });
+    // Sent once, under its stored id; the transfer went on with commands of today.
+    expect(await processCommandsOf(database.dataSource, id)).toEqual([
+      expect.objectContaining({ label: 'TransferStepCommand debit', status: 'done' }),
+      expect.objectContaining({
+        id: credit!.id,
+        type: 'CreditForTransfer',
+        label: 'TransferStepCommand credit',
+        status: 'done',
+      }),
+      expect.objectContaining({
+        type: 'TransferStepCommand',
+        label: 'TransferStepCommand settle-debit',
+      }),
+      expect.objectContaining({ type: 'SettleTransferCommand', status: 'done' }),
+    ]);
+    const [credited] = await database.dataSource.query<{ metadata: { commandId: string } }[]>(
+      `SELECT metadata FROM es_events WHERE type = 'MoneyCreditedForTransfer' AND data->>'transferId' = $1`,
+      [id],
+    );
+    expect(credited.metadata.commandId).toBe(credit!.id);
   }, 90_000);
 
   it('refuses malformed ids and filters', async () => {

@@ -6,9 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { MessageHeaders } from '@ledgerline/event-sourcing';
+import { JsonObject, MessageHeaders } from '@ledgerline/event-sourcing';
 import { AccountIntegrationEventType } from '../src/accounts';
 import { MessagingTransport } from '../src/messaging/messaging-transport';
+import { transferCommandLabel } from '../src/transfers/process/transfer-process.commands';
 import { accountsApi } from './support/accounts-api';
 import { staffToken } from './support/api';
 import { startAppProcess } from './support/app-process';
@@ -111,8 +112,9 @@ async function expectOneConnectedTrace(
       ),
       `command ${type} span`,
     );
-  const debit = commandSpan('DebitForTransfer');
-  const credit = commandSpan('CreditForTransfer');
+  // Named after what each does: the steps share their class, TransferStepCommand.
+  const debit = commandSpan('TransferStepCommand debit');
+  const credit = commandSpan('TransferStepCommand credit');
   expect(debit.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
   expect(credit.parentSpanContext?.spanId).toBe(debit.spanContext().spanId);
   expect(eventOf('MoneyDebitedForTransfer').traceparent).toBe(traceparentOf(debit));
@@ -120,12 +122,19 @@ async function expectOneConnectedTrace(
 
   // Every command the process stored carries its cause's trace context, and was sent under it.
   const commands = await database.dataSource.query<
-    { id: string; type: string; causation_id: string; traceparent: string | null }[]
-  >(`SELECT id, type, causation_id, traceparent FROM es_process_commands WHERE process_id = $1`, [
-    transferId,
-  ]);
-  expect(commands.map((command) => command.type)).toEqual(
-    expect.arrayContaining(['DebitForTransfer', 'CreditForTransfer']),
+    {
+      id: string;
+      type: string;
+      data: JsonObject;
+      causation_id: string;
+      traceparent: string | null;
+    }[]
+  >(
+    `SELECT id, type, data, causation_id, traceparent FROM es_process_commands WHERE process_id = $1`,
+    [transferId],
+  );
+  expect(commands.map((command) => transferCommandLabel(command))).toEqual(
+    expect.arrayContaining(['TransferStepCommand debit', 'TransferStepCommand credit']),
   );
   for (const command of commands) {
     const cause = only(
@@ -471,8 +480,8 @@ describeOnServer('the built app (node dist/src/main.js)', () => {
     const has = (text: string | Buffer) => exported.includes(text);
     expect(has(Buffer.from(client.traceId, 'hex'))).toBe(true);
     expect(serviceNameOf(exported)).toBe('ledgerline');
-    expect(has('command DebitForTransfer')).toBe(true);
-    expect(has('command CreditForTransfer')).toBe(true);
+    expect(has('command TransferStepCommand debit')).toBe(true);
+    expect(has('command TransferStepCommand credit')).toBe(true);
     expect(has(`publish ${AccountIntegrationEventType.transferCredited}`)).toBe(true);
     expect(has('http.request.method')).toBe(true);
     // Server spans are named after the route pattern matched, ids left out, as `http.route`.

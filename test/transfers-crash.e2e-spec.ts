@@ -593,12 +593,12 @@ describeOnServer('transfers survive kill -9', () => {
     };
     expect(await transferEventCounts(database.dataSource, id)).toEqual(once);
     const commands = await processCommandsOf(database.dataSource, id);
-    expect(countBy(commands.map((c) => c.type))).toEqual({
-      DebitForTransfer: 1,
-      CreditForTransfer: 1,
-      CancelTransferCredit: 1,
-      RefundTransfer: 1,
-      SettleTransfer: 1,
+    expect(countBy(commands.map((c) => c.label))).toEqual({
+      'TransferStepCommand debit': 1,
+      'TransferStepCommand credit': 1,
+      'TransferStepCommand cancel-credit': 1,
+      'TransferStepCommand refund': 1,
+      SettleTransferCommand: 1,
     });
     expect(await deadlinesOf(database.dataSource, id)).toEqual([
       expect.objectContaining({ status: 'fired', fired_at: deadline.fired_at }),

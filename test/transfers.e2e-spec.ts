@@ -489,7 +489,7 @@ describe('a credit that cannot happen in time', () => {
       const done = await transfers.settled(id, 20_000);
       expect(done).toMatchObject({ status: 'COMPENSATED', reason: 'CREDIT_DEADLINE_PASSED' });
       const credit = (await processCommandsOf(database.dataSource, id)).find(
-        (c) => c.type === 'CreditForTransfer',
+        (c) => c.label === 'TransferStepCommand credit',
       );
       expect(credit!.attempts).toBeGreaterThanOrEqual(1);
     } finally {
@@ -508,7 +508,7 @@ describe('a credit that cannot happen in time', () => {
     // its outcome would: the account refuses it for good (the cancellation is in its stream).
     const creditCommand = async () =>
       (await processCommandsOf(database.dataSource, id)).find(
-        (c) => c.type === 'CreditForTransfer',
+        (c) => c.label === 'TransferStepCommand credit',
       );
     await eventually(async () => {
       expect(await creditCommand()).toMatchObject({ status: 'rejected' });
@@ -516,8 +516,8 @@ describe('a credit that cannot happen in time', () => {
     await database.dataSource.query(
       `UPDATE es_process_commands SET status = 'pending', outcome = NULL, handled_at = NULL,
               claimed_until = NULL, available_at = now()
-        WHERE process_id = $1 AND type = 'CreditForTransfer'`,
-      [id],
+        WHERE id = $1`,
+      [(await creditCommand())!.id],
     );
     await eventually(async () => {
       expect(await creditCommand()).toMatchObject({

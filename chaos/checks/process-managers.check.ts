@@ -1,12 +1,14 @@
+import type { JsonObject } from '@ledgerline/event-sourcing';
+import { transferCommandLabel } from '../../src/transfers/process/transfer-process.commands';
 import { auditTransfers } from '../../test/support/transfers-audit';
 import { CheckContext } from './check-context';
 import { examples, Verdict, verdict } from './verdict';
 
 /** Which refusal of a transfer's command leads to which outcome (docs/architecture.md, "Transfers and process managers"). */
 const REFUSAL_ENDS_AS: Readonly<Record<string, readonly string[]>> = {
-  DebitForTransfer: ['FAILED'],
-  CreditForTransfer: ['COMPENSATED', 'COMPLETED'],
-  CancelTransferCredit: ['COMPLETED', 'COMPENSATED'],
+  'TransferStepCommand debit': ['FAILED'],
+  'TransferStepCommand credit': ['COMPENSATED', 'COMPLETED'],
+  'TransferStepCommand cancel-credit': ['COMPLETED', 'COMPENSATED'],
 };
 
 /**
@@ -34,15 +36,17 @@ export async function checkProcessManagers({ dataSource }: CheckContext): Promis
   const outcomes = new Map(
     (await auditTransfers(dataSource)).map((transfer) => [transfer.transferId, transfer.outcome]),
   );
-  const rejected = await dataSource.query<{ process_id: string; type: string; outcome: string }[]>(
-    `SELECT process_id, type, outcome FROM es_process_commands WHERE status = 'rejected'`,
-  );
+  const rejected = await dataSource.query<
+    { process_id: string; type: string; data: JsonObject; outcome: string }[]
+  >(`SELECT process_id, type, data, outcome FROM es_process_commands WHERE status = 'rejected'`);
   for (const command of rejected) {
-    const allowed = REFUSAL_ENDS_AS[command.type];
+    // The steps share a class: what was refused is the step (whichever version stored it).
+    const label = transferCommandLabel(command);
+    const allowed = REFUSAL_ENDS_AS[label];
     const outcome = outcomes.get(command.process_id) ?? null;
     if (!allowed || !allowed.includes(outcome ?? ''))
       problems.push(
-        `${command.type} of ${command.process_id} rejected (${command.outcome}) but the transfer is ${outcome ?? 'PENDING'}`,
+        `${label} of ${command.process_id} rejected (${command.outcome}) but the transfer is ${outcome ?? 'PENDING'}`,
       );
   }
   const [deadlines] = await dataSource.query<{ pending: number }[]>(

@@ -1,6 +1,8 @@
 import { httpApi } from './api';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
+import type { JsonObject } from '@ledgerline/event-sourcing';
+import { transferCommandLabel } from '../../src/transfers/process/transfer-process.commands';
 import type { TransferView } from '../../src/transfers/queries/transfer.views';
 import { eventually } from './eventually';
 
@@ -135,16 +137,30 @@ export async function blockCreditsTo(
   };
 }
 
+/** One stored command of the transfer process, as the tests look at it. */
+export interface StoredTransferCommand {
+  id: string;
+  /** The stored type: the class name (or an earlier version's type). */
+  type: string;
+  /** What it does, whichever version stored it: `TransferStepCommand credit`, `SettleTransferCommand`. */
+  label: string;
+  data: JsonObject;
+  status: string;
+  attempts: number;
+  outcome: string | null;
+}
+
 /** The transfer process's stored commands for one transfer, in the order they were decided. */
 export async function processCommandsOf(
   dataSource: DataSource,
   transferId: string,
-): Promise<{ type: string; status: string; attempts: number; outcome: string | null }[]> {
-  return dataSource.query(
-    `SELECT type, status, attempts, outcome FROM es_process_commands
+): Promise<StoredTransferCommand[]> {
+  const rows = await dataSource.query<Omit<StoredTransferCommand, 'label'>[]>(
+    `SELECT id, type, data, status, attempts, outcome FROM es_process_commands
       WHERE process_id = $1 ORDER BY seq`,
     [transferId],
   );
+  return rows.map((row) => ({ ...row, label: transferCommandLabel(row) }));
 }
 
 /** The transfer process's deadlines for one transfer. */

@@ -15,13 +15,18 @@ import {
  * whole transfer reads as one trace from its HTTP request down. A parent rather than a link:
  * every command has exactly one cause, and it is part of the work the request started.
  * A resend (after a failure or a lost claim) is another span under the same parent.
+ * The span is named `command <label>`: by default the stored type; a process whose commands
+ * share a class (the transfer's steps) names what each does.
  */
 export class TracedProcessCommandSender implements ProcessCommandSender {
-  constructor(private readonly inner: ProcessCommandSender) {}
+  constructor(
+    private readonly inner: ProcessCommandSender,
+    private readonly label: (command: StoredProcessCommand) => string = (command) => command.type,
+  ) {}
 
   send(command: StoredProcessCommand): Promise<void> {
     return ledgerlineTracer.startActiveSpan(
-      `command ${command.type}`,
+      `command ${this.label(command)}`,
       {
         kind: SpanKind.INTERNAL,
         attributes: {

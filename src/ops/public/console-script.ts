@@ -188,7 +188,8 @@ export const CONSOLE_SCRIPT = String.raw`'use strict';
         h('td', { title: command.id }, short(command.id)),
         h('td', {}, command.manager),
         h('td', { title: command.processId }, short(command.processId)),
-        h('td', {}, command.type),
+        // What it does (a transfer's step); the stored type on hover.
+        h('td', { title: command.type }, command.label || command.type),
         h('td', { class: 'state' }, command.status),
         h('td', { class: 'num' }, command.attempts),
         h('td', { class: 'error-text' }, command.lastError || ''),

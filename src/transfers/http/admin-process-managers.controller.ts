@@ -52,6 +52,7 @@ export class AdminProcessManagersController {
         manager: command.manager,
         processId: command.processId,
         type: command.type,
+        label: this.process.label(command),
         status: command.status,
         attempts: command.attempts,
         lastError: command.lastError,

@@ -10,15 +10,21 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   DEFAULT_PROCESS_MANAGER_WORKER_OPTIONS,
+  ProcessCommand,
   ProcessManagerOperations,
   ProcessManagerWorker,
 } from '@ledgerline/event-sourcing';
 import { PostgresProcessManagers } from '@ledgerline/event-sourcing/postgres';
 import { CommitSignal } from '../../database/commit-signal';
 import { TRANSFER_OPTIONS, TransferOptions } from '../transfers.tokens';
+import { processCommandSender } from '../../common/commands/process-command-sender';
 import { TracedProcessCommandSender } from '../../observability/tracing/traced-process-command-sender';
-import { TransferCommandSender } from './transfer-command.sender';
-import { transferProcess } from './transfer.process';
+import {
+  TRANSFER_PROCESS_COMMAND_CLASSES,
+  transferCommandLabel,
+  upcastLegacyTransferCommand,
+} from './transfer-process.commands';
+import { TRANSFER_PROCESS, transferProcess } from './transfer.process';
 
 /**
  * Runs the transfer process's worker in this instance: sends the commands the process stored
@@ -42,7 +48,17 @@ export class TransferProcessService implements OnApplicationBootstrap, OnModuleD
     this.worker = new ProcessManagerWorker(
       this.store,
       [transferProcess(options)],
-      new TracedProcessCommandSender(new TransferCommandSender(commands)),
+      // Each stored command is sent as an instance of its class (or, stored by the version
+      // before command objects, as the upcaster reads it), under a span of its own.
+      new TracedProcessCommandSender(
+        processCommandSender(commands, {
+          classes: TRANSFER_PROCESS_COMMAND_CLASSES,
+          upcast: upcastLegacyTransferCommand,
+          logger: this.logger,
+          label: transferCommandLabel,
+        }),
+        transferCommandLabel,
+      ),
       {
         ...DEFAULT_PROCESS_MANAGER_WORKER_OPTIONS,
         leaseMs: options.commandLeaseMs,
@@ -64,6 +80,14 @@ export class TransferProcessService implements OnApplicationBootstrap, OnModuleD
   /** Operators' view of the commands and deadlines (the admin routes). */
   get operations(): ProcessManagerOperations {
     return this.store;
+  }
+
+  /**
+   * What a stored command does, for people: for the transfer process's, its class and step
+   * (whichever version stored it, see transferCommandLabel); for another manager's, its type.
+   */
+  label(command: ProcessCommand & { readonly manager: string }): string {
+    return command.manager === TRANSFER_PROCESS ? transferCommandLabel(command) : command.type;
   }
 
   /**

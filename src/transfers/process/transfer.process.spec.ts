@@ -1,16 +1,24 @@
 import {
   DeadlineRequest,
   JsonObject,
+  processCommand,
   ProcessCommand,
   ProcessDecision,
   RecordedEvent,
 } from '@ledgerline/event-sourcing';
+import { TransferStepCommand } from '../../accounts';
+import { PROCESS_COMMAND_CONTEXT } from '../../common/commands/process-command-context';
+import { SettleTransferCommand } from '../commands/settle-transfer.command';
+import {
+  LEGACY_TRANSFER_COMMAND_TYPES,
+  readTransferProcessCommand,
+  TransferProcessCommand,
+} from './transfer-process.commands';
 import {
   CREDIT_DEADLINE,
   CREDIT_DEADLINE_PASSED,
   TRANSFER_PROCESS,
   transferProcess,
-  TransferProcessCommand,
   TransferProcessState,
 } from './transfer.process';
 
@@ -96,7 +104,11 @@ const creditCancelled = (time = at('+32s')) =>
   event('TransferCreditCancelled', { accountId: to, transferId }, time);
 const refunded = (time = at('+33s')) =>
   event('TransferDebitRefunded', { accountId: from, transferId, amount }, time);
-const refused = (command: ProcessCommand, code: string, time = at('+2s')): Step => ({
+/** `command`, as the process decided it, refused with `code`. */
+const refused = (command: TransferProcessCommand, code: string, time = at('+2s')): Step =>
+  refusedAsStored(processCommand(command), code, time);
+/** A command as stored (by this version or an earlier one), refused with `code`. */
+const refusedAsStored = (command: ProcessCommand, code: string, time = at('+2s')): Step => ({
   kind: 'rejected',
   command,
   code,
@@ -104,35 +116,40 @@ const refused = (command: ProcessCommand, code: string, time = at('+2s')): Step 
 });
 const deadline = (key: string, time: Date): Step => ({ kind: 'deadline', key, at: time });
 
-// The commands the process sends, exactly as it is expected to send them.
-const debit = (): ProcessCommand => ({
-  type: TransferProcessCommand.debit,
-  data: { accountId: from, transferId, amount },
-});
-const credit = (): ProcessCommand => ({
-  type: TransferProcessCommand.credit,
-  data: { accountId: to, transferId, amount, currency },
-});
-const cancelCredit = (): ProcessCommand => ({
-  type: TransferProcessCommand.cancelCredit,
-  data: { accountId: to, transferId },
-});
-const refund = (): ProcessCommand => ({
-  type: TransferProcessCommand.refund,
-  data: { accountId: from, transferId, amount },
-});
+// The commands the process sends, exactly as it is expected to send them: command objects,
+// with the placeholder context the sender replaces.
+const debit = () =>
+  new TransferStepCommand(
+    { kind: 'debit', accountId: from, transferId, amount },
+    PROCESS_COMMAND_CONTEXT,
+  );
+const credit = () =>
+  new TransferStepCommand(
+    { kind: 'credit', accountId: to, transferId, amount, currency },
+    PROCESS_COMMAND_CONTEXT,
+  );
+const cancelCredit = () =>
+  new TransferStepCommand(
+    { kind: 'cancel-credit', accountId: to, transferId },
+    PROCESS_COMMAND_CONTEXT,
+  );
+const refund = () =>
+  new TransferStepCommand(
+    { kind: 'refund', accountId: from, transferId, amount },
+    PROCESS_COMMAND_CONTEXT,
+  );
 /** On completion the source learns its debit is final (it may be closed only after). */
-const settleDebit = (): ProcessCommand => ({
-  type: TransferProcessCommand.settleDebit,
-  data: { accountId: from, transferId },
-});
-const settle = (
-  outcome: 'COMPLETED' | 'FAILED' | 'COMPENSATED',
-  reason: string | null,
-): ProcessCommand => ({
-  type: TransferProcessCommand.settle,
-  data: { transferId, outcome, reason },
-});
+const settleDebit = () =>
+  new TransferStepCommand(
+    { kind: 'settle-debit', accountId: from, transferId },
+    PROCESS_COMMAND_CONTEXT,
+  );
+const settle = (outcome: 'COMPLETED' | 'FAILED' | 'COMPENSATED', reason: string | null) =>
+  new SettleTransferCommand(transferId, outcome, reason, PROCESS_COMMAND_CONTEXT);
+
+/** Commands as the process stores them (their class name and fields). */
+const stored = (...commands: TransferProcessCommand[]): ProcessCommand[] =>
+  commands.map((command) => processCommand(command));
 
 function decide(state: TransferProcessState, step: Step): ProcessDecision<TransferProcessState> {
   switch (step.kind) {
@@ -148,7 +165,8 @@ function decide(state: TransferProcessState, step: Step): ProcessDecision<Transf
 interface Expected {
   readonly phase: TransferProcessState['phase'];
   readonly reason?: string | null;
-  readonly commands?: readonly ProcessCommand[];
+  /** Compared as stored: class name and every field, so another step or field fails. */
+  readonly commands?: readonly TransferProcessCommand[];
   readonly schedule?: readonly DeadlineRequest[];
   readonly cancel?: readonly string[];
 }
@@ -174,8 +192,13 @@ function givenProcess(...past: Step[]) {
       return {
         decision,
         then(expected: Expected): void {
-          const { reason, ...rest } = expected;
-          expect(actual).toEqual({ commands: [], schedule: [], cancel: [], ...rest });
+          const { reason, commands = [], ...rest } = expected;
+          expect(actual).toEqual({
+            schedule: [],
+            cancel: [],
+            ...rest,
+            commands: stored(...commands),
+          });
           if (reason !== undefined) expect(decision.state.reason).toBe(reason);
           // The transfer's facts are never lost along the way.
           expect(decision.state).toMatchObject({
@@ -208,6 +231,62 @@ describe('the transfer process', () => {
     const step = debited() as Extract<Step, { kind: 'event' }>;
     expect(manager.processId(recorded(step))).toBe(transferId);
     expect(manager.processId(recorded({ ...step, data: { accountId: from } }))).toBeNull();
+  });
+});
+
+describe('the commands it decides', () => {
+  it('are command objects, stored as their class name and fields and read back as equal instances', () => {
+    const [decided] = givenProcess().when(initiated()).decision.commands ?? [];
+    expect(decided).toEqual({
+      type: 'TransferStepCommand',
+      data: {
+        step: { kind: 'debit', accountId: from, transferId, amount },
+        context: {
+          metadata: {
+            commandId: 'assigned-when-sent',
+            correlationId: 'assigned-when-sent',
+            causationId: 'assigned-when-sent',
+            actor: 'assigned-when-sent',
+            occurredAt: new Date(0).toISOString(),
+          },
+          scope: { kind: 'all' },
+        },
+      },
+    });
+    const sent = readTransferProcessCommand(decided);
+    expect(sent).toBeInstanceOf(TransferStepCommand);
+    expect(sent).toStrictEqual(debit());
+    const settled = givenProcess(initiated(), debited()).when(credited()).decision.commands ?? [];
+    expect(settled.map(readTransferProcessCommand)).toStrictEqual([
+      settleDebit(),
+      settle('COMPLETED', null),
+    ]);
+  });
+
+  it('are told apart: no two of its commands are stored alike, nor one with another field', () => {
+    const all = stored(
+      debit(),
+      credit(),
+      cancelCredit(),
+      refund(),
+      settleDebit(),
+      settle('COMPLETED', null),
+      settle('COMPENSATED', null),
+      settle('COMPENSATED', 'ACCOUNT_CLOSED'),
+    );
+    for (const [i, a] of all.entries())
+      for (const [j, b] of all.entries()) if (i !== j) expect(a).not.toEqual(b);
+    const otherAmount = new TransferStepCommand(
+      { kind: 'debit', accountId: from, transferId, amount: amount + 1 },
+      PROCESS_COMMAND_CONTEXT,
+    );
+    expect(stored(otherAmount)).not.toEqual(stored(debit()));
+    // The expectations below would catch the wrong command: this one is not what it decides.
+    expect(() =>
+      givenProcess()
+        .when(initiated())
+        .then({ phase: 'DEBITING', commands: [credit()] }),
+    ).toThrow();
   });
 });
 
@@ -546,8 +625,8 @@ describe('a whole transfer against a virtual clock with a deadline table', () =>
         if (happened.kind !== 'event') throw new Error('events only');
         record(manager.onEvent(state, recorded(happened), now));
       },
-      refuse(command: ProcessCommand, code: string): void {
-        record(manager.onRejected(state, command, code, now));
+      refuse(command: TransferProcessCommand, code: string): void {
+        record(manager.onRejected(state, processCommand(command), code, now));
       },
     };
   }
@@ -559,23 +638,22 @@ describe('a whole transfer against a virtual clock with a deadline table', () =>
     run.happen(debited);
     run.advance(CREDIT_TIMEOUT_MS - 1);
     expect(run.state.phase).toBe('CREDITING');
-    expect(run.sent.map((c) => c.type)).toEqual([
-      TransferProcessCommand.debit,
-      TransferProcessCommand.credit,
-    ]);
+    expect(run.sent).toEqual(stored(debit(), credit()));
     run.advance(1);
     expect(run.state.phase).toBe('CANCELLING');
     run.advance(60_000); // fired once: moving on fires nothing more
-    expect(run.sent).toEqual([debit(), credit(), cancelCredit()]);
+    expect(run.sent).toEqual(stored(debit(), credit(), cancelCredit()));
     run.happen(creditCancelled);
     run.happen(refunded);
-    expect(run.sent).toEqual([
-      debit(),
-      credit(),
-      cancelCredit(),
-      refund(),
-      settle('COMPENSATED', CREDIT_DEADLINE_PASSED),
-    ]);
+    expect(run.sent).toEqual(
+      stored(
+        debit(),
+        credit(),
+        cancelCredit(),
+        refund(),
+        settle('COMPENSATED', CREDIT_DEADLINE_PASSED),
+      ),
+    );
     expect(run.state.phase).toBe('DONE');
   });
 
@@ -587,7 +665,7 @@ describe('a whole transfer against a virtual clock with a deadline table', () =>
     run.happen(credited);
     expect(run.deadlines.size).toBe(0);
     run.advance(10 * CREDIT_TIMEOUT_MS);
-    expect(run.sent).toEqual([debit(), credit(), settleDebit(), settle('COMPLETED', null)]);
+    expect(run.sent).toEqual(stored(debit(), credit(), settleDebit(), settle('COMPLETED', null)));
   });
 
   it('a refused credit cancels the deadline: cancel the credit, refund once, compensate', () => {
@@ -599,13 +677,83 @@ describe('a whole transfer against a virtual clock with a deadline table', () =>
     run.advance(10 * CREDIT_TIMEOUT_MS);
     run.happen(creditCancelled);
     run.happen(refunded);
-    expect(run.sent).toEqual([
+    expect(run.sent).toEqual(
+      stored(
+        debit(),
+        credit(),
+        cancelCredit(),
+        refund(),
+        settle('COMPENSATED', 'CURRENCY_MISMATCH'),
+      ),
+    );
+  });
+});
+
+describe('commands stored by the version before command objects, refused after an upgrade', () => {
+  // Their old types and fields, as that version wrote them (no context).
+  const old = {
+    debit: { type: 'DebitForTransfer', data: { accountId: from, transferId, amount } },
+    credit: { type: 'CreditForTransfer', data: { accountId: to, transferId, amount, currency } },
+    cancelCredit: { type: 'CancelTransferCredit', data: { accountId: to, transferId } },
+    refund: { type: 'RefundTransfer', data: { accountId: from, transferId, amount } },
+    settleDebit: { type: 'SettleTransferDebit', data: { accountId: from, transferId } },
+    settle: {
+      type: 'SettleTransfer',
+      data: { transferId, outcome: 'COMPLETED', reason: null },
+    },
+  } satisfies Record<string, ProcessCommand>;
+
+  it('are read as the command objects that replaced them', () => {
+    expect(Object.values(old).map((command) => command.type)).toEqual(
+      LEGACY_TRANSFER_COMMAND_TYPES,
+    );
+    expect(Object.values(old).map(readTransferProcessCommand)).toStrictEqual([
       debit(),
       credit(),
       cancelCredit(),
       refund(),
-      settle('COMPENSATED', 'CURRENCY_MISMATCH'),
+      settleDebit(),
+      settle('COMPLETED', null),
     ]);
+  });
+
+  it('an old debit refused: FAILED, as the new one', () => {
+    givenProcess(initiated())
+      .when(refusedAsStored(old.debit, 'INSUFFICIENT_FUNDS'))
+      .then({
+        phase: 'DONE',
+        reason: 'INSUFFICIENT_FUNDS',
+        commands: [settle('FAILED', 'INSUFFICIENT_FUNDS')],
+      });
+  });
+
+  it('an old credit refused: the credit is cancelled, then refunded, as the new one', () => {
+    givenProcess(initiated(), debited())
+      .when(refusedAsStored(old.credit, 'ACCOUNT_CLOSED'))
+      .then({
+        phase: 'CANCELLING',
+        reason: 'ACCOUNT_CLOSED',
+        commands: [cancelCredit()],
+        cancel: [CREDIT_DEADLINE],
+      });
+  });
+
+  it('an old cancellation refused: refunds, or waits for the credit that won the race', () => {
+    const missed = [initiated(), debited(), deadline(CREDIT_DEADLINE, at('+31s'))];
+    givenProcess(...missed)
+      .when(refusedAsStored(old.cancelCredit, 'ACCOUNT_NOT_FOUND', at('+32s')))
+      .then({ phase: 'REFUNDING', reason: CREDIT_DEADLINE_PASSED, commands: [refund()] });
+    givenProcess(...missed)
+      .when(refusedAsStored(old.cancelCredit, 'TRANSFER_ALREADY_CREDITED', at('+32s')))
+      .thenNothing();
+  });
+
+  it('an old refund, settlement or unknown type refused: nothing, as the new ones', () => {
+    const cancelling = [initiated(), debited(), deadline(CREDIT_DEADLINE, at('+31s'))];
+    for (const command of [old.refund, old.settleDebit, old.settle, { type: 'Other', data: {} }])
+      givenProcess(...cancelling)
+        .when(refusedAsStored(command, 'X'))
+        .thenNothing();
   });
 });
 

@@ -1,22 +1,20 @@
 import {
-  JsonObject,
+  processCommand,
   ProcessCommand,
   ProcessDecision,
   ProcessManager,
   RecordedEvent,
 } from '@ledgerline/event-sourcing';
-import { AccountErrorCode, AccountEventType } from '../../accounts';
+import {
+  AccountErrorCode,
+  AccountEventType,
+  TransferStep,
+  TransferStepCommand,
+} from '../../accounts';
+import { PROCESS_COMMAND_CONTEXT } from '../../common/commands/process-command-context';
+import { SettleTransferCommand } from '../commands/settle-transfer.command';
 import { TransferEventType, TransferInitiated } from '../domain/transfer.events';
-
-/** The commands the transfer process sends (their handlers are in accounts and transfers). */
-export const TransferProcessCommand = {
-  debit: 'DebitForTransfer',
-  credit: 'CreditForTransfer',
-  cancelCredit: 'CancelTransferCredit',
-  refund: 'RefundTransfer',
-  settleDebit: 'SettleTransferDebit',
-  settle: 'SettleTransfer',
-} as const;
+import { readTransferProcessCommand } from './transfer-process.commands';
 
 export const TRANSFER_PROCESS = 'transfer-process';
 export const CREDIT_DEADLINE = 'credit';
@@ -66,17 +64,23 @@ const stay = (state: TransferProcessState): Decision => ({ state });
 /** Exhaustive at compile time; a stored state of a phase this version does not know stays. */
 const unknownPhase = (state: never): Decision => ({ state });
 
-const command = (type: string, data: JsonObject): ProcessCommand => ({ type, data });
+/** Exhaustive at compile time; a refused step of a kind this version does not know stays. */
+const unknownStep = (state: TransferProcessState, _step: never): Decision => ({ state });
+
+/**
+ * The commands it decides are command objects (their handlers are in accounts and transfers),
+ * stored as their class and fields by processCommand; their context is the placeholder the
+ * sender replaces with the real one.
+ */
+const step = (value: TransferStep): ProcessCommand =>
+  processCommand(new TransferStepCommand(value, PROCESS_COMMAND_CONTEXT));
 
 const debit = (s: Known): ProcessCommand =>
-  command(TransferProcessCommand.debit, {
-    accountId: s.fromAccountId,
-    transferId: s.transferId,
-    amount: s.amount,
-  });
+  step({ kind: 'debit', accountId: s.fromAccountId, transferId: s.transferId, amount: s.amount });
 
 const credit = (s: Known): ProcessCommand =>
-  command(TransferProcessCommand.credit, {
+  step({
+    kind: 'credit',
     accountId: s.toAccountId,
     transferId: s.transferId,
     amount: s.amount,
@@ -84,27 +88,19 @@ const credit = (s: Known): ProcessCommand =>
   });
 
 const cancelCredit = (s: Known): ProcessCommand =>
-  command(TransferProcessCommand.cancelCredit, {
-    accountId: s.toAccountId,
-    transferId: s.transferId,
-  });
+  step({ kind: 'cancel-credit', accountId: s.toAccountId, transferId: s.transferId });
 
 const refund = (s: Known): ProcessCommand =>
-  command(TransferProcessCommand.refund, {
-    accountId: s.fromAccountId,
-    transferId: s.transferId,
-    amount: s.amount,
-  });
+  step({ kind: 'refund', accountId: s.fromAccountId, transferId: s.transferId, amount: s.amount });
 
 /** The source learns the debit is final (until then it cannot be closed). */
 const settleDebit = (s: Known): ProcessCommand =>
-  command(TransferProcessCommand.settleDebit, {
-    accountId: s.fromAccountId,
-    transferId: s.transferId,
-  });
+  step({ kind: 'settle-debit', accountId: s.fromAccountId, transferId: s.transferId });
 
 const settle = (s: Known, outcome: 'COMPLETED' | 'FAILED' | 'COMPENSATED'): ProcessCommand =>
-  command(TransferProcessCommand.settle, { transferId: s.transferId, outcome, reason: s.reason });
+  processCommand(
+    new SettleTransferCommand(s.transferId, outcome, s.reason, PROCESS_COMMAND_CONTEXT),
+  );
 
 /** TransferInitiated: debit the source. */
 function onTransferInitiated(
@@ -340,15 +336,21 @@ export function transferProcess(options: {
     },
 
     onRejected(state, rejected, code) {
-      switch (rejected.type) {
-        case TransferProcessCommand.debit:
+      // As stored by this version or (a command refused after an upgrade) by the one before.
+      const command = readTransferProcessCommand(rejected);
+      if (!(command instanceof TransferStepCommand)) return stay(state);
+      switch (command.step.kind) {
+        case 'debit':
           return onDebitRefused(state, code);
-        case TransferProcessCommand.credit:
+        case 'credit':
           return onCreditRefused(state, code);
-        case TransferProcessCommand.cancelCredit:
+        case 'cancel-credit':
           return onCancellationRefused(state, code);
-        default:
+        case 'refund':
+        case 'settle-debit':
           return stay(state);
+        default:
+          return unknownStep(state, command.step);
       }
     },
 

@@ -67,6 +67,7 @@ interface CommandViewRow {
   causation_id: string;
   correlation_id: string | null;
   type: string;
+  data: JsonObject;
   status: UnsettledCommandStatus;
   attempts: number;
   last_error: string | null;
@@ -152,6 +153,7 @@ export class PostgresProcessManagers implements ProcessManagerStore, ProcessMana
       causationId: row.causation_id,
       correlationId: row.correlation_id ?? row.process_id,
       type: row.type,
+      data: row.data,
       status: row.status,
       attempts: row.attempts,
       lastError: row.last_error,

@@ -1,4 +1,4 @@
-import { JsonValue } from '../core/json';
+import { JsonObject, JsonValue } from '../core/json';
 import { ProcessManager, StoredProcessCommand } from './process-manager';
 
 /** What the process-manager worker needs of the database (PostgresProcessManagers). */
@@ -41,6 +41,8 @@ export interface ProcessCommandView {
   readonly causationId: string;
   readonly correlationId: string;
   readonly type: string;
+  /** Its fields as stored (in the shape of the version that stored it). */
+  readonly data: JsonObject;
   readonly status: UnsettledCommandStatus;
   /** Failed sends since it was stored or last retried by an operator. */
   readonly attempts: number;

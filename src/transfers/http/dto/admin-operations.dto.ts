@@ -65,7 +65,18 @@ export class ProcessCommandDto {
   @ApiProperty({ example: 'transfer-process' }) manager!: string;
   @ApiProperty({ description: 'The process (for transfers: the transfer id)' })
   processId!: string;
-  @ApiProperty({ example: 'CreditForTransfer' }) type!: string;
+  @ApiProperty({
+    example: 'TransferStepCommand',
+    description:
+      'The type it is stored under: the class name of the command (or, stored by an earlier version, the type that version used)',
+  })
+  type!: string;
+  @ApiProperty({
+    example: 'TransferStepCommand credit',
+    description:
+      'What it does, for people: its class and, for a step of a transfer, the step (debit, credit, cancel-credit, refund, settle-debit); the same whichever version stored it',
+  })
+  label!: string;
   @ApiProperty({ enum: ['pending', 'parked'] }) status!: string;
   @ApiProperty(count('Failed sends since it was stored or last retried', 5)) attempts!: number;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'The last failed send' })

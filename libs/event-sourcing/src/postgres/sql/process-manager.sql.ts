@@ -106,7 +106,7 @@ RETURNING id`;
 
 /** $1 statuses, $2 limit: commands not settled yet, oldest first. */
 export const LIST_PROCESS_COMMANDS_SQL = `
-SELECT id, manager, process_id, causation_id, correlation_id, type, status, attempts,
+SELECT id, manager, process_id, causation_id, correlation_id, type, data, status, attempts,
        last_error, created_at, COALESCE(updated_at, created_at) AS updated_at, available_at
   FROM es_process_commands
  WHERE status = ANY($1::text[])
