@@ -8,7 +8,7 @@
  *
  *   npm run bench -- command-cost
  *   bench/compare-revisions.sh <revision> command-cost        (ROUNDS=4 for more pairs)
- *   BENCH_COST_MS=8000 (a window), BENCH_COST_WINDOWS=3 per writer count.
+ *   BENCH_COST_MS=8000 (a window), BENCH_COST_WINDOWS=3 per writer count, BENCH_COST_WRITERS=1,16.
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
@@ -17,7 +17,7 @@ import { openLedgerlineHotStream } from './contention/ledgerline-hot-stream';
 
 const WINDOW_MS = Number(process.env.BENCH_COST_MS ?? 8_000);
 const WINDOWS = Number(process.env.BENCH_COST_WINDOWS ?? 3);
-const WRITER_COUNTS = [1, 16];
+const WRITER_COUNTS = (process.env.BENCH_COST_WRITERS ?? '1,16').split(',').map(Number);
 const WARM_UP = 200;
 
 interface DatabaseCounters {
