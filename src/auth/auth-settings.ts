@@ -14,6 +14,10 @@ export interface AuthSettings {
   readonly rolesClaim: string;
   /** Where the local issuer keeps its key pair; `memory://` keeps it in memory only. */
   readonly localKeyFile: string;
+  /** How long a verified token is remembered (0: every request is verified in full). */
+  readonly tokenCacheSeconds: number;
+  /** How many verified tokens are remembered at most. */
+  readonly tokenCacheEntries: number;
 }
 
 /** The issuer name of the local development issuer (its tokens say `iss: ledgerline-local`). */
@@ -34,6 +38,16 @@ export function parseAuthSettings(env: NodeJS.ProcessEnv, embeddedDataDir: strin
   const tolerance = Number(env.AUTH_CLOCK_TOLERANCE_S ?? '30');
   if (!Number.isInteger(tolerance) || tolerance < 0 || tolerance > 600)
     throw new Error('AUTH_CLOCK_TOLERANCE_S must be an integer from 0 to 600');
+  const tokenCacheSeconds = Number(env.AUTH_TOKEN_CACHE_S ?? '60');
+  if (!Number.isInteger(tokenCacheSeconds) || tokenCacheSeconds < 0 || tokenCacheSeconds > 3_600)
+    throw new Error('AUTH_TOKEN_CACHE_S must be an integer from 0 to 3600');
+  const tokenCacheEntries = Number(env.AUTH_TOKEN_CACHE_ENTRIES ?? '10000');
+  if (
+    !Number.isInteger(tokenCacheEntries) ||
+    tokenCacheEntries < 1 ||
+    tokenCacheEntries > 1_000_000
+  )
+    throw new Error('AUTH_TOKEN_CACHE_ENTRIES must be an integer from 1 to 1000000');
   const rolesClaim = env.AUTH_ROLES_CLAIM ?? 'roles';
   if (!/^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/.test(rolesClaim))
     throw new Error(`AUTH_ROLES_CLAIM "${rolesClaim}" is not a dotted claim path`);
@@ -43,6 +57,8 @@ export function parseAuthSettings(env: NodeJS.ProcessEnv, embeddedDataDir: strin
     audience: env.AUTH_AUDIENCE || 'ledgerline',
     clockToleranceSeconds: tolerance,
     rolesClaim,
+    tokenCacheSeconds,
+    tokenCacheEntries,
     // Relative to the working directory, like the embedded database's default folder; in
     // memory when that database is.
     localKeyFile:
