@@ -206,6 +206,10 @@ async function main(): Promise<void> {
           DATABASE_SCHEMA: appSchema,
           DATABASE_POOL_SIZE: String(POOL_SIZE),
           LOG_LEVELS: 'error',
+          // AUTH_TOKEN_CACHE_S=0 npm run bench -- http-deposits: every token verified in full.
+          ...(process.env.AUTH_TOKEN_CACHE_S === undefined
+            ? {}
+            : { AUTH_TOKEN_CACHE_S: process.env.AUTH_TOKEN_CACHE_S }),
           ...(ASYNC_WORK
             ? {}
             : { PROJECTIONS: 'off', OUTBOX_RELAY: 'off', PROCESS_MANAGERS: 'off' }),
