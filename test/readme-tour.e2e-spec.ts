@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { httpApi } from './support/api';
+import { ProcessRun, runProcess } from './support/child-process-run';
 import { AppProcess, startAppProcess } from './support/app-process';
 import { eventually } from './support/eventually';
 import { openTestDatabase, TestDatabase } from './support/test-database';
@@ -46,34 +46,8 @@ function shownAnswers(script: string): RegExp[] {
     .map((pattern) => new RegExp(`^${pattern}$`));
 }
 
-interface TourRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runBash(script: string, timeoutMs: number): Promise<TourRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], {
-      cwd: ROOT,
-      env: process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      stderr += `\n[test] the tour ran past ${timeoutMs} ms: killed`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runBash = (script: string, timeoutMs: number): Promise<ProcessRun> =>
+  runProcess('bash', ['-c', script], { cwd: ROOT, env: process.env, timeoutMs });
 
 describe('The README tour', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { ProcessRun, runProcess } from './child-process-run';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,37 +32,10 @@ const CLIENT_COMPILER_OPTIONS: ts.CompilerOptions = {
   skipLibCheck: false,
 };
 
-export interface ProcessRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(
+const run = (
   args: string[],
   options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
-): Promise<ProcessRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      stderr += `\n[test] ran past ${options.timeoutMs} ms: killed`;
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+): Promise<ProcessRun> => runProcess(process.execPath, args, options);
 
 export class ClientWorkspace {
   private constructor(readonly folder: string) {}
