@@ -16,34 +16,13 @@ import 'reflect-metadata';
 import { Body, Controller, DynamicModule, Inject, Logger, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { loadBenchServerSettings } from './server-settings';
 import { Pool } from 'pg';
 
 const POOL = Symbol('POOL');
 const TABLE = 'bare_events';
 
-interface BareSettings {
-  readonly url: string;
-  readonly schema: string;
-  readonly poolSize: number;
-  readonly port: number;
-}
-
-function loadSettings(env: NodeJS.ProcessEnv): BareSettings {
-  const url = env.DATABASE_URL;
-  const schema = env.DATABASE_SCHEMA ?? '';
-  if (!url) throw new Error('DATABASE_URL is required');
-  // Interpolated into SQL below, so it must be a plain identifier.
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new Error(`DATABASE_SCHEMA "${schema}" is not a plain identifier`);
-  }
-  const poolSize = Number(env.DATABASE_POOL_SIZE ?? 16);
-  const port = Number(env.PORT ?? 0);
-  if (!Number.isInteger(poolSize) || poolSize < 1) throw new Error('bad DATABASE_POOL_SIZE');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('bad PORT');
-  return { url, schema, poolSize, port };
-}
-
-const settings = loadSettings(process.env);
+const settings = loadBenchServerSettings(process.env);
 const INSERT = `INSERT INTO ${settings.schema}.${TABLE} (data) VALUES ($1) RETURNING id::text AS id`;
 
 @Controller('events')

@@ -56,33 +56,13 @@ import {
   MaxLength,
 } from 'class-validator';
 import { DatabaseError, Pool, PoolClient } from 'pg';
+import { VALIDATION_OPTIONS } from '../../src/common/http/validation.pipe';
 import { MAX_AMOUNT, MAX_BALANCE } from '../../src/shared-kernel/money';
+import { loadBenchServerSettings } from './server-settings';
 
 const POOL = Symbol('POOL');
 
-interface CrudSettings {
-  readonly url: string;
-  readonly schema: string;
-  readonly poolSize: number;
-  readonly port: number;
-}
-
-function loadSettings(env: NodeJS.ProcessEnv): CrudSettings {
-  const url = env.DATABASE_URL;
-  const schema = env.DATABASE_SCHEMA ?? '';
-  if (!url) throw new Error('DATABASE_URL is required');
-  // Interpolated into SQL below, so it must be a plain identifier.
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new Error(`DATABASE_SCHEMA "${schema}" is not a plain identifier`);
-  }
-  const poolSize = Number(env.DATABASE_POOL_SIZE ?? 16);
-  const port = Number(env.PORT ?? 0);
-  if (!Number.isInteger(poolSize) || poolSize < 1) throw new Error('bad DATABASE_POOL_SIZE');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('bad PORT');
-  return { url, schema, poolSize, port };
-}
-
-const settings = loadSettings(process.env);
+const settings = loadBenchServerSettings(process.env);
 const S = settings.schema;
 
 /**
@@ -269,16 +249,7 @@ async function bootstrap(): Promise<void> {
   });
   // The options of the app's global pipe (src/common/http/validation.pipe.ts), with Nest's
   // own 400 answer instead of the app's problem document.
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      transform: true,
-      transformOptions: { enableImplicitConversion: false },
-      validationError: { target: false, value: true },
-    }),
-  );
+  app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
   const shutdown = () => {
     void app
       .close()

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import { ApiError, FieldError } from '../errors/api-error';
 
 /**
@@ -31,6 +31,16 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+/** What the global pipe accepts and how it converts (the CRUD benchmark server uses them too). */
+export const VALIDATION_OPTIONS = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  transform: true,
+  transformOptions: { enableImplicitConversion: false },
+  validationError: { target: false, value: true },
+} as const satisfies ValidationPipeOptions;
+
 /**
  * The global pipe: unknown fields are rejected (no mass assignment), nothing is coerced
  * (a string "10" is not an amount), and every invalid field is listed in the problem with
@@ -39,12 +49,7 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
  */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-    transform: true,
-    transformOptions: { enableImplicitConversion: false },
-    validationError: { target: false, value: true },
+    ...VALIDATION_OPTIONS,
     exceptionFactory: (errors) => {
       const fields = flatten(errors);
       return new ApiError('VALIDATION_FAILED', `${fields.length} field(s) are invalid`, {

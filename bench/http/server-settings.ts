@@ -1,0 +1,24 @@
+/** What a benchmark's own server (bare INSERT, CRUD baseline) is started with. */
+export interface BenchServerSettings {
+  readonly url: string;
+  /** A plain identifier: the servers interpolate it into their SQL. */
+  readonly schema: string;
+  readonly poolSize: number;
+  readonly port: number;
+}
+
+/** Reads DATABASE_URL, DATABASE_SCHEMA, DATABASE_POOL_SIZE and PORT, as start-server.ts sets them. */
+export function loadBenchServerSettings(env: NodeJS.ProcessEnv): BenchServerSettings {
+  const url = env.DATABASE_URL;
+  const schema = env.DATABASE_SCHEMA ?? '';
+  if (!url) throw new Error('DATABASE_URL is required');
+  // Interpolated into SQL, so it must be a plain identifier.
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`DATABASE_SCHEMA "${schema}" is not a plain identifier`);
+  }
+  const poolSize = Number(env.DATABASE_POOL_SIZE ?? 16);
+  const port = Number(env.PORT ?? 0);
+  if (!Number.isInteger(poolSize) || poolSize < 1) throw new Error('bad DATABASE_POOL_SIZE');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('bad PORT');
+  return { url, schema, poolSize, port };
+}
