@@ -5,7 +5,7 @@ import type { ICommand, IEvent } from '@nestjs/cqrs';
 import { COMMAND_HANDLER_METADATA, SAGA_METADATA } from '@nestjs/cqrs/dist/decorators/constants';
 import { Observable, Subject } from 'rxjs';
 import { RecordedEvent } from '../core/event';
-import { processCommand } from '../sagas/process-command';
+import { CommandClass, commandClassesByName, processCommand } from '../sagas/process-command';
 import { ProcessCommand, ProcessManager } from '../sagas/process-manager';
 import { committedEventClasses } from './committed-event';
 
@@ -47,20 +47,15 @@ export class DurableSagas {
   }
 
   /** The command classes that have a `@CommandHandler`, by class name (how commands are stored). */
-  commandClasses(): ReadonlyMap<string, Type<unknown>> {
-    const classes = new Map<string, Type<unknown>>();
+  commandClasses(): ReadonlyMap<string, CommandClass> {
+    const handled: Type<unknown>[] = [];
     for (const wrapper of this.discovery.getProviders()) {
       if (!isClass(wrapper.metatype)) continue;
       const command: unknown = Reflect.getMetadata(COMMAND_HANDLER_METADATA, wrapper.metatype);
-      if (!isClass(command)) continue;
-      const known = classes.get(command.name);
-      if (known && known !== command)
-        throw new Error(
-          `two command classes are named ${command.name}: a saga could not tell them apart`,
-        );
-      classes.set(command.name, command);
+      if (isClass(command)) handled.push(command);
     }
-    return classes;
+    // Two classes of one name throw: a stored command could not tell them apart.
+    return commandClassesByName(handled);
   }
 
   private discover(): ProcessManager<null>[] {
@@ -99,7 +94,7 @@ export class DurableSagas {
 function sagaManager(
   name: string,
   saga: SagaStream,
-  commands: ReadonlyMap<string, Type<unknown>>,
+  commands: ReadonlyMap<string, CommandClass>,
   logger: Logger,
 ): ProcessManager<null> {
   const events$ = new Subject<IEvent>();
@@ -151,7 +146,7 @@ function sagaManager(
 function stored(
   saga: string,
   command: ICommand,
-  commands: ReadonlyMap<string, Type<unknown>>,
+  commands: ReadonlyMap<string, CommandClass>,
 ): ProcessCommand {
   const type = command.constructor.name;
   if (commands.get(type) !== command.constructor)
