@@ -16,7 +16,7 @@ import 'reflect-metadata';
 import { Body, Controller, DynamicModule, Inject, Logger, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { loadBenchServerSettings } from './server-settings';
+import { listenUntilStopped, loadBenchServerSettings } from './bench-server';
 import { Pool } from 'pg';
 
 const POOL = Symbol('POOL');
@@ -60,18 +60,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(BareModule.withPool(pool), {
     logger: ['error', 'warn'],
   });
-  const shutdown = () => {
-    void app
-      .close()
-      .then(() => pool.end())
-      .finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
-  // Same listen call as the app (all interfaces); the benchmark connects over IPv4 loopback.
-  await app.listen(settings.port);
-  const { port } = new URL(await app.getUrl());
-  console.log(`listening on http://127.0.0.1:${port}`);
+  await listenUntilStopped(app, pool, settings.port);
 }
 
 bootstrap().catch((error: unknown) => {

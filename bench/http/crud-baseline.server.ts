@@ -58,7 +58,7 @@ import {
 import { DatabaseError, Pool, PoolClient } from 'pg';
 import { VALIDATION_OPTIONS } from '../../src/common/http/validation.pipe';
 import { MAX_AMOUNT, MAX_BALANCE } from '../../src/shared-kernel/money';
-import { loadBenchServerSettings } from './server-settings';
+import { listenUntilStopped, loadBenchServerSettings } from './bench-server';
 
 const POOL = Symbol('POOL');
 
@@ -250,18 +250,7 @@ async function bootstrap(): Promise<void> {
   // The options of the app's global pipe (src/common/http/validation.pipe.ts), with Nest's
   // own 400 answer instead of the app's problem document.
   app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
-  const shutdown = () => {
-    void app
-      .close()
-      .then(() => pool.end())
-      .finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
-  // Same listen call as the app (all interfaces); the benchmark connects over IPv4 loopback.
-  await app.listen(settings.port);
-  const { port } = new URL(await app.getUrl());
-  console.log(`listening on http://127.0.0.1:${port}`);
+  await listenUntilStopped(app, pool, settings.port);
 }
 
 bootstrap().catch((error: unknown) => {

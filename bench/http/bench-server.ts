@@ -1,3 +1,6 @@
+import { INestApplication } from '@nestjs/common';
+import { Pool } from 'pg';
+
 /** What a benchmark's own server (bare INSERT, CRUD baseline) is started with. */
 export interface BenchServerSettings {
   readonly url: string;
@@ -21,4 +24,26 @@ export function loadBenchServerSettings(env: NodeJS.ProcessEnv): BenchServerSett
   if (!Number.isInteger(poolSize) || poolSize < 1) throw new Error('bad DATABASE_POOL_SIZE');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('bad PORT');
   return { url, schema, poolSize, port };
+}
+
+/**
+ * Listens as the app does (all interfaces; the benchmark connects over IPv4 loopback), prints
+ * the address start-server.ts waits for, and closes the app and its pool on SIGTERM or SIGINT.
+ */
+export async function listenUntilStopped(
+  app: INestApplication,
+  pool: Pool,
+  port: number,
+): Promise<void> {
+  const shutdown = () => {
+    void app
+      .close()
+      .then(() => pool.end())
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  await app.listen(port);
+  const { port: listening } = new URL(await app.getUrl());
+  console.log(`listening on http://127.0.0.1:${listening}`);
 }
