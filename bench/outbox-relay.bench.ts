@@ -8,22 +8,26 @@
  *
  * Each relay run gets fresh outbox rows, written through the real append path
  * (PostgresEventStore with the accounts integration-event mapper; not timed) and then
- * renumbered into one of two layouts, because the relay publishes each claim in waves (one
- * message per stream per confirm round trip), so its speed depends on how a claim of
- * `batchSize` oldest rows spreads over streams:
+ * renumbered into a layout, because the relay sends a stream's messages a window at a time
+ * (`publishWindow`, default 1: one confirm round trip per message of a stream), so its speed
+ * depends on how a claim of `batchSize` oldest rows spreads over streams:
  *   - interleaved: one message per stream in turn, as one-event commands on many accounts
  *     write them (by default a claim holds one message of each of 200 streams: one wave);
  *   - bursts: runs of OUTBOX_BENCH_BURST messages per stream, as batch jobs or busy accounts
- *     write them (by default a claim holds 8 streams x 25 messages: 25 waves).
+ *     write them (by default a claim holds 8 streams x 25 messages: 25 waves at window 1,
+ *     one at a window of the batch size);
+ *   - one hot account: OUTBOX_BENCH_HOT_MESSAGES messages of one stream, at window 1 and at
+ *     a window of the batch size.
  * Timed: OutboxRelay(PostgresOutboxStore, AmqpMessagePublisher).drain() until
  * status().pending === 0 (claim, publish, confirms, mark published); the baseline publishes
  * the interleaved messages in outbox order, nothing read from or written to the database.
  * Prints medians of RUNS runs, ratios, and where the relay's time went.
  *
  *   npm run bench -- outbox        this benchmark only (`npm run bench` runs all of them)
- *   OUTBOX_BENCH_MESSAGES=20000 OUTBOX_BENCH_STREAMS=200 OUTBOX_BENCH_BURST=25 RUNS=3 default;
+ *   OUTBOX_BENCH_MESSAGES=20000 OUTBOX_BENCH_STREAMS=200 OUTBOX_BENCH_BURST=25
+ *   OUTBOX_BENCH_HOT_MESSAGES=5000 RUNS=3 default;
  *   database BENCH_DATABASE_URL (see bench-database.ts), broker BENCH_AMQP_URL or
- *   TEST_AMQP_URL, default amqp://guest:guest@127.0.0.1:5672. About 1.5 minutes on 2 cores.
+ *   TEST_AMQP_URL, default amqp://guest:guest@127.0.0.1:5672. About 2 minutes on 2 cores.
  * The schema, exchanges and queues it creates are deleted at the end. Broker fault tests
  * (which stop RabbitMQ) must not run at the same time.
  */
@@ -57,6 +61,7 @@ import { cleanUp } from './support/clean-up';
 const MESSAGES = Number(process.env.OUTBOX_BENCH_MESSAGES ?? 20_000);
 const STREAMS = Number(process.env.OUTBOX_BENCH_STREAMS ?? 200);
 const BURST = Number(process.env.OUTBOX_BENCH_BURST ?? 25);
+const HOT_MESSAGES = Number(process.env.OUTBOX_BENCH_HOT_MESSAGES ?? 5_000);
 const RUNS = Number(process.env.RUNS ?? 3);
 const AMQP_URL =
   process.env.BENCH_AMQP_URL ?? process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -68,17 +73,46 @@ const WARM_UP = { messages: 1_000, streams: 10 };
 const SIDE_TIMEOUT_MS = 90_000;
 const OCCURRED_AT = '2026-11-01T10:00:00.000Z';
 
-if (![MESSAGES, STREAMS, BURST, RUNS].every((n) => Number.isInteger(n) && n > 0)) {
-  throw new Error('OUTBOX_BENCH_MESSAGES, _STREAMS, _BURST and RUNS must be positive integers');
+if (![MESSAGES, STREAMS, BURST, HOT_MESSAGES, RUNS].every((n) => Number.isInteger(n) && n > 0)) {
+  throw new Error(
+    'OUTBOX_BENCH_MESSAGES, _STREAMS, _BURST, _HOT_MESSAGES and RUNS must be positive integers',
+  );
 }
 if (MESSAGES < STREAMS) throw new Error('OUTBOX_BENCH_MESSAGES must be >= OUTBOX_BENCH_STREAMS');
 
-/** How the outbox rows of one run are laid out: runs of `burst` messages per stream in turn. */
-const LAYOUTS = [
-  { key: 'interleaved', burst: 1, label: 'interleaved, 1 msg per stream in turn' },
-  { key: 'bursts', burst: BURST, label: `bursts of ${BURST} msgs per stream` },
-] as const;
-type LayoutKey = (typeof LAYOUTS)[number]['key'];
+/**
+ * What one relay run drains: `messages` over `streams`, laid out in runs of `burst` messages
+ * per stream in turn, published with `window` messages of a stream in flight at once (1, the
+ * default: one confirm round trip per message of a stream; BATCH: a whole claim).
+ */
+interface Variant {
+  readonly key: string;
+  readonly label: string;
+  readonly messages: number;
+  readonly streams: number;
+  readonly burst: number;
+  readonly window: number;
+}
+const VARIANTS: readonly Variant[] = [
+  { key: 'interleaved', burst: 1, window: 1, label: 'interleaved, 1 msg per stream in turn' },
+  { key: 'bursts', burst: BURST, window: 1, label: `bursts of ${BURST} msgs per stream` },
+  {
+    key: 'bursts-window',
+    burst: BURST,
+    window: BATCH,
+    label: `bursts of ${BURST}, OUTBOX_PUBLISH_WINDOW=${BATCH}`,
+  },
+].map((v) => ({ ...v, messages: MESSAGES, streams: STREAMS }));
+/** One hot account: the same relay, all messages in one stream. */
+const HOT_VARIANTS: readonly Variant[] = [
+  { key: 'hot', window: 1, label: 'one hot account' },
+  { key: 'hot-window', window: BATCH, label: `one hot account, OUTBOX_PUBLISH_WINDOW=${BATCH}` },
+].map((v) => ({ ...v, messages: HOT_MESSAGES, streams: 1, burst: HOT_MESSAGES }));
+const ALL_VARIANTS = [...VARIANTS, ...HOT_VARIANTS];
+/** Goal: a hot account's messages per second at the default window. */
+const HOT_GOAL = 5_000;
+/** Goal: interleaved accounts' throughput against plain amqplib with confirms. */
+const INTERLEAVED_GOAL = 0.8;
 
 /** Where the relay's time goes, summed over one drain. */
 interface Phases {
@@ -344,7 +378,14 @@ async function main(): Promise<void> {
       outbox: accountIntegrationEvents,
     });
     const store = new TimedOutboxStore(new PostgresOutboxStore(bench.dataSource));
-    const relay = new OutboxRelay(store, new TimedPublisher(publisher, store), OPTIONS);
+    const timedPublisher = new TimedPublisher(publisher, store);
+    const relays = new Map(
+      [1, BATCH].map((window) => [
+        window,
+        new OutboxRelay(store, timedPublisher, { ...OPTIONS, publishWindow: window }),
+      ]),
+    );
+    const relayWith = (window: number): OutboxRelay => relays.get(window)!;
 
     /** Fresh pending rows in a layout; @returns them as the relay will claim them. */
     const prepare = async (messages: number, streams: number, burst: number) => {
@@ -357,14 +398,15 @@ async function main(): Promise<void> {
       return pending;
     };
     /** The relay drained `expected` messages cleanly, and the queue holds exactly them. */
-    const relayDrained = async (expected: number) => {
+    const relayDrained = async (expected: number, window: number) => {
+      const relay = relayWith(window);
       const before = relay.stats;
       const ms = await runRelay(relay, store);
       const after = relay.stats;
       if (after.published - before.published !== expected) {
         throw new Error(`relay published ${after.published - before.published} of ${expected}`);
       }
-      if (after.rejected + after.released + after.duplicates > 0) {
+      if (after.rejected + after.released + after.duplicates + after.resent > 0) {
         throw new Error(`relay: ${JSON.stringify(after)}`);
       }
       await broker.takeAll(expected);
@@ -377,37 +419,42 @@ async function main(): Promise<void> {
     };
 
     // Warm-up (not counted): JIT, connection pool, channel set-up on both sides.
-    for (const layout of LAYOUTS) {
-      await prepare(WARM_UP.messages, WARM_UP.streams, layout.burst);
-      await relayDrained(WARM_UP.messages);
+    for (const variant of ALL_VARIANTS) {
+      const streams = Math.min(variant.streams, WARM_UP.streams);
+      await prepare(WARM_UP.messages, streams, Math.min(variant.burst, WARM_UP.messages));
+      await relayDrained(WARM_UP.messages, variant.window);
     }
     // The baseline's input: the interleaved messages, the same in every run.
     const baselineMessages = await prepare(MESSAGES, STREAMS, 1);
     await baselineSent(baselineMessages.slice(0, WARM_UP.messages));
 
     console.log(
-      `${MESSAGES} messages over ${STREAMS} streams per run, ${RUNS} runs, batch ${BATCH}, ` +
+      `${MESSAGES} messages over ${STREAMS} streams, and ${HOT_MESSAGES} on one hot account, ` +
+        `per run, ${RUNS} runs, batch ${BATCH}, ` +
         `broker ${new URL(AMQP_URL).host}, exchange ${broker.exchange}`,
     );
-    const times: Record<LayoutKey | 'plain', number[]> = { interleaved: [], bursts: [], plain: [] };
-    const phases: Record<LayoutKey, Phases[]> = { interleaved: [], bursts: [] };
+    const times = new Map<string, number[]>(
+      [...ALL_VARIANTS.map((v) => v.key), 'plain'].map((key) => [key, []]),
+    );
+    const phases = new Map<string, Phases[]>(ALL_VARIANTS.map((v) => [v.key, []]));
+    const timesOf = (key: string): number[] => times.get(key)!;
     for (let run = 1; run <= RUNS; run++) {
       // Alternate the order so no variant always runs first.
-      const variants = [...LAYOUTS, 'plain' as const];
+      const variants: (Variant | 'plain')[] = [...ALL_VARIANTS, 'plain'];
       if (run % 2 === 0) variants.reverse();
       const line: string[] = [];
       for (const variant of variants) {
         if (variant === 'plain') {
-          times.plain.push(await baselineSent(baselineMessages));
-          line.push(`plain amqplib ${Math.round(times.plain[run - 1])} ms`);
+          timesOf('plain').push(await baselineSent(baselineMessages));
+          line.push(`plain amqplib ${Math.round(timesOf('plain')[run - 1])} ms`);
           continue;
         }
-        await prepare(MESSAGES, STREAMS, variant.burst);
-        times[variant.key].push(await relayDrained(MESSAGES));
-        phases[variant.key].push(store.phases);
+        await prepare(variant.messages, variant.streams, variant.burst);
+        timesOf(variant.key).push(await relayDrained(variant.messages, variant.window));
+        phases.get(variant.key)!.push(store.phases);
         const p = store.phases;
         line.push(
-          `relay ${variant.key} ${Math.round(times[variant.key][run - 1])} ms (claim ${Math.round(p.claim)}, ` +
+          `relay ${variant.key} ${Math.round(timesOf(variant.key)[run - 1])} ms (claim ${Math.round(p.claim)}, ` +
             `publish ${Math.round(p.publish)} in ${p.waves} waves, mark ${Math.round(p.settle)})`,
         );
       }
@@ -415,40 +462,57 @@ async function main(): Promise<void> {
     }
     await confirmChannel.close();
 
-    const rate = (ms: number) => Math.round(MESSAGES / (ms / 1000));
-    const baseline = median(times.plain);
+    const rate = (messages: number, ms: number) => Math.round(messages / (ms / 1000));
+    const baseline = median(timesOf('plain'));
+    const baselineRate = rate(MESSAGES, baseline);
     console.log(
-      `\nOutbox relay to RabbitMQ with confirms, ${MESSAGES} messages over ${STREAMS} streams, ` +
-        `median of ${RUNS} runs (batch ${BATCH}), every message counted in the bound queue:`,
+      `\nOutbox relay to RabbitMQ with confirms, median of ${RUNS} runs (batch ${BATCH}), ` +
+        `every message counted in the bound queue:`,
     );
     console.table([
-      ...LAYOUTS.map((layout) => {
-        const ours = median(times[layout.key]);
+      ...ALL_VARIANTS.map((variant) => {
+        const ours = median(timesOf(variant.key));
         return {
-          variant: `OutboxRelay.drain, ${layout.label}`,
+          variant: `OutboxRelay.drain, ${variant.label}`,
+          messages: variant.messages,
           'median ms': Math.round(ours),
-          'msgs/s': rate(ours),
-          'ratio to baseline': Number((baseline / ours).toFixed(2)),
+          'msgs/s': rate(variant.messages, ours),
+          'ratio to baseline': Number((rate(variant.messages, ours) / baselineRate).toFixed(2)),
         };
       }),
       {
-        variant: 'plain amqplib, confirms per 200 (baseline)',
+        variant: `plain amqplib, confirms per ${BATCH}, interleaved (baseline)`,
+        messages: MESSAGES,
         'median ms': Math.round(baseline),
-        'msgs/s': rate(baseline),
+        'msgs/s': baselineRate,
         'ratio to baseline': 1,
       },
     ]);
+    const spread = (key: string, messages: number) =>
+      timesOf(key)
+        .map((ms) => rate(messages, ms))
+        .sort((a, b) => a - b)
+        .join('-');
+    const interleaved = rate(MESSAGES, median(timesOf('interleaved'))) / baselineRate;
+    const hot = rate(HOT_MESSAGES, median(timesOf('hot')));
+    const hotWindow = rate(HOT_MESSAGES, median(timesOf('hot-window')));
     console.log(
-      `ratio relay/baseline (throughput): ${LAYOUTS.map(
-        (layout) => `${layout.key} ${(baseline / median(times[layout.key])).toFixed(2)}`,
-      ).join(', ')}`,
+      `goal: interleaved >= ${INTERLEAVED_GOAL}x plain amqplib: ${interleaved.toFixed(2)}x ` +
+        `(runs ${spread('interleaved', MESSAGES)} msgs/s against ${spread('plain', MESSAGES)}) ` +
+        `${interleaved >= INTERLEAVED_GOAL ? 'MET' : 'MISSED'}`,
     );
-    for (const layout of LAYOUTS) {
+    console.log(
+      `goal: one hot account >= ${HOT_GOAL} msgs/s, order kept across nacks (window 1): ${hot} ` +
+        `(runs ${spread('hot', HOT_MESSAGES)}) ${hot >= HOT_GOAL ? 'MET' : 'MISSED'}; ` +
+        `with OUTBOX_PUBLISH_WINDOW=${BATCH}: ${hotWindow} (runs ${spread('hot-window', HOT_MESSAGES)}) ` +
+        `${hotWindow >= HOT_GOAL ? 'MET' : 'MISSED'}, order kept unless the broker nacks`,
+    );
+    for (const variant of ALL_VARIANTS) {
       // The split of the median run itself, so that its parts add up.
-      const ours = median(times[layout.key]);
-      const p = phases[layout.key][times[layout.key].indexOf(ours)];
+      const ours = median(timesOf(variant.key));
+      const p = phases.get(variant.key)![timesOf(variant.key).indexOf(ours)];
       console.log(
-        `relay ${layout.key}, median run: ${p.rounds} claims ${Math.round(p.claim)} ms, ` +
+        `relay ${variant.key}, median run: ${p.rounds} claims ${Math.round(p.claim)} ms, ` +
           `${p.waves} waves publish+confirm ${Math.round(p.publish)} ms, ` +
           `mark published ${Math.round(p.settle)} ms, ` +
           `other ${Math.round(ours - p.claim - p.publish - p.settle)} ms`,

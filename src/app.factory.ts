@@ -61,6 +61,7 @@ export async function createApp(
         relay: config.outboxRelay,
         maxAttempts: config.outboxMaxAttempts,
         retryBaseMs: config.outboxRetryBaseMs,
+        publishWindow: config.outboxPublishWindow,
         retentionMs: config.outboxRetentionHours * 3_600_000,
         inboxRetentionMs: config.inboxRetentionHours * 3_600_000,
       },

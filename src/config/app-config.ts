@@ -48,6 +48,7 @@ export interface AppConfig {
   readonly outboxRelay: boolean;
   readonly outboxMaxAttempts: number;
   readonly outboxRetryBaseMs: number;
+  readonly outboxPublishWindow: number;
   readonly outboxRetentionHours: number;
   readonly inboxRetentionHours: number;
   /** Run the process-manager worker (transfer commands and deadlines) in this process. */
@@ -131,6 +132,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outboxRelay: env.OUTBOX_RELAY !== 'off',
     outboxMaxAttempts: integer(env, 'OUTBOX_MAX_ATTEMPTS', 10, 1, 1_000),
     outboxRetryBaseMs: integer(env, 'OUTBOX_RETRY_BASE_MS', 1_000, 1, 600_000),
+    outboxPublishWindow: integer(env, 'OUTBOX_PUBLISH_WINDOW', 1, 1, 1_000),
     outboxRetentionHours: integer(env, 'OUTBOX_RETENTION_HOURS', 168, 1, 87_600),
     inboxRetentionHours: integer(env, 'INBOX_RETENTION_HOURS', 720, 1, 87_600),
     processManagers: env.PROCESS_MANAGERS !== 'off',

@@ -1,5 +1,5 @@
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
-import type { Options } from 'amqplib';
+import type { ConfirmChannel, Options } from 'amqplib';
 import { MessagePublisher, OutboxMessage, PublishOutcome } from '@ledgerline/event-sourcing';
 import { withTraceparent } from '../observability/tracing/traceparent';
 import { assertPublicTopology } from './amqp-topology';
@@ -32,57 +32,92 @@ export function amqpPublishOptions(message: OutboxMessage): Options.Publish {
 }
 
 /**
- * Publishes outbox messages to RabbitMQ on a confirm channel (amqp-connection-manager
- * reconnects after broker restarts). Routing key and AMQP `type`: the public event name;
- * `message_id`: the integration event id; persistent, JSON; correlation and causation ids
- * in headers, with the stream id and version so consumers can check per-stream order.
+ * Publishes outbox messages to RabbitMQ on a confirm channel. amqp-connection-manager keeps
+ * the connection and reopens the channel after broker restarts; messages go straight to the
+ * open channel, not through the wrapper's own queue, because that queue re-sends what was
+ * unconfirmed when a channel closes behind what was still waiting, which could put a
+ * stream's later message ahead of an earlier one. Here a closed channel fails every
+ * unconfirmed message as `unavailable` and the relay sends them again, in order.
+ * Routing key and AMQP `type`: the public event name; `message_id`: the integration event id;
+ * persistent, JSON; correlation and causation ids in headers, with the stream id and version
+ * so consumers can check per-stream order.
  */
 export class AmqpMessagePublisher implements MessagePublisher {
-  private readonly channel: ChannelWrapper;
+  private readonly wrapper: ChannelWrapper;
+  /** The confirm channel now open, set on every (re)connect once the topology is declared. */
+  private channel: ConfirmChannel | undefined;
 
   constructor(
     private readonly connection: AmqpConnectionManager,
     private readonly exchange: string,
   ) {
-    this.channel = connection.createChannel({
+    this.wrapper = connection.createChannel({
       name: 'outbox-relay',
       confirm: true,
-      publishTimeout: CONFIRM_TIMEOUT_MS,
-      setup: (channel: Parameters<typeof assertPublicTopology>[0]) =>
-        assertPublicTopology(channel, exchange),
+      setup: async (channel: ConfirmChannel) => {
+        await assertPublicTopology(channel, exchange);
+        channel.once('close', () => {
+          if (this.channel === channel) this.channel = undefined;
+        });
+        this.channel = channel;
+      },
     });
   }
 
   isReady(): boolean {
-    return this.connection.isConnected();
+    return this.connection.isConnected() && this.channel !== undefined;
   }
 
   async publish(messages: readonly OutboxMessage[]): Promise<PublishOutcome[]> {
-    // Enqueued in order on one channel; the confirms are awaited together.
+    const channel = this.channel;
+    if (channel === undefined) {
+      return messages.map(() => ({ status: 'unavailable', error: 'no open channel' }));
+    }
+    // Written back to back in order on one channel; the confirms are awaited together.
     const settled = await Promise.allSettled(
       messages.map((message) =>
         // Under the message's trace context: the amqplib instrumentation, when on, opens its
         // publish span there and rewrites the header from it, so the header stays in the trace.
-        withTraceparent(message.traceparent, () =>
-          this.channel.publish(
-            this.exchange,
-            message.type,
-            Buffer.from(JSON.stringify(message.body)),
-            amqpPublishOptions(message),
-          ),
-        ),
+        withTraceparent(message.traceparent, () => this.confirmed(channel, message)),
       ),
     );
-    const connected = this.connection.isConnected();
     return settled.map((result): PublishOutcome => {
       if (result.status === 'fulfilled') return { status: 'published' };
       const error = result.reason instanceof Error ? result.reason.message : String(result.reason);
-      // A nack on a live connection is about this message; anything else is the transport.
-      return { status: connected && /nack/i.test(error) ? 'rejected' : 'unavailable', error };
+      // A nack is about this message; a closed channel or a timeout is the transport.
+      return { status: /nacked/i.test(error) ? 'rejected' : 'unavailable', error };
+    });
+  }
+
+  /** Sends one message; settles on its confirm, a nack, the channel closing or the timeout. */
+  private confirmed(channel: ConfirmChannel, message: OutboxMessage): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no confirm within ${CONFIRM_TIMEOUT_MS} ms`)),
+        CONFIRM_TIMEOUT_MS,
+      );
+      try {
+        channel.publish(
+          this.exchange,
+          message.type,
+          Buffer.from(JSON.stringify(message.body)),
+          amqpPublishOptions(message),
+          (error: unknown) => {
+            clearTimeout(timer);
+            // amqplib answers with an Error (nacked, channel closed) or nothing (confirmed).
+            if (error) reject(error instanceof Error ? error : new Error('not confirmed'));
+            else resolve();
+          },
+        );
+      } catch (error) {
+        // The channel closed under the call: nothing was sent.
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error('channel closed'));
+      }
     });
   }
 
   close(): Promise<void> {
-    return this.channel.close();
+    return this.wrapper.close();
   }
 }

@@ -12,6 +12,8 @@ export interface MessagingOptions {
   readonly relay: boolean;
   readonly maxAttempts: number;
   readonly retryBaseMs: number;
+  /** Messages of one account in flight unconfirmed (`OutboxRelayOptions.publishWindow`), default 1. */
+  readonly publishWindow?: number;
   readonly retentionMs: number;
   /**
    * Consumers' inbox records (handled message ids) are deleted after this long; unset, this

@@ -36,6 +36,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnModuleDestr
         ...DEFAULT_OUTBOX_RELAY_OPTIONS,
         maxAttempts: options.maxAttempts,
         retryBaseMs: options.retryBaseMs,
+        publishWindow: options.publishWindow ?? DEFAULT_OUTBOX_RELAY_OPTIONS.publishWindow,
         retentionMs: options.retentionMs,
       },
       (error) => this.logger.warn(`relay round failed, retrying: ${String(error)}`),

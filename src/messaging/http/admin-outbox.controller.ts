@@ -29,6 +29,10 @@ class RelayStatsDto {
   @ApiProperty(count('Given back after a transport failure', 0)) released!: number;
   @ApiProperty(count('Deliveries this instance knows to be duplicates', 0))
   duplicates!: number;
+  @ApiProperty(
+    count('Confirmed behind a failed message of their account, so sent again after it', 0),
+  )
+  resent!: number;
 }
 
 class OutboxStatusDto {

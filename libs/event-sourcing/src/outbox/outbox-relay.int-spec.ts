@@ -26,6 +26,8 @@ import { testMetadata } from '../../test/test-metadata';
  */
 class RecordingPublisher implements MessagePublisher {
   readonly received: OutboxMessage[] = [];
+  /** The size of each `publish` call: one per wave. */
+  readonly calls: number[] = [];
   /** Message ids it nacks, every time. */
   readonly rejecting = new Set<string>();
   ready = true;
@@ -42,6 +44,7 @@ class RecordingPublisher implements MessagePublisher {
 
   async publish(messages: readonly OutboxMessage[]): Promise<PublishOutcome[]> {
     if (this.failure === 'throws') throw new Error('socket closed (injected)');
+    this.calls.push(messages.length);
     this.received.push(...messages);
     await this.hold();
     return messages.map((message): PublishOutcome => {
@@ -113,6 +116,9 @@ function expectInOrder(
   const expected = Array.from({ length: perStream }, (_, i) => i + 1);
   for (const id of streams) expect(versionsOf(messages, id)).toEqual(expected);
 }
+/** Each message's last copy, in the order of the last copies: what ordered retry keeps. */
+const lastDeliveries = (log: readonly OutboxMessage[]): OutboxMessage[] =>
+  log.filter((m, i) => !log.slice(i + 1).some((other) => other.messageId === m.messageId));
 const firstDeliveries = (log: readonly OutboxMessage[]): OutboxMessage[] =>
   log.filter((m, i) => log.findIndex((other) => other.messageId === m.messageId) === i);
 /** Waits until the double was handed `count` messages: a round claims asynchronously first. */
@@ -218,7 +224,13 @@ describe('OutboxRelay on PostgreSQL', () => {
 
     expect(publisher.delivered).toHaveLength(30);
     expectInOrder(publisher.delivered, streams, 6);
-    expect(relay.stats).toEqual({ published: 30, rejected: 0, released: 0, duplicates: 0 });
+    expect(relay.stats).toEqual({
+      published: 30,
+      rejected: 0,
+      released: 0,
+      duplicates: 0,
+      resent: 0,
+    });
     expect(await outbox.status()).toMatchObject({ pending: 0, oldestPendingAgeMs: 0 });
     expect((await rows()).filter((r) => r.published_at === null)).toEqual([]);
   });
@@ -277,6 +289,63 @@ describe('OutboxRelay on PostgreSQL', () => {
     expect(await outbox.status()).toMatchObject({ pending: 0, deadLettered: 0, deadLetters: [] });
   });
 
+  it('with a window, sends that many of a stream before their confirms, then the next window', async () => {
+    const [busy, quiet] = [stream(), stream()];
+    await appendInterleaved([busy], 5);
+    await appendInterleaved([quiet], 1);
+    const broker = gate();
+    const publisher = new RecordingPublisher(() => broker.opened);
+    const relay = new OutboxRelay(outbox, publisher, relayOptions({ publishWindow: 3 }));
+
+    const round = relay.publishRound();
+    // One broker round trip carries the busy stream's first three and the quiet one.
+    await handedOver(publisher, 4);
+    expect(versionsOf(publisher.received, busy)).toEqual([1, 2, 3]);
+    broker.open();
+    expect(await round).toBe(6);
+    expect(publisher.calls).toEqual([4, 2]);
+    expectInOrder(publisher.delivered, [busy], 5);
+    expect(relay.stats).toMatchObject({ published: 6, released: 0, resent: 0 });
+    expect(await outbox.status()).toMatchObject({ pending: 0 });
+  });
+
+  it('with a window, a nack holds back what follows it in its stream and sends that again after it', async () => {
+    const [nacked, healthy] = [stream(), stream()];
+    await appendInterleaved([nacked, healthy], 4);
+    const second = (await rows()).find((r) => r.stream_id === nacked && r.stream_version === 2)!;
+    const publisher = new RecordingPublisher();
+    publisher.rejecting.add(second.message_id);
+    // One attempt: the nacked message is dead at once, so what it holds back can be seen.
+    const relay = new OutboxRelay(
+      outbox,
+      publisher,
+      relayOptions({ maxAttempts: 1, publishWindow: 10 }),
+    );
+
+    await relay.drain();
+    // The broker took versions 3 and 4 behind the nacked 2: they count as resent, stay
+    // pending behind the dead letter, and the healthy stream went out whole.
+    expect(versionsOf(publisher.delivered, nacked)).toEqual([1, 3, 4]);
+    expect(relay.stats).toMatchObject({ published: 5, rejected: 1, released: 2, resent: 2 });
+    expect(
+      (await rows()).filter((r) => r.stream_id === nacked).map((r) => [r.stream_version, r.status]),
+    ).toEqual([
+      [1, 'published'],
+      [2, 'dead'],
+      [3, 'pending'],
+      [4, 'pending'],
+    ]);
+    expectInOrder(publisher.delivered, [healthy], 4);
+
+    publisher.rejecting.clear();
+    expect(await outbox.retryDeadLetter(second.id)).toBe(true);
+    await drainUntil(relay, async () => expect((await outbox.status()).pending).toBe(0));
+    // Sent again in order after the retried one: the last copy of each is in order.
+    expect(versionsOf(publisher.delivered, nacked)).toEqual([1, 3, 4, 2, 3, 4]);
+    expectInOrder(lastDeliveries(publisher.delivered), [nacked, healthy], 4);
+    expect(relay.stats).toMatchObject({ published: 8, rejected: 1, resent: 2 });
+  });
+
   it('charges no attempt while the transport is down or unavailable, and loses nothing', async () => {
     const streams = [stream(), stream()];
     await appendInterleaved(streams, 3);
@@ -329,7 +398,13 @@ describe('OutboxRelay on PostgreSQL', () => {
     expect(await staleRound).toBe(6);
     // Its first wave counts as duplicates; the second wave is never sent, since the claim had
     // run short by then, and giving it back is fenced off too.
-    expect(stale.stats).toEqual({ published: 0, rejected: 0, released: 3, duplicates: 3 });
+    expect(stale.stats).toEqual({
+      published: 0,
+      rejected: 0,
+      released: 3,
+      duplicates: 3,
+      resent: 0,
+    });
     expect(stalePublisher.delivered).toHaveLength(3);
     expect(await rows()).toEqual(claimedByFresh); // fenced off by the claim token
 

@@ -6,6 +6,17 @@ import { OutboxStore } from './outbox-store.port';
 export interface OutboxRelayOptions {
   /** Messages claimed and published per round, default 200. */
   readonly batchSize: number;
+  /**
+   * Messages of one stream sent before their confirms are in, default 1: each message only
+   * after the confirm of the one before, so nothing overtakes a message the broker nacks
+   * and a dead letter holds back everything after it. More: a window goes out back to back
+   * on one channel, whose order RabbitMQ keeps, so a busy stream pays one broker round trip
+   * per window instead of one per message; but a message the broker nacks (a queue that
+   * rejects publishes when full, or a queue's internal error) may then be overtaken by later
+   * messages of its stream that other queues already took. Those are sent again after it
+   * (see `resent`), so each message's last copy follows its predecessors.
+   */
+  readonly publishWindow: number;
   /** How long a claim lasts; a relay that dies releases its messages after it. Default 30 000 ms. */
   readonly leaseMs: number;
   /** Rejected attempts before a message is dead-lettered, default 10. */
@@ -24,6 +35,7 @@ export interface OutboxRelayOptions {
 
 export const DEFAULT_OUTBOX_RELAY_OPTIONS: OutboxRelayOptions = Object.freeze({
   batchSize: 200,
+  publishWindow: 1,
   leaseMs: 30_000,
   maxAttempts: 10,
   retryBaseMs: 1_000,
@@ -49,6 +61,12 @@ export interface OutboxRelayStats {
    * (this relay outlived its lease): each is a duplicate delivery that consumers deduplicate.
    */
   duplicates: number;
+  /**
+   * Messages the broker confirmed behind an earlier message of their stream that failed in
+   * the same window: given back with it and sent again after it, so the last copy of every
+   * message follows its predecessors (consumers deduplicate the first).
+   */
+  resent: number;
 }
 
 const describeError = (error: unknown): string =>
@@ -58,9 +76,11 @@ const describeError = (error: unknown): string =>
  * Publishes the transactional outbox at least once, in order per stream. A message is marked
  * published only after the transport confirmed it; a rejected one is retried with exponential
  * backoff and jitter and dead-lettered after `maxAttempts`, which holds back only the later
- * messages of its own stream. Several relays may run on one database: claims exclude each
- * other, so a message is published twice only when a relay outlives its lease or crashes
- * between the confirm and the mark. Asynchronous: `start()` never throws upward.
+ * messages of its own stream. A stream's messages are sent a window at a time
+ * (`publishWindow`), so a busy stream is not held to one broker round trip per message.
+ * Several relays may run on one database: claims exclude each other, so a message is
+ * published twice only when a relay outlives its lease, crashes between the confirm and the
+ * mark, or is resent behind a failed one. Asynchronous: `start()` never throws upward.
  */
 export class OutboxRelay {
   private readonly loop = new BackgroundLoop(() => this.turn());
@@ -69,6 +89,7 @@ export class OutboxRelay {
     rejected: 0,
     released: 0,
     duplicates: 0,
+    resent: 0,
   };
   private nextCleanup = 0;
 
@@ -123,37 +144,51 @@ export class OutboxRelay {
   }
 
   /**
-   * Publishes in waves: the first message of every stream together, then the second of
-   * every stream whose first was confirmed, and so on. A stream's next message is never sent
-   * before its previous one was confirmed, so a rejected message cannot be overtaken by a
-   * later one of its stream, while different streams still share each round trip.
-   * Stops when the claim nears its end (`sendUntil`).
-   * @returns the outcome per outbox id; messages not sent (after a failure in their stream,
-   *   or once the claim ran short) have none.
+   * Publishes in waves of up to `publishWindow` messages per stream: the first window of
+   * every stream together, then the next window of every stream whose messages were all
+   * confirmed, and so on. A stream stops at its first message that failed: the messages
+   * behind it get no outcome, so they are given back and sent after it, even those the
+   * broker confirmed (counted in `resent`). Different streams share each round trip. Stops
+   * when the claim nears its end (`sendUntil`).
+   * @returns the outcome per outbox id; messages not to be settled as sent (behind a
+   *   failure in their stream, or once the claim ran short) have none.
    */
   private async publishInStreamOrder(
     messages: readonly OutboxMessage[],
     sendUntil: number,
   ): Promise<Map<string, PublishOutcome>> {
     const streams = new Map<string, OutboxMessage[]>();
-    for (const message of messages)
-      streams.set(message.streamId, [...(streams.get(message.streamId) ?? []), message]);
+    for (const message of messages) {
+      const stream = streams.get(message.streamId);
+      if (stream === undefined) streams.set(message.streamId, [message]);
+      else stream.push(message);
+    }
+    const window = Math.max(1, this.options.publishWindow);
     const outcomes = new Map<string, PublishOutcome>();
     let active = [...streams.values()];
     for (let wave = 0; active.length > 0 && Date.now() < sendUntil; wave++) {
-      const batch = active.map((stream) => stream[wave]);
+      const slices = active.map((stream) => stream.slice(wave * window, (wave + 1) * window));
+      const batch = slices.flat();
       let results: PublishOutcome[];
       try {
         results = await this.publisher.publish(batch);
       } catch (error) {
         results = batch.map(() => ({ status: 'unavailable', error: describeError(error) }));
       }
-      batch.forEach((message, index) =>
-        outcomes.set(message.id, results[index] ?? { status: 'unavailable', error: 'no outcome' }),
-      );
-      active = active.filter(
-        (stream, index) => results[index]?.status === 'published' && stream.length > wave + 1,
-      );
+      let index = 0;
+      active = active.filter((stream, position) => {
+        let failed = false;
+        for (const message of slices[position]) {
+          const outcome = results[index++] ?? { status: 'unavailable', error: 'no outcome' };
+          if (failed) {
+            if (outcome.status === 'published') this.counters.resent++;
+          } else {
+            outcomes.set(message.id, outcome);
+            failed = outcome.status !== 'published';
+          }
+        }
+        return !failed && stream.length > (wave + 1) * window;
+      });
     }
     return outcomes;
   }
@@ -168,7 +203,7 @@ export class OutboxRelay {
     for (const message of messages) {
       const outcome = outcomes.get(message.id);
       if (outcome === undefined) {
-        // Not sent: an earlier message of its stream failed this round.
+        // Not sent, or sent behind an earlier message of its stream that failed: again later.
         released.push(message.id);
       } else if (outcome.status === 'published') {
         published.push(message.id);
