@@ -1,7 +1,8 @@
 /**
  * What one deposit through the CommandBus costs this process and the database, for a lone
  * writer and for 16 writers on one account: ok/s, this process's CPU per command, and the
- * database's transactions and inserted rows per command (pg_stat_database), over fixed
+ * database's transactions and inserted rows per command (pg_stat_database) and the WAL it
+ * wrote and flushed per command (pg_stat_wal: the whole server's, so nothing else may run), over fixed
  * windows after a warm-up. Long windows of one tree at a time: made to compare two
  * revisions, with bench/compare-revisions.sh (which alternates them), where the hot-stream
  * benchmark's short runs are dominated by noise.
@@ -23,16 +24,28 @@ const WARM_UP = 200;
 interface DatabaseCounters {
   readonly commits: number;
   readonly inserted: number;
+  readonly walRecords: number;
+  readonly walBytes: number;
+  /** WAL flushes to disk (fdatasync calls; 0 where the sync method is not counted). */
+  readonly walSyncs: number;
 }
 
 async function counters(admin: Client): Promise<DatabaseCounters> {
   // A fresh read of the statistics, not the snapshot this session took before.
   await admin.query('SELECT pg_stat_clear_snapshot()');
-  const { rows } = await admin.query<{ commits: string; inserted: string }>(
-    `SELECT xact_commit AS commits, tup_inserted AS inserted
-       FROM pg_stat_database WHERE datname = current_database()`,
+  const { rows } = await admin.query<Record<keyof DatabaseCounters, string>>(
+    `SELECT d.xact_commit AS "commits", d.tup_inserted AS "inserted", w.wal_records AS "walRecords",
+            w.wal_bytes AS "walBytes", w.wal_sync AS "walSyncs"
+       FROM pg_stat_database d, pg_stat_wal w WHERE d.datname = current_database()`,
   );
-  return { commits: Number(rows[0].commits), inserted: Number(rows[0].inserted) };
+  const row = rows[0];
+  return {
+    commits: Number(row.commits),
+    inserted: Number(row.inserted),
+    walRecords: Number(row.walRecords),
+    walBytes: Number(row.walBytes),
+    walSyncs: Number(row.walSyncs),
+  };
 }
 
 interface WindowResult {
@@ -40,6 +53,9 @@ interface WindowResult {
   readonly cpuMicrosPerCommand: number;
   readonly commitsPerCommand: number;
   readonly insertsPerCommand: number;
+  readonly walRecordsPerCommand: number;
+  readonly walBytesPerCommand: number;
+  readonly walSyncsPerCommand: number;
 }
 
 async function main(): Promise<void> {
@@ -78,6 +94,9 @@ async function main(): Promise<void> {
           cpuMicrosPerCommand: (used.user + used.system) / ok,
           commitsPerCommand: (after.commits - before.commits) / ok,
           insertsPerCommand: (after.inserted - before.inserted) / ok,
+          walRecordsPerCommand: (after.walRecords - before.walRecords) / ok,
+          walBytesPerCommand: (after.walBytes - before.walBytes) / ok,
+          walSyncsPerCommand: (after.walSyncs - before.walSyncs) / ok,
         });
       }
       const mid = (pick: (result: WindowResult) => number): number => median(windows.map(pick));
@@ -88,6 +107,9 @@ async function main(): Promise<void> {
         'app CPU µs/command': Math.round(mid((r) => r.cpuMicrosPerCommand)),
         'transactions/command': Number(mid((r) => r.commitsPerCommand).toFixed(3)),
         'rows inserted/command': Number(mid((r) => r.insertsPerCommand).toFixed(2)),
+        'WAL records/command': Number(mid((r) => r.walRecordsPerCommand).toFixed(1)),
+        'WAL bytes/command': Math.round(mid((r) => r.walBytesPerCommand)),
+        'WAL flushes/command': Number(mid((r) => r.walSyncsPerCommand).toFixed(3)),
       });
     }
     console.log(
