@@ -80,6 +80,7 @@ import {
 import { seedAccounts } from './freshness/seed-accounts';
 import { AuthHeaders, openBenchAuth, Principals } from './support/bench-auth';
 import { BENCH_URL } from './support/bench-database';
+import { BENCH_AMQP_URL } from './support/bench-broker';
 import { cleanUp } from './support/clean-up';
 
 const positive = (name: string, fallback: number): number => {
@@ -94,8 +95,6 @@ const MAX_SECONDS = 40;
 const PEAK_SECONDS = positive('BENCH_FRESHNESS_PEAK_SECONDS', 5);
 const ACCOUNTS = Math.round(positive('BENCH_FRESHNESS_ACCOUNTS', 256));
 const RUNS = Math.round(positive('BENCH_RUNS', 1));
-const AMQP_URL =
-  process.env.BENCH_AMQP_URL ?? process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const CONNECTIONS = 32;
 const WARM_UP_SECONDS = 2;
 // Goal 6 is stated at half the peak; other shares show how freshness moves with load.
@@ -304,14 +303,14 @@ async function main(): Promise<void> {
     const schema = `bench_freshness_${randomBytes(3).toString('hex')}`;
     await admin.query(`CREATE SCHEMA ${schema}`);
     opened.push(() => admin.query(`DROP SCHEMA ${schema} CASCADE`));
-    const broker = await openBrokerScope(AMQP_URL);
+    const broker = await openBrokerScope(BENCH_AMQP_URL);
     opened.push(() => broker.delete());
     const auth = await openBenchAuth();
     opened.push(() => auth.remove());
     const app = await startApp({
       databaseUrl: BENCH_URL,
       schema,
-      amqpUrl: AMQP_URL,
+      amqpUrl: BENCH_AMQP_URL,
       exchange: broker.exchange,
       env: auth.env,
     });

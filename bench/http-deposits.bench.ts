@@ -78,6 +78,7 @@ import {
   summariseProfile,
   TimeWindow,
 } from './http/cpu-profile-summary';
+import { depositRequest, REFERENCE_TAIL } from './http/deposit-request';
 import { seedAccounts, waitForBacklog } from './http/ledgerline-client';
 import { snapshotUsage, UsageBetween, usageBetween } from './http/proc-usage';
 import { backendsOf } from './http/server-backends';
@@ -148,9 +149,6 @@ interface Measured {
   readonly usage: UsageBetween;
   readonly settleSeconds?: number;
 }
-
-/** Reference suffix: gives the deposit and withdrawal bodies a realistic size. */
-const REFERENCE_TAIL = 'invoice 2026-11-14, counterparty DE89 3704 0044 0532 0130 00';
 
 async function createSchema(admin: Client, label: string): Promise<string> {
   const schema = `bench_http_${label}_${randomBytes(3).toString('hex')}`;
@@ -247,14 +245,8 @@ async function main(): Promise<void> {
 
     let rotation = 0;
     const nextAccount = () => accounts[rotation++ % accounts.length];
-    const deposit = (ref: string) => ({
-      path: `/accounts/${nextAccount()}/deposits`,
-      body: JSON.stringify({
-        amount: 100 + (rotation % 900),
-        reference: `${ref} ${REFERENCE_TAIL}`,
-        channel: 'online',
-      }),
-    });
+    // The account first: the amount is taken from the rotation it advanced.
+    const deposit = (ref: string) => depositRequest(nextAccount(), 100 + (rotation % 900), ref);
     const bodies: Record<VariantKey, (ref: string) => { path: string; body: string }> = {
       // The app and the CRUD baseline get the same requests.
       deposits: deposit,

@@ -56,6 +56,7 @@ import { accountIntegrationEvents } from '../src/accounts/integration/account-in
 import { AmqpMessagePublisher, amqpPublishOptions } from '../src/messaging/amqp-message-publisher';
 import { assertPublicTopology, unroutedName } from '../src/messaging/amqp-topology';
 import { median, openBenchSchema } from './support/bench-database';
+import { BENCH_AMQP_URL } from './support/bench-broker';
 import { cleanUp } from './support/clean-up';
 
 const MESSAGES = Number(process.env.OUTBOX_BENCH_MESSAGES ?? 20_000);
@@ -63,8 +64,6 @@ const STREAMS = Number(process.env.OUTBOX_BENCH_STREAMS ?? 200);
 const BURST = Number(process.env.OUTBOX_BENCH_BURST ?? 25);
 const HOT_MESSAGES = Number(process.env.OUTBOX_BENCH_HOT_MESSAGES ?? 5_000);
 const RUNS = Number(process.env.RUNS ?? 3);
-const AMQP_URL =
-  process.env.BENCH_AMQP_URL ?? process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const OPTIONS = DEFAULT_OUTBOX_RELAY_OPTIONS;
 const BATCH = OPTIONS.batchSize;
 const EVENTS_PER_APPEND = 50;
@@ -361,11 +360,11 @@ async function main(): Promise<void> {
   try {
     const bench = await openBenchSchema('outbox');
     opened.push(() => bench.drop());
-    const plain = await connectPlain(AMQP_URL);
+    const plain = await connectPlain(BENCH_AMQP_URL);
     opened.push(() => plain.close());
     const broker = await openBroker(plain);
     opened.push(() => broker.delete());
-    const manager = connectManager([AMQP_URL], {
+    const manager = connectManager([BENCH_AMQP_URL], {
       heartbeatIntervalInSeconds: 10,
       reconnectTimeInSeconds: 2,
     });
@@ -431,7 +430,7 @@ async function main(): Promise<void> {
     console.log(
       `${MESSAGES} messages over ${STREAMS} streams, and ${HOT_MESSAGES} on one hot account, ` +
         `per run, ${RUNS} runs, batch ${BATCH}, ` +
-        `broker ${new URL(AMQP_URL).host}, exchange ${broker.exchange}`,
+        `broker ${new URL(BENCH_AMQP_URL).host}, exchange ${broker.exchange}`,
     );
     const times = new Map<string, number[]>(
       [...ALL_VARIANTS.map((v) => v.key), 'plain'].map((key) => [key, []]),

@@ -25,9 +25,10 @@ const BENCHMARKS = [
 ] as const;
 /**
  * http-revisions: another revision's build to compare with (bench/compare-revisions.sh);
- * command-cost: long windows made for such comparisons.
+ * command-cost: long windows made for such comparisons;
+ * two-instances: a figure for the scaling docs, not a goal's check (and it needs RabbitMQ).
  */
-const ON_REQUEST = ['http-revisions', 'command-cost'] as const;
+const ON_REQUEST = ['http-revisions', 'command-cost', 'two-instances'] as const;
 
 function main(): number {
   const filters = process.argv.slice(2);

@@ -1,12 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
-import {
-  assertPublicTopology,
-  consumerQueueName,
-  unroutedName,
-} from '../../src/messaging/amqp-topology';
-import { WITHDRAWAL_NOTIFICATIONS } from '../../src/notifications/withdrawal-notifications.consumer';
+import { connect, type ConsumeMessage } from 'amqplib';
+import { assertPublicTopology } from '../../src/messaging/amqp-topology';
+import { appQueueNames, deleteTopology } from '../support/bench-broker';
 
 /** Key of one integration message: the stream and version it came from. */
 export const messageKey = (streamId: string, streamVersion: number): string =>
@@ -61,31 +57,10 @@ async function openTap(
   }
 }
 
-/** Deletes the exchange pair and every queue on it, on a connection of its own. */
-export async function deleteTopology(
-  url: string,
-  exchange: string,
-  queues: readonly string[],
-): Promise<void> {
-  const connection: ChannelModel = await connect(url);
-  try {
-    const channel = await connection.createChannel();
-    for (const queue of queues) await channel.deleteQueue(queue);
-    await channel.deleteExchange(exchange);
-    await channel.deleteExchange(unroutedName(exchange));
-  } finally {
-    await connection.close();
-  }
-}
-
 export async function openBrokerScope(url: string): Promise<BrokerScope> {
   const exchange = `bench.freshness.${randomBytes(4).toString('hex')}`;
   const tapQueue = `${exchange}.bench-tap`;
-  const queues = [
-    tapQueue,
-    consumerQueueName(exchange, WITHDRAWAL_NOTIFICATIONS),
-    unroutedName(exchange),
-  ];
+  const queues = [tapQueue, ...appQueueNames(exchange)];
   const arrivals = new Map<string, number>();
   let lost: Error | undefined;
   const tap = await openTap(url, exchange, tapQueue, arrivals);

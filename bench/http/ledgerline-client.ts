@@ -71,6 +71,8 @@ export interface ProjectionView {
   name: string;
   status: string;
   lag: { events: number };
+  /** Whether this instance holds the projection's lease (one instance at a time does). */
+  leaseHeldHere: boolean;
   batchesAppliedHere: number;
 }
 
@@ -91,6 +93,47 @@ export async function projectionViews(
   return Array.isArray(body) ? body : body.items;
 }
 
+/** GET /admin/outbox: the outbox (shared by every instance) and this instance's relay. */
+export interface OutboxView {
+  pending: number;
+  deadLettered: number;
+  broker: 'up' | 'down' | 'in-process';
+  relay: {
+    running: boolean;
+    /** Confirmed and marked published by this instance since it started. */
+    published: number;
+    rejected: number;
+    released: number;
+    duplicates: number;
+    resent: number;
+  };
+}
+
+/** GET /admin/outbox as `admin`. */
+export function outboxStatus(baseUrl: string, admin: AuthHeaders): Promise<OutboxView> {
+  return call<OutboxView>(baseUrl, admin, 'GET', '/admin/outbox');
+}
+
+/**
+ * Waits until the app is connected to its broker: /health answers before that (the broker is
+ * reported, not required), and until then the relay publishes nothing.
+ */
+export async function waitForBroker(
+  baseUrl: string,
+  admin: AuthHeaders,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    const { broker } = await outboxStatus(baseUrl, admin);
+    if (broker === 'up') return;
+    if (performance.now() - started > timeoutMs) {
+      throw new Error(`${baseUrl}: broker ${broker} after ${timeoutMs} ms`);
+    }
+    await sleep(100);
+  }
+}
+
 /**
  * Waits until the app's asynchronous work has caught up with its writes (every projection's
  * lag 0, no outbox message pending), so a variant does not pay for the previous one's backlog.
@@ -107,12 +150,7 @@ export async function waitForBacklog(
   const started = performance.now();
   for (;;) {
     const projections = await projectionViews(baseUrl, admin);
-    const messages = await call<{ pending: number; deadLettered: number }>(
-      baseUrl,
-      admin,
-      'GET',
-      '/admin/outbox',
-    );
+    const messages = await outboxStatus(baseUrl, admin);
     const parked = projections.filter((projection) => projection.status === 'parked');
     if (parked.length > 0 || messages.deadLettered > 0) {
       throw new Error(`async work failed: ${JSON.stringify({ parked, outbox: messages })}`);
