@@ -1,7 +1,7 @@
 import { AmqpConnectionManager, ChannelWrapper, connect } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { assertPublicTopology } from '../../src/messaging/amqp-topology';
-import { deleteTopology } from '../../bench/freshness/broker-scope';
+import { deleteTopology } from '../../bench/support/bench-broker';
 import { now } from '../support/clock';
 import { exec } from '../support/exec';
 
