@@ -165,6 +165,15 @@ const ROUTES: Record<string, RouteRow> = {
       body: { amount: 1 },
     }),
   },
+  'PUT /accounts/:id/overdraft-limit': {
+    allowed: ['teller'],
+    ownership: { kind: 'none' },
+    success: 200,
+    call: async (f) => ({
+      path: `/accounts/${await freshAccountOfA(f, 0)}/overdraft-limit`,
+      body: { limit: 1_000, reason: 'access matrix' },
+    }),
+  },
   'POST /accounts/:id/close': {
     allowed: ['teller', 'customer'],
     ownership: { kind: 'object' },
@@ -447,7 +456,7 @@ describe('every served route has a policy and a row in this matrix', () => {
 });
 
 describe.each(Object.entries(ROUTES))('%s', (route, row) => {
-  const method = route.split(' ')[0].toLowerCase() as 'get' | 'post';
+  const method = route.split(' ')[0].toLowerCase() as 'get' | 'post' | 'put';
 
   it.each(CALLERS)('as %s', async (caller) => {
     const expected = expectedStatus(row, caller);
@@ -464,7 +473,7 @@ describe.each(Object.entries(ROUTES))('%s', (route, row) => {
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       // A refused call leaves the book of record as it was.
       expect(await eventsBy(caller)).toBe(before);
-    } else if (method === 'post') {
+    } else if (method !== 'get') {
       // An allowed write is recorded with its caller as the actor.
       expect(await eventsBy(caller)).toBeGreaterThan(before);
     }

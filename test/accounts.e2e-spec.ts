@@ -55,6 +55,9 @@ describe('GET /accounts/{id}', () => {
       customerId: await api.customer(),
       currency: 'USD',
       balance: 700,
+      ledgerBalance: 700,
+      availableBalance: 700,
+      overdraftLimit: 0,
       status: 'OPEN',
       version: 2,
     });
@@ -106,6 +109,100 @@ describe('deposits and withdrawals', () => {
   it('is 404 ACCOUNT_NOT_FOUND for money sent to an unknown account', async () => {
     const response = await api.deposit('00000000-0000-4000-8000-000000000000', 5).expect(404);
     expect(response.body).toMatchObject({ code: 'ACCOUNT_NOT_FOUND' });
+  });
+});
+
+describe('PUT /accounts/{id}/overdraft-limit', () => {
+  it('sets the limit with its reason; withdrawals may then go below zero down to minus it', async () => {
+    const id = await api.open();
+    await api.deposit(id, 1_000).expect(201);
+    const set = await api.setOverdraftLimit(id, 500, 'salary account').expect(200);
+    expect(set.body).toEqual({
+      id,
+      version: 3,
+      position: expect.stringMatching(/^\d+$/),
+      overdraftLimit: 500,
+      ledgerBalance: 1_000,
+      availableBalance: 1_500,
+    });
+    const event = (await api.http().get(`/accounts/${id}/events/3`).expect(200)).body as {
+      type: string;
+      data: unknown;
+    };
+    expect(event).toMatchObject({
+      type: 'OverdraftLimitSet',
+      data: { accountId: id, limit: 500, reason: 'salary account' },
+    });
+
+    expect((await api.withdraw(id, 1_500).expect(201)).body).toMatchObject({ balance: -500 });
+    const refused = await api.withdraw(id, 1).expect(422);
+    expect(refused.body).toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    expect(refused.headers['content-type']).toMatch(PROBLEM);
+    expect(await api.account(id)).toMatchObject({
+      balance: -500,
+      ledgerBalance: -500,
+      availableBalance: 0,
+      overdraftLimit: 500,
+      version: 4,
+    });
+  });
+
+  it('setting the limit in force records nothing and answers the same version', async () => {
+    const id = await api.open();
+    const first = await api.setOverdraftLimit(id, 200).expect(200);
+    const again = await api.setOverdraftLimit(id, 200).expect(200);
+    expect(again.body).toMatchObject({ version: (first.body as { version: number }).version });
+    expect(await api.eventTypes(id)).toEqual(['AccountOpened', 'OverdraftLimitSet']);
+  });
+
+  it('honours If-Match: a stale version is 409 VERSION_CONFLICT and changes nothing', async () => {
+    const id = await api.open();
+    await api.deposit(id, 5).expect(201);
+    const stale = await api
+      .http()
+      .put(`/accounts/${id}/overdraft-limit`)
+      .set('If-Match', '"1"')
+      .send({ limit: 100, reason: 'stale' })
+      .expect(409);
+    expect(stale.body).toMatchObject({ code: 'VERSION_CONFLICT' });
+    expect(await api.account(id)).toMatchObject({ overdraftLimit: 0, version: 2 });
+  });
+
+  it('refuses a bad limit or reason with 400 VALIDATION_FAILED, naming the field, and records nothing', async () => {
+    const id = await api.open();
+    for (const [body, field] of [
+      [{ limit: -1, reason: 'x' }, 'limit'],
+      [{ limit: 1.5, reason: 'x' }, 'limit'],
+      [{ limit: 100_000_000_001, reason: 'x' }, 'limit'],
+      [{ limit: '100', reason: 'x' }, 'limit'],
+      [{ limit: 100 }, 'reason'],
+      [{ limit: 100, reason: '' }, 'reason'],
+      [{ limit: 100, reason: '   ' }, 'reason'],
+      [{ limit: 100, reason: 'a'.repeat(201) }, 'reason'],
+      [{ limit: 100, reason: 'bell\u0007' }, 'reason'],
+    ] as const) {
+      const response = await api
+        .http()
+        .put(`/accounts/${id}/overdraft-limit`)
+        .send(body)
+        .expect(400);
+      expect(response.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [expect.objectContaining({ field })],
+      });
+    }
+    expect(await api.eventTypes(id)).toEqual(['AccountOpened']);
+  });
+
+  it('is 404 ACCOUNT_NOT_FOUND for an unknown account and 409 ACCOUNT_CLOSED for a closed one', async () => {
+    await api
+      .setOverdraftLimit('00000000-0000-4000-8000-000000000000', 100)
+      .expect(404)
+      .expect((response) => expect(response.body).toMatchObject({ code: 'ACCOUNT_NOT_FOUND' }));
+    const id = await api.open();
+    await api.http().post(`/accounts/${id}/close`).expect(200);
+    const closed = await api.setOverdraftLimit(id, 100).expect(409);
+    expect(closed.body).toMatchObject({ code: 'ACCOUNT_CLOSED' });
   });
 });
 

@@ -43,7 +43,7 @@ describe('CORS_ORIGINS=https://bank.example', () => {
     expect(response.headers['content-type']).toBeUndefined();
     expect(response.headers).toMatchObject({
       'access-control-allow-origin': LISTED,
-      'access-control-allow-methods': 'GET,POST,OPTIONS',
+      'access-control-allow-methods': 'GET,POST,PUT,OPTIONS',
       'access-control-allow-headers':
         'Authorization,Content-Type,Idempotency-Key,If-Match,X-Min-Position,X-Correlation-Id,X-Request-Id',
       'access-control-max-age': '600',

@@ -34,6 +34,7 @@ const VERBS = [
   'rebuild',
   'check',
   'scrape',
+  'set',
 ];
 
 /** Money in minor units: an integer, or (sums) a decimal string. */

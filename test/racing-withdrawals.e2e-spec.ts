@@ -93,6 +93,29 @@ describeOnServer('100 concurrent withdrawals of 10 from a balance of 500', () =>
     expect(await apis[1].account(id)).toMatchObject({ balance: book.balance });
   });
 
+  it('at an overdraft limit of 300, two instances: exactly 80 succeed, never below -300', async () => {
+    const apis = [accountsApi(first.baseUrl), accountsApi(second.baseUrl)];
+    const id = await apis[0].open();
+    await apis[0].deposit(id, 500).expect(201);
+    await apis[0].setOverdraftLimit(id, 300, 'racing test').expect(200);
+
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => apis[i % 2].withdraw(id, 10)),
+    );
+    expect(statusCounts(responses.map((r) => r.status))).toEqual({ 201: 80, 422: 20 });
+    for (const refused of responses.filter((r) => r.status === 422)) {
+      expect(refused.body).toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    }
+    const book = await ledger(database.dataSource, id);
+    expect(book).toEqual({ withdrawals: 80, balance: -300, lowest: -300 });
+    expect(await apis[1].account(id)).toMatchObject({
+      balance: -300,
+      ledgerBalance: -300,
+      availableBalance: 0,
+      overdraftLimit: 300,
+    });
+  });
+
   it('two instances, 60 concurrent deposits: every conflict is re-decided, none is lost', async () => {
     const apis = [accountsApi(first.baseUrl), accountsApi(second.baseUrl)];
     const id = await apis[0].open();

@@ -21,6 +21,7 @@ import { DepositMoneyHandler } from './commands/deposit-money.handler';
 import { OpenAccountHandler } from './commands/open-account.handler';
 import { TransferStepHandler } from './commands/transfer-step.handler';
 import { WithdrawMoneyHandler } from './commands/withdraw-money.handler';
+import { SetOverdraftLimitHandler } from './commands/set-overdraft-limit.handler';
 import { accountSnapshots } from './domain/account.snapshots';
 import { accountUpcasters } from './domain/account.upcasters';
 import { accountIntegrationEvents } from './integration/account-integration-events';
@@ -43,6 +44,7 @@ const CommandHandlers = [
   DepositMoneyHandler,
   WithdrawMoneyHandler,
   CloseAccountHandler,
+  SetOverdraftLimitHandler,
   TransferStepHandler,
 ];
 const QueryHandlers = [

@@ -75,8 +75,9 @@ export class AuthModule implements OnApplicationShutdown {
               name: 'writes',
               ttl: WINDOW_MS,
               limit: rateLimits.writesPerMinute,
+              // Writes are POST and PUT; reads do not count against this limit.
               skipIf: (context: ExecutionContext) =>
-                context.switchToHttp().getRequest<Request>().method !== 'POST',
+                !['POST', 'PUT'].includes(context.switchToHttp().getRequest<Request>().method),
             },
           ],
           // Per principal across all routes (the default key is per route).

@@ -41,6 +41,8 @@ export function accountsApi(baseUrl: string | (() => string)) {
       http().post(`/accounts/${id}/deposits`).set(headers).send({ amount }),
     withdraw: (id: string, amount: number, headers: Record<string, string> = {}) =>
       http().post(`/accounts/${id}/withdrawals`).set(headers).send({ amount }),
+    setOverdraftLimit: (id: string, limit: number, reason = 'test') =>
+      http().put(`/accounts/${id}/overdraft-limit`).send({ limit, reason }),
     async account(id: string): Promise<{ balance: number; version: number; status: string }> {
       const response = await http().get(`/accounts/${id}`).expect(200);
       return response.body as { balance: number; version: number; status: string };

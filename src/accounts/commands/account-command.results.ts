@@ -1,5 +1,5 @@
 import { CommandOutcome, MultiStreamAppendResult } from '@ledgerline/event-sourcing';
-import { AccountState, accountStreamId } from '../domain/account.state';
+import { AccountState, accountStreamId, availableBalance } from '../domain/account.state';
 
 /** Response of an account write: the stream version and global position it produced. */
 export type AccountWriteResult = { id: string; version: number; position: string | null };
@@ -23,6 +23,26 @@ export const toMovementResult = (outcome: CommandOutcome<AccountState>): MoneyMo
   balance: outcome.state.status === 'NONE' ? 0 : outcome.state.balance,
   position: positionOf(outcome),
 });
+
+/** Response of setting an overdraft limit: the account's figures after it. */
+export type OverdraftLimitResult = AccountWriteResult & {
+  overdraftLimit: number;
+  ledgerBalance: number;
+  availableBalance: number;
+};
+
+export const toOverdraftLimitResult =
+  (accountId: string) =>
+  (outcome: CommandOutcome<AccountState>): OverdraftLimitResult => {
+    const account =
+      outcome.state.status === 'NONE' ? { balance: 0, overdraftLimit: 0 } : outcome.state;
+    return {
+      ...toWriteResult(accountId)(outcome),
+      overdraftLimit: account.overdraftLimit,
+      ledgerBalance: account.balance,
+      availableBalance: availableBalance(account),
+    };
+  };
 
 /** The account stream's part of a write that also touched the customer's stream. */
 export const toAccountWriteResult =

@@ -3,8 +3,10 @@ import { given } from '@ledgerline/event-sourcing/testing';
 import { MAX_AMOUNT, MAX_BALANCE } from '../../shared-kernel/money';
 import {
   decideClose,
+  decideDebitForTransfer,
   decideDeposit,
   decideOpenAccount,
+  decideSetOverdraftLimit,
   decideSettleTransferDebit,
   decideWithdraw,
 } from './account.decide';
@@ -16,6 +18,7 @@ import {
   BalanceNotZeroError,
   InsufficientFundsError,
   InvalidAmountError,
+  InvalidOverdraftLimitError,
   TransferInFlightError,
 } from './account.errors';
 import {
@@ -24,6 +27,7 @@ import {
   AccountOpened,
   MoneyDeposited,
   MoneyWithdrawn,
+  OverdraftLimitSet,
 } from './account.events';
 import { accountAggregate, AccountState } from './account.state';
 
@@ -116,10 +120,10 @@ describe('account decider', () => {
         .thenThrows(InsufficientFundsError, 'INSUFFICIENT_FUNDS');
     });
 
-    it('reports the balance and the requested amount when funds are insufficient', () => {
+    it('reports the available balance and the requested amount when funds are insufficient', () => {
       const state = foldEvents(accountAggregate, [opened(), deposited(1_000)]);
       expect(() => withdraw(1_001)(state)).toThrow(
-        expect.objectContaining({ accountId, balance: 1_000, requested: 1_001 }),
+        expect.objectContaining({ accountId, available: 1_000, requested: 1_001 }),
       );
     });
 
@@ -248,6 +252,7 @@ describe('account evolver', () => {
       customerId,
       currency,
       balance: 1_000,
+      overdraftLimit: 0,
       transfers: noTransfers,
     });
   });
@@ -265,6 +270,7 @@ describe('account evolver', () => {
       customerId,
       currency,
       balance: 0,
+      overdraftLimit: 0,
       transfers: noTransfers,
     });
   });
@@ -309,5 +315,106 @@ describe('given an account with an outgoing transfer in flight', () => {
     givenAccount(opened(), deposited(50), debitedFor('t1', 50), refunded('t1', 50))
       .when((state) => decideClose({ accountId }, state))
       .thenThrows(BalanceNotZeroError, 'BALANCE_NOT_ZERO');
+  });
+});
+
+describe('overdraft limit', () => {
+  const limitSet = (limit: number, reason = 'credit check'): OverdraftLimitSet => ({
+    type: 'OverdraftLimitSet',
+    data: { accountId, limit, reason },
+  });
+  const setLimit =
+    (limit: number, reason = 'credit check') =>
+    (state: AccountState) =>
+      decideSetOverdraftLimit({ accountId, limit, reason }, state);
+  const debit =
+    (amount: number, transferId = 'tr-1') =>
+    (state: AccountState) =>
+      decideDebitForTransfer({ accountId, transferId, amount }, state);
+
+  it('is recorded with its reason', () => {
+    givenAccount(opened())
+      .when(setLimit(50_000))
+      .then([limitSet(50_000)]);
+  });
+
+  it('records nothing when that limit is already in force', () => {
+    givenAccount(opened(), limitSet(50_000)).when(setLimit(50_000)).then([]);
+    givenAccount(opened()).when(setLimit(0)).then([]); // the default is 0
+  });
+
+  it('lets a withdrawal take the balance down to minus the limit, and not one unit further', () => {
+    givenAccount(opened(), deposited(1_000), limitSet(500))
+      .when(withdraw(1_500))
+      .then([withdrawn(1_500)]);
+    givenAccount(opened(), deposited(1_000), limitSet(500))
+      .when(withdraw(1_501))
+      .thenThrows(InsufficientFundsError, 'INSUFFICIENT_FUNDS');
+  });
+
+  it('applies to transfer debits too', () => {
+    givenAccount(opened(), limitSet(500))
+      .when(debit(500))
+      .then([
+        { type: 'MoneyDebitedForTransfer', data: { accountId, transferId: 'tr-1', amount: 500 } },
+      ]);
+    givenAccount(opened(), limitSet(500))
+      .when(debit(501))
+      .thenThrows(InsufficientFundsError, 'INSUFFICIENT_FUNDS');
+  });
+
+  it('reports what was available, the limit included', () => {
+    const state = foldEvents(accountAggregate, [opened(), deposited(100), limitSet(400)]);
+    expect(() => withdraw(600)(state)).toThrow(
+      expect.objectContaining({ accountId, available: 500, requested: 600 }),
+    );
+  });
+
+  it('may be lowered while overdrawn: debits then wait until the balance is back above minus it', () => {
+    const overdrawn = [opened(), limitSet(1_000), withdrawn(800)];
+    givenAccount(...overdrawn)
+      .when(setLimit(200))
+      .then([limitSet(200)]);
+    givenAccount(...overdrawn, limitSet(200))
+      .when(withdraw(1))
+      .thenThrows(InsufficientFundsError, 'INSUFFICIENT_FUNDS');
+    // -800 + 600 = -200: exactly at the new limit, nothing available yet.
+    givenAccount(...overdrawn, limitSet(200), deposited(600))
+      .when(withdraw(1))
+      .thenThrows(InsufficientFundsError, 'INSUFFICIENT_FUNDS');
+    givenAccount(...overdrawn, limitSet(200), deposited(601))
+      .when(withdraw(1))
+      .then([withdrawn(1)]);
+  });
+
+  it('keeps an overdrawn account open until its balance is back at zero', () => {
+    givenAccount(opened(), limitSet(500), withdrawn(200))
+      .when(close)
+      .thenThrows(BalanceNotZeroError, 'BALANCE_NOT_ZERO');
+  });
+
+  it('folds into the state: ledger balance below zero, limit kept', () => {
+    const state = foldEvents(accountAggregate, [opened(), limitSet(500), withdrawn(200)]);
+    expect(state).toMatchObject({ balance: -200, overdraftLimit: 500 });
+  });
+
+  describe.each([
+    ['negative', -1],
+    ['fractional', 0.5],
+    ['above MAX_AMOUNT', MAX_AMOUNT + 1],
+    ['NaN', NaN],
+  ])('when the limit is %s', (_label, limit) => {
+    it('is refused', () => {
+      givenAccount(opened())
+        .when(setLimit(limit))
+        .thenThrows(InvalidOverdraftLimitError, 'INVALID_OVERDRAFT_LIMIT');
+    });
+  });
+
+  it('is refused on a closed account and on none', () => {
+    givenAccount(opened(), closed())
+      .when(setLimit(100))
+      .thenThrows(AccountClosedError, 'ACCOUNT_CLOSED');
+    givenAccount().when(setLimit(100)).thenThrows(AccountNotFoundError, 'ACCOUNT_NOT_FOUND');
   });
 });

@@ -1,4 +1,4 @@
-import { isValidAmount, MAX_BALANCE } from '../../shared-kernel/money';
+import { isValidAmount, MAX_AMOUNT, MAX_BALANCE } from '../../shared-kernel/money';
 import {
   AccountClosed,
   AccountEventType,
@@ -8,6 +8,7 @@ import {
   MoneyDebitedForTransfer,
   MoneyDeposited,
   MoneyWithdrawn,
+  OverdraftLimitSet,
   TransferCreditCancelled,
   TransferDebitRefunded,
   TransferDebitSettled,
@@ -21,11 +22,12 @@ import {
   CurrencyMismatchError,
   InsufficientFundsError,
   InvalidAmountError,
+  InvalidOverdraftLimitError,
   TransferAlreadyCreditedError,
   TransferCreditCancelledError,
   TransferInFlightError,
 } from './account.errors';
-import { AccountState, OpenAccount, transfersInFlight } from './account.state';
+import { AccountState, availableBalance, OpenAccount, transfersInFlight } from './account.state';
 
 type OpenAccountCommand = { accountId: string; customerId: string; currency: string };
 type MoveMoneyCommand = { accountId: string; amount: number; reference: string | null };
@@ -39,6 +41,12 @@ function requireOpen(state: AccountState, accountId: string): OpenAccount {
 
 function requireValidAmount(amount: number): void {
   if (!isValidAmount(amount)) throw new InvalidAmountError(amount);
+}
+
+/** A debit may use the balance and the overdraft limit, never more. */
+function requireAvailable(account: OpenAccount, amount: number): void {
+  const available = availableBalance(account);
+  if (available < amount) throw new InsufficientFundsError(account.id, available, amount);
 }
 
 export function decideOpenAccount(
@@ -61,9 +69,7 @@ export function decideDeposit(command: DepositCommand, state: AccountState): Mon
 export function decideWithdraw(command: MoveMoneyCommand, state: AccountState): MoneyWithdrawn[] {
   requireValidAmount(command.amount);
   const account = requireOpen(state, command.accountId);
-  if (account.balance < command.amount) {
-    throw new InsufficientFundsError(command.accountId, account.balance, command.amount);
-  }
+  requireAvailable(account, command.amount);
   return [{ type: AccountEventType.withdrawn, data: { ...command } }];
 }
 
@@ -85,9 +91,7 @@ export function decideDebitForTransfer(
   requireValidAmount(command.amount);
   const account = requireOpen(state, command.accountId);
   if (account.transfers.debited.includes(command.transferId)) return [];
-  if (account.balance < command.amount) {
-    throw new InsufficientFundsError(command.accountId, account.balance, command.amount);
-  }
+  requireAvailable(account, command.amount);
   return [{ type: AccountEventType.debitedForTransfer, data: { ...command } }];
 }
 
@@ -153,4 +157,20 @@ export function decideSettleTransferDebit(
   )
     return [];
   return [{ type: AccountEventType.transferDebitSettled, data: { ...command } }];
+}
+
+/**
+ * Sets how far below zero debits may take the account. Nothing to record when the limit is
+ * already that one. A limit below what the account already owes is accepted (a bank may
+ * lower it): debits are then refused until the balance is back above minus the new limit.
+ */
+export function decideSetOverdraftLimit(
+  command: { accountId: string; limit: number; reason: string },
+  state: AccountState,
+): OverdraftLimitSet[] {
+  if (!Number.isSafeInteger(command.limit) || command.limit < 0 || command.limit > MAX_AMOUNT)
+    throw new InvalidOverdraftLimitError(command.limit);
+  const account = requireOpen(state, command.accountId);
+  if (account.overdraftLimit === command.limit) return [];
+  return [{ type: AccountEventType.overdraftLimitSet, data: { ...command } }];
 }

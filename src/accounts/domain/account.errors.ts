@@ -11,6 +11,7 @@ export const AccountErrorCode = {
   balanceNotZero: 'BALANCE_NOT_ZERO',
   balanceLimitExceeded: 'BALANCE_LIMIT_EXCEEDED',
   invalidAmount: 'INVALID_AMOUNT',
+  invalidOverdraftLimit: 'INVALID_OVERDRAFT_LIMIT',
   transferInFlight: 'TRANSFER_IN_FLIGHT',
   currencyMismatch: 'CURRENCY_MISMATCH',
   transferCreditCancelled: 'TRANSFER_CREDIT_CANCELLED',
@@ -62,14 +63,15 @@ export class AccountClosedError extends DomainError {
   }
 }
 
+/** A debit beyond the available balance (the balance plus the overdraft limit). */
 export class InsufficientFundsError extends DomainError {
   readonly code = AccountErrorCode.insufficientFunds;
   constructor(
     readonly accountId: string,
-    readonly balance: number,
+    readonly available: number,
     readonly requested: number,
   ) {
-    super(`account ${accountId} holds ${balance}, cannot withdraw ${requested}`);
+    super(`account ${accountId} has ${available} available, cannot withdraw ${requested}`);
   }
 }
 
@@ -94,6 +96,13 @@ export class InvalidAmountError extends DomainError {
   readonly code = AccountErrorCode.invalidAmount;
   constructor(readonly amount: number) {
     super(`amount must be a positive whole number of minor units, at most the documented maximum`);
+  }
+}
+
+export class InvalidOverdraftLimitError extends DomainError {
+  readonly code = AccountErrorCode.invalidOverdraftLimit;
+  constructor(readonly limit: number) {
+    super('the overdraft limit must be a whole number of minor units from 0 to the maximum amount');
   }
 }
 

@@ -9,6 +9,7 @@ export const AccountEventType = {
   transferCreditCancelled: 'TransferCreditCancelled',
   transferDebitRefunded: 'TransferDebitRefunded',
   transferDebitSettled: 'TransferDebitSettled',
+  overdraftLimitSet: 'OverdraftLimitSet',
 } as const;
 
 export interface AccountOpened {
@@ -82,6 +83,15 @@ export interface TransferDebitSettled {
   readonly data: { accountId: string; transferId: string };
 }
 
+/**
+ * A teller set how far below zero the account may go: withdrawals and transfer debits are
+ * then checked against balance + limit. `reason` says why (recorded for audit).
+ */
+export interface OverdraftLimitSet {
+  readonly type: typeof AccountEventType.overdraftLimitSet;
+  readonly data: { accountId: string; limit: number; reason: string };
+}
+
 export type AccountEvent =
   | AccountOpened
   | MoneyDeposited
@@ -91,6 +101,7 @@ export type AccountEvent =
   | MoneyCreditedForTransfer
   | TransferCreditCancelled
   | TransferDebitRefunded
-  | TransferDebitSettled;
+  | TransferDebitSettled
+  | OverdraftLimitSet;
 
 export const ACCOUNT_EVENT_TYPES: readonly AccountEvent['type'][] = Object.values(AccountEventType);

@@ -19,11 +19,13 @@ function accountStateFromJson(json: JsonValue): AccountState | undefined {
   if (!isRecord(json)) return undefined;
   if (json.status === 'NONE') return { status: 'NONE' };
   if (json.status !== 'OPEN' && json.status !== 'CLOSED') return undefined;
-  const { id, customerId, currency, balance, transfers } = json;
+  const { id, customerId, currency, balance, overdraftLimit, transfers } = json;
   if (typeof id !== 'string' || typeof customerId !== 'string' || typeof currency !== 'string')
     return undefined;
-  if (typeof balance !== 'number' || !Number.isSafeInteger(balance) || balance < 0)
-    return undefined;
+  if (typeof balance !== 'number' || !Number.isSafeInteger(balance)) return undefined;
+  // A balance may be below minus the limit: a limit lowered while overdrawn.
+  if (typeof overdraftLimit !== 'number' || !Number.isSafeInteger(overdraftLimit)) return undefined;
+  if (overdraftLimit < 0) return undefined;
   if (!isRecord(transfers) || !STEPS.every((step) => isStringArray(transfers[step])))
     return undefined;
   return {
@@ -32,6 +34,7 @@ function accountStateFromJson(json: JsonValue): AccountState | undefined {
     customerId,
     currency,
     balance,
+    overdraftLimit,
     transfers: transfers as unknown as TransferSteps,
   };
 }
@@ -42,7 +45,8 @@ function accountStateFromJson(json: JsonValue): AccountState | undefined {
  * written with the next command.
  */
 export const accountSnapshots: SnapshotPolicy<AccountState> = {
-  schemaVersion: 1,
+  // 2: overdraftLimit was added (and a balance may be negative, down to minus it).
+  schemaVersion: 2,
   every: 100,
   toJson: (state) => state as unknown as JsonValue,
   fromJson: accountStateFromJson,

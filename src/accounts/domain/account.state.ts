@@ -4,8 +4,13 @@ interface AccountDetails {
   readonly id: string;
   readonly customerId: string;
   readonly currency: string;
-  /** Minor units; never negative. */
+  /**
+   * Minor units. A debit never takes it below minus `overdraftLimit`; it may sit below that
+   * only after a teller lowered the limit of an overdrawn account.
+   */
   readonly balance: number;
+  /** How far below zero debits may take the balance, minor units; 0 unless a teller set one. */
+  readonly overdraftLimit: number;
   /** Transfer ids per step already recorded: each step happens at most once per transfer. */
   readonly transfers: TransferSteps;
 }
@@ -25,6 +30,10 @@ const NO_TRANSFERS: TransferSteps = {
   refunded: [],
   settled: [],
 };
+
+/** What debits may still take: the balance plus the overdraft limit. */
+export const availableBalance = (account: { balance: number; overdraftLimit: number }): number =>
+  account.balance + account.overdraftLimit;
 
 /** Transfers this account was debited for that are neither refunded nor settled yet. */
 export const transfersInFlight = (transfers: TransferSteps): string[] =>
@@ -60,6 +69,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
         customerId: event.data.customerId,
         currency: event.data.currency,
         balance: 0,
+        overdraftLimit: 0,
         transfers: NO_TRANSFERS,
       };
     case AccountEventType.deposited:
@@ -82,6 +92,8 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       return transferStep(state, 'refunded', event.data.transferId, event.data.amount);
     case AccountEventType.transferDebitSettled:
       return transferStep(state, 'settled', event.data.transferId, 0);
+    case AccountEventType.overdraftLimitSet:
+      return state.status === 'NONE' ? state : { ...state, overdraftLimit: event.data.limit };
     default: {
       const unknownEvent: never = event;
       return unknownEvent;

@@ -7,6 +7,7 @@ import {
   HttpStatus,
   Param,
   Post,
+  Put,
   Query,
   Res,
 } from '@nestjs/common';
@@ -27,10 +28,15 @@ import { versionTag } from '../../common/http/if-match';
 import { UuidParamPipe } from '../../common/http/uuid-param.pipe';
 import { VersionParamPipe } from '../../common/http/version-param.pipe';
 import { ApiWrite } from '../../common/http/api-write.decorator';
-import { AccountWriteResult, MoneyMovementResult } from '../commands/account-command.results';
+import {
+  AccountWriteResult,
+  MoneyMovementResult,
+  OverdraftLimitResult,
+} from '../commands/account-command.results';
 import { CloseAccountCommand } from '../commands/close-account.command';
 import { DepositMoneyCommand } from '../commands/deposit-money.command';
 import { OpenAccountCommand } from '../commands/open-account.command';
+import { SetOverdraftLimitCommand } from '../commands/set-overdraft-limit.command';
 import { WithdrawMoneyCommand } from '../commands/withdraw-money.command';
 import { AccountEventNotFoundError } from '../domain/account.errors';
 import {
@@ -50,8 +56,13 @@ import {
   AccountWriteResponseDto,
   BalanceAsOfResponseDto,
   MoneyMovementResponseDto,
+  OverdraftLimitResponseDto,
 } from './dto/account.response.dto';
-import { DepositRequestDto, MoneyMovementRequestDto } from './dto/money-movement.request.dto';
+import {
+  DepositRequestDto,
+  MoneyMovementRequestDto,
+  OverdraftLimitRequestDto,
+} from './dto/money-movement.request.dto';
 import { ListAccountsRequestDto } from './dto/read-model.request.dto';
 import { AccountPageDto } from './dto/read-model.response.dto';
 import { ReadsProjection } from '../../projections/read-your-writes';
@@ -275,7 +286,7 @@ export class AccountsController {
   @Allow('teller', 'customer')
   @ApiOperation({
     operationId: 'withdrawMoney',
-    summary: 'Withdraw money; the balance never goes negative',
+    summary: 'Withdraw money; the balance never goes below minus the overdraft limit',
   })
   @Creates<MoneyMovementResult>({
     status: 201,
@@ -296,6 +307,32 @@ export class AccountsController {
   ): Promise<MoneyMovementResult> {
     return this.commands.execute(
       new WithdrawMoneyCommand(id, body.amount, body.reference ?? null, context),
+    );
+  }
+
+  @Put(':id/overdraft-limit')
+  @Allow('teller')
+  @ApiOperation({
+    operationId: 'setOverdraftLimit',
+    summary: 'Set how far below zero withdrawals and transfers may take the balance',
+    description:
+      'Recorded as an event with its reason. Setting the limit in force changes nothing (no event; ' +
+      'the same version). A limit below what the account already owes is accepted: debits are ' +
+      'then refused until the balance is back above minus the limit.',
+  })
+  @ApiOkResponse({ type: OverdraftLimitResponseDto, description: 'The limit is in force' })
+  @ApiWrite({
+    body: true,
+    ifMatch: true,
+    problems: ['INVALID_ID', 'ACCOUNT_NOT_FOUND', 'ACCOUNT_CLOSED', 'INVALID_OVERDRAFT_LIMIT'],
+  })
+  setOverdraftLimit(
+    @Param('id', UuidParamPipe) id: string,
+    @Body() body: OverdraftLimitRequestDto,
+    @WriteContext() context: CommandContext,
+  ): Promise<OverdraftLimitResult> {
+    return this.commands.execute(
+      new SetOverdraftLimitCommand(id, body.limit, body.reason, context),
     );
   }
 

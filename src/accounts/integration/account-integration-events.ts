@@ -91,6 +91,8 @@ export function accountIntegrationEvents(recorded: RecordedEvent): IntegrationEv
     case AccountEventType.transferCreditCancelled:
     case AccountEventType.transferDebitSettled:
       return []; // internal bookkeeping of the transfer process
+    case AccountEventType.overdraftLimitSet:
+      return []; // a teller's setting, not a movement: not part of the public contract
     default: {
       const unknownEvent: never = event;
       return unknownEvent;

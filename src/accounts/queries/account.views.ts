@@ -3,7 +3,12 @@ export interface AccountView {
   id: string;
   customerId: string;
   currency: string;
+  /** The ledger balance (kept under this name for existing clients). */
   balance: number;
+  ledgerBalance: number;
+  /** What debits may still take: the ledger balance plus the overdraft limit. */
+  availableBalance: number;
+  overdraftLimit: number;
   status: 'OPEN' | 'CLOSED';
   version: number;
 }

@@ -3,7 +3,11 @@ import { AccessScope } from '../../auth/principal';
 import { AccountView } from './account.views';
 
 /** An account as the account-summaries read model lists it. */
-export type AccountSummaryView = AccountView & { openedAt: string };
+/** A row of the account-summaries read model: the ledger balance, not the overdraft. */
+export type AccountSummaryView = Omit<
+  AccountView,
+  'ledgerBalance' | 'availableBalance' | 'overdraftLimit'
+> & { openedAt: string };
 
 export interface AccountPage {
   items: AccountSummaryView[];

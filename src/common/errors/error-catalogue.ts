@@ -10,6 +10,7 @@ export const ERROR_CATALOGUE = {
   INVALID_IDEMPOTENCY_KEY: { status: 400, title: 'The Idempotency-Key header is not valid' },
   INVALID_CORRELATION_ID: { status: 400, title: 'The X-Correlation-Id header is not valid' },
   INVALID_AMOUNT: { status: 400, title: 'The amount is not valid' },
+  INVALID_OVERDRAFT_LIMIT: { status: 400, title: 'The overdraft limit is not valid' },
   INVALID_MIN_POSITION: { status: 400, title: 'The X-Min-Position header is not a position' },
   MIN_POSITION_AHEAD_OF_LOG: {
     status: 400,
@@ -72,7 +73,7 @@ export const ERROR_CATALOGUE = {
     status: 429,
     title: 'Too many requests from this caller; retry after the Retry-After seconds',
   },
-  INSUFFICIENT_FUNDS: { status: 422, title: 'The account balance is too low' },
+  INSUFFICIENT_FUNDS: { status: 422, title: 'The available balance is too low' },
   BALANCE_LIMIT_EXCEEDED: {
     status: 422,
     title: 'The balance would exceed the largest balance an account may hold',

@@ -18,6 +18,8 @@ const EXAMPLE_DETAILS: Record<ErrorCode, string> = {
   INVALID_CORRELATION_ID: 'X-Correlation-Id must be 1-128 characters of A-Z a-z 0-9 . _ : -',
   INVALID_AMOUNT:
     'amount must be a positive whole number of minor units, at most the documented maximum',
+  INVALID_OVERDRAFT_LIMIT:
+    'the overdraft limit must be a whole number of minor units from 0 to the maximum amount',
   INVALID_MIN_POSITION:
     'X-Min-Position must be a position from a command response (a positive integer)',
   MIN_POSITION_AHEAD_OF_LOG:
@@ -51,7 +53,7 @@ const EXAMPLE_DETAILS: Record<ErrorCode, string> = {
   PAYLOAD_TOO_LARGE: 'the request body exceeds the size limit',
   UNSUPPORTED_MEDIA_TYPE: 'send the request body as application/json',
   RATE_LIMITED: 'more than 600 requests of this kind in 60 s; retry after 12 s',
-  INSUFFICIENT_FUNDS: `account ${ACCOUNT} holds 100, cannot withdraw 250`,
+  INSUFFICIENT_FUNDS: `account ${ACCOUNT} has 100 available, cannot withdraw 250`,
   BALANCE_LIMIT_EXCEEDED: `a deposit to ${ACCOUNT} would exceed the largest balance an account may hold`,
   IDEMPOTENCY_KEY_REUSED: 'this Idempotency-Key was already used with a different request',
   CURRENCY_MISMATCH: `account ${ACCOUNT} holds EUR, not USD`,

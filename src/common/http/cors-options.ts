@@ -60,7 +60,7 @@ const EXPOSED_HEADERS = [
 export function corsOptions(origins: readonly string[]): CorsOptions {
   return {
     origin: [...origins],
-    methods: ['GET', 'POST', 'OPTIONS'],
+    methods: ['GET', 'POST', 'PUT', 'OPTIONS'],
     allowedHeaders: [
       'Authorization',
       'Content-Type',

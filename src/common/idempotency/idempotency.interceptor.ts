@@ -30,6 +30,9 @@ import { requestFingerprint } from './request-fingerprint';
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 const WAIT_FOR_IN_FLIGHT_MS = 5_000;
 const POLL_MS = 20;
+/** The methods that write: a key on any other request is ignored. */
+const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT']);
+
 /** Pause between attempts to record an outcome that the database could not take. */
 const SETTLE_RETRY_MS = 500;
 /** Outcomes worth replaying: decided by the domain, the same on every retry (as Stripe does). */
@@ -61,7 +64,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
     const clientKey = request.header('idempotency-key');
-    if (request.method !== 'POST' || clientKey === undefined) return next.handle();
+    if (!WRITE_METHODS.has(request.method) || clientKey === undefined) return next.handle();
     if (!KEY_FORMAT.test(clientKey)) {
       throw new ApiError(
         'INVALID_IDEMPOTENCY_KEY',

@@ -21,7 +21,7 @@ const EVERY_OPERATION: readonly ErrorCode[] = ['VALIDATION_FAILED', 'INTERNAL_ER
  * before any route code: a body that is not JSON, not valid JSON or too large is refused
  * there, on routes that take no body too.
  */
-const EVERY_POST: readonly ErrorCode[] = [
+const EVERY_WRITE: readonly ErrorCode[] = [
   'MALFORMED_JSON',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -121,7 +121,7 @@ export function completeOperations(document: OpenAPIObject): OpenAPIObject {
       const codes = new Set<ErrorCode>([
         ...(Array.isArray(declared) ? declared.filter(isErrorCode) : []),
         ...EVERY_OPERATION,
-        ...(method === 'post' ? EVERY_POST : []),
+        ...(method === 'post' || method === 'put' ? EVERY_WRITE : []),
       ]);
       const roles = extensions['x-allowed-roles'];
       Object.assign(

@@ -14,6 +14,12 @@ export class AccountWriteResponseDto {
   position!: string | null;
 }
 
+export class OverdraftLimitResponseDto extends AccountWriteResponseDto {
+  @ApiProperty(minorUnits('The limit now in force', 50000)) overdraftLimit!: number;
+  @ApiProperty(minorUnits('The ledger balance')) ledgerBalance!: number;
+  @ApiProperty(minorUnits('ledgerBalance + overdraftLimit', 51250)) availableBalance!: number;
+}
+
 export class MoneyMovementResponseDto {
   @ApiProperty(
     streamVersion('Stream version of the movement (its event: /accounts/{id}/events/{version})'),
@@ -28,7 +34,15 @@ export class AccountResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) customerId!: string;
   @ApiProperty({ example: 'EUR' }) currency!: string;
-  @ApiProperty(minorUnits('Balance')) balance!: number;
+  @ApiProperty(minorUnits('The ledger balance (the same as ledgerBalance)')) balance!: number;
+  @ApiProperty(minorUnits('Sum of the recorded movements; negative while overdrawn'))
+  ledgerBalance!: number;
+  @ApiProperty(
+    minorUnits('What withdrawals and transfers may still take: ledgerBalance + overdraftLimit'),
+  )
+  availableBalance!: number;
+  @ApiProperty(minorUnits('How far below zero debits may take the balance (0: not at all)', 0))
+  overdraftLimit!: number;
   @ApiProperty({ enum: ['OPEN', 'CLOSED'] }) status!: 'OPEN' | 'CLOSED';
   @ApiProperty(streamVersion('Stream version, also sent as the ETag')) version!: number;
 }

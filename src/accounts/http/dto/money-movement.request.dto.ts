@@ -8,6 +8,8 @@ import {
   Matches,
   Max,
   MaxLength,
+  Min,
+  MinLength,
 } from 'class-validator';
 import { DEPOSIT_CHANNELS, DepositChannel } from '../../domain/account.events';
 import { MAX_AMOUNT } from '../../../shared-kernel/money';
@@ -44,4 +46,33 @@ export class DepositRequestDto extends MoneyMovementRequestDto {
   @IsOptional()
   @IsIn(DEPOSIT_CHANNELS)
   channel?: DepositChannel;
+}
+
+export class OverdraftLimitRequestDto {
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    example: 50000,
+    minimum: 0,
+    maximum: MAX_AMOUNT,
+    description: `How far below zero withdrawals and transfers may take the balance, integer minor units (0: not at all); at most ${MAX_AMOUNT}`,
+  })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_AMOUNT)
+  limit!: number;
+
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 200,
+    example: 'salary account, credit check 2026-12',
+    description: 'Why the limit was set: recorded with it for audit',
+  })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  @Matches(/^[^\p{Cc}]*[^\p{Cc}\s][^\p{Cc}]*$/u, {
+    message: 'reason must have a visible character and no control characters',
+  })
+  reason!: string;
 }

@@ -1,0 +1,39 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { ACCOUNT_COMMANDS, ACCOUNT_REPOSITORY } from '../accounts.tokens';
+import { AccountRepository } from '../accounts.repository';
+import { decideSetOverdraftLimit } from '../domain/account.decide';
+import { accountStreamId } from '../domain/account.state';
+import { assertAccountInScope, assertAccountVisible } from '../queries/account-access';
+import { OverdraftLimitResult, toOverdraftLimitResult } from './account-command.results';
+import { AccountCommands } from './account.executor';
+import { SetOverdraftLimitCommand } from './set-overdraft-limit.command';
+
+@CommandHandler(SetOverdraftLimitCommand)
+export class SetOverdraftLimitHandler implements ICommandHandler<SetOverdraftLimitCommand> {
+  constructor(
+    @Inject(ACCOUNT_COMMANDS) private readonly accounts: AccountCommands,
+    @Inject(ACCOUNT_REPOSITORY) private readonly repository: AccountRepository,
+  ) {}
+
+  async execute({
+    accountId,
+    limit,
+    reason,
+    context,
+  }: SetOverdraftLimitCommand): Promise<OverdraftLimitResult> {
+    // Before If-Match is compared, as for every account write.
+    await assertAccountVisible(this.repository, context.scope, accountId);
+    return this.accounts.execute({
+      streamId: accountStreamId(accountId),
+      commandId: context.metadata.commandId,
+      metadata: context.metadata,
+      expectedVersion: context.expectedVersion,
+      decide: (state) => {
+        assertAccountInScope(context.scope, accountId, state);
+        return decideSetOverdraftLimit({ accountId, limit, reason }, state);
+      },
+      result: toOverdraftLimitResult(accountId),
+    });
+  }
+}
