@@ -63,7 +63,6 @@
  * Needs the build: dist/src/main.js and dist/bench/http (npm run bench builds both).
  */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -82,11 +81,13 @@ import { depositRequest, REFERENCE_TAIL } from './http/deposit-request';
 import { seedAccounts, waitForBacklog } from './http/ledgerline-client';
 import { snapshotUsage, UsageBetween, usageBetween } from './http/proc-usage';
 import { backendsOf } from './http/server-backends';
+import { benchServerEnv, createBenchSchema, startLedgerlineApp } from './http/ledgerline-app';
 import { ServerProcess, startServer } from './http/start-server';
 import { runTaggedLoad, TaggedLoadResult } from './http/tagged-load';
 import { openBenchAuth } from './support/bench-auth';
 import { cleanUp } from './support/clean-up';
 import { positiveInteger } from './support/env-settings';
+import { verdict } from './support/goal-verdict';
 
 const SECONDS = positiveInteger('BENCH_HTTP_SECONDS', 10);
 const WARM_UP_SECONDS = positiveInteger('BENCH_HTTP_WARMUP_SECONDS', 2);
@@ -101,7 +102,6 @@ const ASYNC_WORK = process.env.BENCH_HTTP_ASYNC_WORK !== 'off';
 const OPENING_BALANCE = 1_000_000_000;
 const MAX_WITHDRAWAL = 500;
 
-const MAIN = join(__dirname, '..', 'src', 'main.js');
 const BARE = join(__dirname, 'http', 'bare-nest-insert.server.js');
 const CRUD = join(__dirname, 'http', 'crud-baseline.server.js');
 
@@ -150,12 +150,6 @@ interface Measured {
   readonly settleSeconds?: number;
 }
 
-async function createSchema(admin: Client, label: string): Promise<string> {
-  const schema = `bench_http_${label}_${randomBytes(3).toString('hex')}`;
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  return schema;
-}
-
 const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 
 async function main(): Promise<void> {
@@ -165,11 +159,11 @@ async function main(): Promise<void> {
     const admin = new Client({ connectionString: BENCH_URL });
     await admin.connect();
     opened.push(() => admin.end());
-    const appSchema = await createSchema(admin, 'app');
+    const appSchema = await createBenchSchema(admin, 'app');
     opened.push(() => admin.query(`DROP SCHEMA ${appSchema} CASCADE`));
-    const bareSchema = await createSchema(admin, 'bare');
+    const bareSchema = await createBenchSchema(admin, 'bare');
     opened.push(() => admin.query(`DROP SCHEMA ${bareSchema} CASCADE`));
-    const crudSchema = await createSchema(admin, 'crud');
+    const crudSchema = await createBenchSchema(admin, 'crud');
     opened.push(() => admin.query(`DROP SCHEMA ${crudSchema} CASCADE`));
     const auth = await openBenchAuth();
     opened.push(() => auth.remove());
@@ -185,33 +179,14 @@ async function main(): Promise<void> {
     }
     const profileArgs = (name: string) =>
       profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
-    const baseEnv = {
-      PATH: process.env.PATH ?? '',
-      NO_COLOR: '1',
-      DATABASE_URL: BENCH_URL,
-      // A fresh schema: a key of the run's own, and no key file left in the project folder.
-      PII_MASTER_KEY: randomBytes(32).toString('base64'),
-    };
+    const baseEnv = benchServerEnv();
     const servers: Record<ServerKey, ServerProcess> = {
-      app: await startServer({
-        name: 'app',
-        script: MAIN,
+      app: await startLedgerlineApp({
+        auth,
+        schema: appSchema,
+        poolSize: POOL_SIZE,
         nodeArgs: profileArgs('app'),
-        readyPath: '/health',
-        env: {
-          ...baseEnv,
-          ...auth.env,
-          DATABASE_SCHEMA: appSchema,
-          DATABASE_POOL_SIZE: String(POOL_SIZE),
-          LOG_LEVELS: 'error',
-          // AUTH_TOKEN_CACHE_S=0 npm run bench -- http-deposits: every token verified in full.
-          ...(process.env.AUTH_TOKEN_CACHE_S === undefined
-            ? {}
-            : { AUTH_TOKEN_CACHE_S: process.env.AUTH_TOKEN_CACHE_S }),
-          ...(ASYNC_WORK
-            ? {}
-            : { PROJECTIONS: 'off', OUTBOX_RELAY: 'off', PROCESS_MANAGERS: 'off' }),
-        },
+        env: ASYNC_WORK ? {} : { PROJECTIONS: 'off', OUTBOX_RELAY: 'off', PROCESS_MANAGERS: 'off' },
       }),
       bare: await startServer({
         name: 'bare',
@@ -501,22 +476,6 @@ async function main(): Promise<void> {
   } finally {
     await cleanUp(opened);
   }
-}
-
-/**
- * "met: 1.23 ≥ 1.00" or "missed: 0.80 < 1.00 (needs 1.25x)": a ratio against a floor
- * (`atLeast`) or a ceiling (`atMost`).
- */
-function verdict(ratio: number, atLeast?: number, atMost?: number): string {
-  const value = ratio.toFixed(2);
-  if (atLeast !== undefined) {
-    if (ratio >= atLeast) return `met: ${value} ≥ ${atLeast.toFixed(2)}`;
-    const needs = ratio > 0 ? (atLeast / ratio).toFixed(2) : '∞';
-    return `missed: ${value} < ${atLeast.toFixed(2)} (needs ${needs}x)`;
-  }
-  if (atMost === undefined) throw new Error('a goal needs a floor or a ceiling');
-  if (ratio <= atMost) return `met: ${value} ≤ ${atMost.toFixed(2)}`;
-  return `missed: ${value} > ${atMost.toFixed(2)} (needs ÷${(ratio / atMost).toFixed(2)})`;
 }
 
 /**

@@ -57,8 +57,9 @@ async function openTap(
   }
 }
 
-export async function openBrokerScope(url: string): Promise<BrokerScope> {
-  const exchange = `bench.freshness.${randomBytes(4).toString('hex')}`;
+/** Opens a scope on exchange `bench.<label>.<hex>` (the label tells whose it is, if one is left). */
+export async function openBrokerScope(url: string, label = 'freshness'): Promise<BrokerScope> {
+  const exchange = `bench.${label}.${randomBytes(4).toString('hex')}`;
   const tapQueue = `${exchange}.bench-tap`;
   const queues = [tapQueue, ...appQueueNames(exchange)];
   const arrivals = new Map<string, number>();

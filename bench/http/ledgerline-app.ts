@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { BenchAuth } from '../support/bench-auth';
+import { BENCH_URL } from '../support/bench-database';
+import { ServerProcess, startServer } from './start-server';
+
+/** The built app, as production starts it. */
+const MAIN = join(__dirname, '..', '..', 'src', 'main.js');
+
+/** Reference suffix: gives the deposit and withdrawal bodies a realistic size. */
+export const REFERENCE_TAIL = 'invoice 2026-11-14, counterparty DE89 3704 0044 0532 0130 00';
+
+/** A fresh, empty schema `bench_http_<label>_<hex>` of BENCH_URL; the app migrates it. */
+export async function createBenchSchema(admin: Client, label: string): Promise<string> {
+  const schema = `bench_http_${label}_${randomBytes(3).toString('hex')}`;
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  return schema;
+}
+
+/**
+ * The environment every server of an HTTP benchmark starts from: nothing of the benchmark's
+ * own leaks in (AMQP_URL…).
+ */
+export function benchServerEnv(): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    NO_COLOR: '1',
+    DATABASE_URL: BENCH_URL,
+    // A fresh schema: a key of the run's own, and no key file left in the project folder.
+    PII_MASTER_KEY: randomBytes(32).toString('base64'),
+  };
+}
+
+export interface LedgerlineAppSpec {
+  readonly auth: BenchAuth;
+  readonly schema: string;
+  readonly poolSize: number;
+  /** Extra node options, e.g. --cpu-prof. */
+  readonly nodeArgs?: readonly string[];
+  /** More environment, over the defaults (AMQP_URL, PROJECTIONS=off…). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * dist/src/main.js as production starts it, authentication on (the benchmark's key file and
+ * unreachable rate limits), projections, relay and process managers on unless `env` turns
+ * them off, LOG_LEVELS=error; ready once GET /health answers 2xx.
+ */
+export function startLedgerlineApp(spec: LedgerlineAppSpec): Promise<ServerProcess> {
+  return startServer({
+    name: 'app',
+    script: MAIN,
+    nodeArgs: spec.nodeArgs,
+    readyPath: '/health',
+    env: {
+      ...benchServerEnv(),
+      ...spec.auth.env,
+      DATABASE_SCHEMA: spec.schema,
+      DATABASE_POOL_SIZE: String(spec.poolSize),
+      LOG_LEVELS: 'error',
+      // AUTH_TOKEN_CACHE_S=0 npm run bench -- <name>: every token verified in full.
+      ...(process.env.AUTH_TOKEN_CACHE_S === undefined
+        ? {}
+        : { AUTH_TOKEN_CACHE_S: process.env.AUTH_TOKEN_CACHE_S }),
+      ...spec.env,
+    },
+  });
+}
+
+/** POST /accounts/{accountId}/deposits with a body of realistic size carrying `ref`. */
+export function depositRequest(
+  accountId: string,
+  amount: number,
+  ref: string,
+): { path: string; body: string } {
+  return {
+    path: `/accounts/${accountId}/deposits`,
+    body: JSON.stringify({ amount, reference: `${ref} ${REFERENCE_TAIL}`, channel: 'online' }),
+  };
+}
+
+/**
+ * Waits until the app's GET /health reports its broker up: /health answers 2xx before the
+ * broker connection is open (the broker is reported, not required), and a benchmark that
+ * loads the app with RabbitMQ on would otherwise start with its relay still connecting.
+ */
+export async function waitForBroker(baseUrl: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await fetch(`${baseUrl}/health`)
+      .then((response) => response.json() as Promise<{ broker?: { status?: string } }>)
+      .then((body) => body.broker?.status)
+      .catch(() => undefined);
+    if (status === 'up') return;
+    if (Date.now() > deadline) throw new Error(`broker not up within ${timeoutMs} ms: ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
