@@ -50,13 +50,14 @@ import { SchemaSnapshot, snapshotSchema } from './drift/schema-statistics';
 import { openStatementStatistics, StatementFigures } from './drift/statement-statistics';
 import { openBrokerScope } from './freshness/broker-scope';
 import { cpuBetween, readCpu } from './freshness/cpu-usage';
+import { depositRequest } from './http/deposit-request';
+import { createBenchSchema, startLedgerlineApp } from './http/ledgerline-app';
 import {
-  createBenchSchema,
-  depositRequest,
-  startLedgerlineApp,
+  projectionViews,
+  seedAccounts,
+  waitForBacklog,
   waitForBroker,
-} from './http/ledgerline-app';
-import { projectionViews, seedAccounts, waitForBacklog } from './http/ledgerline-client';
+} from './http/ledgerline-client';
 import { snapshotUsage, usageBetween } from './http/proc-usage';
 import { runTaggedLoad, TaggedLoadResult } from './http/tagged-load';
 import { openBenchAuth } from './support/bench-auth';
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
       },
     });
     opened.push(() => app.stop());
-    await waitForBroker(app.baseUrl);
+    await waitForBroker(app.baseUrl, auth.admin);
 
     const settings = await admin.query<{ name: string; setting: string }>(
       `SELECT name, setting FROM pg_settings

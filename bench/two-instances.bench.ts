@@ -55,9 +55,9 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { depositRequest } from './http/deposit-request';
+import { startLedgerlineApp } from './http/ledgerline-app';
 import {
   outboxStatus,
   projectionViews,
@@ -67,7 +67,7 @@ import {
 } from './http/ledgerline-client';
 import { snapshotUsage, UsageBetween, usageBetween } from './http/proc-usage';
 import { backendsOf } from './http/server-backends';
-import { ServerProcess, startServer } from './http/start-server';
+import { ServerProcess } from './http/start-server';
 import { runTaggedLoad, TaggedLoadResult } from './http/tagged-load';
 import { AuthHeaders, openBenchAuth } from './support/bench-auth';
 import { appQueueNames, BENCH_AMQP_URL, deleteTopology } from './support/bench-broker';
@@ -84,8 +84,6 @@ const ACCOUNTS = positiveInteger('BENCH_HTTP_ACCOUNTS', 1000);
 const RUNS = positiveInteger('RUNS', 3);
 /** Far more than all deposits of a run add: no account's balance is ever near a limit. */
 const OPENING_BALANCE = 1_000_000_000;
-
-const MAIN = join(__dirname, '..', 'src', 'main.js');
 
 type InstanceKey = 'a' | 'b';
 type VariantKey = 'one' | 'two';
@@ -198,25 +196,19 @@ async function main(): Promise<void> {
     opened.push(() => auth.remove());
     const tellers = await auth.principals('teller');
 
-    // Everything the instances share: one database schema, one broker exchange, one issuer key,
-    // one personal-data master key (a fresh schema: a key of the run's own).
+    // Everything the instances share: one database schema, one broker exchange, one issuer key
+    // (auth), one personal-data master key (a fresh schema: a key of the run's own).
     const sharedEnv = {
-      PATH: process.env.PATH ?? '',
-      NO_COLOR: '1',
-      DATABASE_URL: BENCH_URL,
-      DATABASE_SCHEMA: schema,
-      DATABASE_POOL_SIZE: String(POOL_SIZE),
       PII_MASTER_KEY: randomBytes(32).toString('base64'),
       AMQP_URL: BENCH_AMQP_URL,
       AMQP_EXCHANGE: exchange,
-      LOG_LEVELS: 'error',
-      ...auth.env,
     };
     const start = async (instance: InstanceKey): Promise<ServerProcess> => {
-      const server = await startServer({
+      const server = await startLedgerlineApp({
         name: `app-${instance}`,
-        script: MAIN,
-        readyPath: '/health',
+        auth,
+        schema,
+        poolSize: POOL_SIZE,
         // Tells the two apart in pg_stat_activity for whoever watches the run.
         env: { ...sharedEnv, DATABASE_APPLICATION_NAME: `bench-two-${instance}` },
       });

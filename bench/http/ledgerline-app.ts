@@ -8,9 +8,6 @@ import { ServerProcess, startServer } from './start-server';
 /** The built app, as production starts it. */
 const MAIN = join(__dirname, '..', '..', 'src', 'main.js');
 
-/** Reference suffix: gives the deposit and withdrawal bodies a realistic size. */
-export const REFERENCE_TAIL = 'invoice 2026-11-14, counterparty DE89 3704 0044 0532 0130 00';
-
 /** A fresh, empty schema `bench_http_<label>_<hex>` of BENCH_URL; the app migrates it. */
 export async function createBenchSchema(admin: Client, label: string): Promise<string> {
   const schema = `bench_http_${label}_${randomBytes(3).toString('hex')}`;
@@ -33,12 +30,14 @@ export function benchServerEnv(): Record<string, string> {
 }
 
 export interface LedgerlineAppSpec {
+  /** Prefix of its output lines; `app` by default. */
+  readonly name?: string;
   readonly auth: BenchAuth;
   readonly schema: string;
   readonly poolSize: number;
   /** Extra node options, e.g. --cpu-prof. */
   readonly nodeArgs?: readonly string[];
-  /** More environment, over the defaults (AMQP_URL, PROJECTIONS=off…). */
+  /** More environment, over the defaults (AMQP_URL, a shared PII_MASTER_KEY, PROJECTIONS=off…). */
   readonly env?: Readonly<Record<string, string>>;
 }
 
@@ -49,7 +48,7 @@ export interface LedgerlineAppSpec {
  */
 export function startLedgerlineApp(spec: LedgerlineAppSpec): Promise<ServerProcess> {
   return startServer({
-    name: 'app',
+    name: spec.name ?? 'app',
     script: MAIN,
     nodeArgs: spec.nodeArgs,
     readyPath: '/health',
@@ -66,34 +65,4 @@ export function startLedgerlineApp(spec: LedgerlineAppSpec): Promise<ServerProce
       ...spec.env,
     },
   });
-}
-
-/** POST /accounts/{accountId}/deposits with a body of realistic size carrying `ref`. */
-export function depositRequest(
-  accountId: string,
-  amount: number,
-  ref: string,
-): { path: string; body: string } {
-  return {
-    path: `/accounts/${accountId}/deposits`,
-    body: JSON.stringify({ amount, reference: `${ref} ${REFERENCE_TAIL}`, channel: 'online' }),
-  };
-}
-
-/**
- * Waits until the app's GET /health reports its broker up: /health answers 2xx before the
- * broker connection is open (the broker is reported, not required), and a benchmark that
- * loads the app with RabbitMQ on would otherwise start with its relay still connecting.
- */
-export async function waitForBroker(baseUrl: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await fetch(`${baseUrl}/health`)
-      .then((response) => response.json() as Promise<{ broker?: { status?: string } }>)
-      .then((body) => body.broker?.status)
-      .catch(() => undefined);
-    if (status === 'up') return;
-    if (Date.now() > deadline) throw new Error(`broker not up within ${timeoutMs} ms: ${status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
