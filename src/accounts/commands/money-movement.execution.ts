@@ -1,7 +1,7 @@
 import { CommandExecution } from '@ledgerline/event-sourcing';
 import { AccountEvent } from '../domain/account.events';
-import { AccountState, accountStreamId } from '../domain/account.state';
-import { assertAccountInScope } from '../queries/account-access';
+import { AccountState } from '../domain/account.state';
+import { accountCommand } from './account-command.execution';
 import { MoneyMovementResult, toMovementResult } from './account-command.results';
 import { DepositMoneyCommand } from './deposit-money.command';
 import { WithdrawMoneyCommand } from './withdraw-money.command';
@@ -16,15 +16,10 @@ export function moneyMovement(
   { accountId, amount, reference, context }: DepositMoneyCommand | WithdrawMoneyCommand,
   decide: MoveMoneyDecision,
 ): CommandExecution<AccountState, AccountEvent, MoneyMovementResult> {
-  return {
-    streamId: accountStreamId(accountId),
-    commandId: context.metadata.commandId,
-    metadata: context.metadata,
-    expectedVersion: context.expectedVersion,
-    decide: (state) => {
-      assertAccountInScope(context.scope, accountId, state);
-      return decide({ accountId, amount, reference }, state);
-    },
-    result: toMovementResult,
-  };
+  return accountCommand(
+    accountId,
+    context,
+    (state) => decide({ accountId, amount, reference }, state),
+    toMovementResult,
+  );
 }

@@ -3,8 +3,8 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ACCOUNT_COMMANDS, ACCOUNT_REPOSITORY } from '../accounts.tokens';
 import { AccountRepository } from '../accounts.repository';
 import { decideSetOverdraftLimit } from '../domain/account.decide';
-import { accountStreamId } from '../domain/account.state';
-import { assertAccountInScope, assertAccountVisible } from '../queries/account-access';
+import { assertAccountVisible } from '../queries/account-access';
+import { accountCommand } from './account-command.execution';
 import { OverdraftLimitResult, toOverdraftLimitResult } from './account-command.results';
 import { AccountCommands } from './account.executor';
 import { SetOverdraftLimitCommand } from './set-overdraft-limit.command';
@@ -24,16 +24,13 @@ export class SetOverdraftLimitHandler implements ICommandHandler<SetOverdraftLim
   }: SetOverdraftLimitCommand): Promise<OverdraftLimitResult> {
     // Before If-Match is compared, as for every account write.
     await assertAccountVisible(this.repository, context.scope, accountId);
-    return this.accounts.execute({
-      streamId: accountStreamId(accountId),
-      commandId: context.metadata.commandId,
-      metadata: context.metadata,
-      expectedVersion: context.expectedVersion,
-      decide: (state) => {
-        assertAccountInScope(context.scope, accountId, state);
-        return decideSetOverdraftLimit({ accountId, limit, reason }, state);
-      },
-      result: toOverdraftLimitResult(accountId),
-    });
+    return this.accounts.execute(
+      accountCommand(
+        accountId,
+        context,
+        (state) => decideSetOverdraftLimit({ accountId, limit, reason }, state),
+        toOverdraftLimitResult(accountId),
+      ),
+    );
   }
 }
