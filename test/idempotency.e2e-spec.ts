@@ -43,6 +43,23 @@ describe('Idempotency-Key', () => {
     expect(await api.account(id)).toMatchObject({ balance: 250, version: 2 });
   });
 
+  it('a PUT with a key replays its first answer, 200, and applies once; a different body is 422', async () => {
+    const id = await api.open();
+    const put = (limit: number) =>
+      api
+        .http()
+        .put(`/accounts/${id}/overdraft-limit`)
+        .set('Idempotency-Key', `overdraft-${id}`)
+        .send({ limit, reason: 'idempotency test' });
+    const first = await put(700).expect(200);
+    const again = await put(700).expect(200);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const other = await put(800).expect(422);
+    expect(other.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(await api.eventTypes(id)).toEqual(['AccountOpened', 'OverdraftLimitSet']);
+  });
+
   it('a replay is the first response byte for byte: status, body bytes and the headers that matter', async () => {
     const id = await api.open();
     const key = randomUUID();

@@ -231,6 +231,30 @@ describeOnServer('outbox to RabbitMQ', () => {
       }
     });
 
+    it('the broker closes the relay channel on a live connection: the relay reconnects and drains', async () => {
+      const app = await startTestApp(database, brokerEnv());
+      apps.push(app);
+      const api = accountsApi(app.baseUrl);
+      const account = await api.open();
+      await api.deposit(account, 1).expect(201);
+      await eventually(async () => expect((await outbox(app.baseUrl)).pending).toBe(0));
+
+      // Publishing to a deleted exchange is a channel error (404): the broker closes that
+      // channel and keeps the connection.
+      const admin = await amqplib.connect(TEST_AMQP_URL);
+      try {
+        const channel = await admin.createChannel();
+        await channel.deleteExchange(exchange);
+        await channel.close();
+      } finally {
+        await admin.close();
+      }
+      for (const amount of [2, 3, 4]) await api.deposit(account, amount).expect(201);
+      // The topology is declared again on the reconnect, and everything is published.
+      await eventually(async () => expect((await outbox(app.baseUrl)).pending).toBe(0), 30_000);
+      expect((await outbox(app.baseUrl)).broker).toBe('up');
+    });
+
     it('the inbox consumer, fed every message twice more, applies each once', async () => {
       const app = await startTestApp(database, brokerEnv());
       apps.push(app);

@@ -7,6 +7,7 @@ import {
   OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
+import { isWriteMethod } from '../common/http/write-methods';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
@@ -75,9 +76,9 @@ export class AuthModule implements OnApplicationShutdown {
               name: 'writes',
               ttl: WINDOW_MS,
               limit: rateLimits.writesPerMinute,
-              // Writes are POST and PUT; reads do not count against this limit.
+              // Reads do not count against this limit.
               skipIf: (context: ExecutionContext) =>
-                !['POST', 'PUT'].includes(context.switchToHttp().getRequest<Request>().method),
+                !isWriteMethod(context.switchToHttp().getRequest<Request>().method),
             },
           ],
           // Per principal across all routes (the default key is per route).

@@ -6,6 +6,8 @@ import { assertPublicTopology } from './amqp-topology';
 
 // A confirm slower than this counts as a transport failure: the message is re-sent later.
 const CONFIRM_TIMEOUT_MS = 10_000;
+// How long after a channel closed on a live connection a new one is opened.
+const REOPEN_AFTER_MS = 1_000;
 
 /**
  * The broker contract of one message (docs/architecture.md, "Integration events"): `message_id` the
@@ -31,6 +33,14 @@ export function amqpPublishOptions(message: OutboxMessage): Options.Publish {
   };
 }
 
+/** A message amqplib refused to write (it cannot be encoded): every attempt would fail alike. */
+class UnsendableMessageError extends Error {
+  constructor(cause: unknown) {
+    super(`the message could not be sent: ${cause instanceof Error ? cause.message : 'unknown'}`);
+    this.name = 'UnsendableMessageError';
+  }
+}
+
 /**
  * Publishes outbox messages to RabbitMQ on a confirm channel. amqp-connection-manager keeps
  * the connection and reopens the channel after broker restarts; messages go straight to the
@@ -43,25 +53,53 @@ export function amqpPublishOptions(message: OutboxMessage): Options.Publish {
  * so consumers can check per-stream order.
  */
 export class AmqpMessagePublisher implements MessagePublisher {
-  private readonly wrapper: ChannelWrapper;
+  private wrapper: ChannelWrapper;
   /** The confirm channel now open, set on every (re)connect once the topology is declared. */
   private channel: ConfirmChannel | undefined;
+  private closing = false;
 
   constructor(
     private readonly connection: AmqpConnectionManager,
     private readonly exchange: string,
+    /** Told when the broker closed the channel while the connection stayed up; must not throw. */
+    private readonly onChannelLost: () => void = () => undefined,
   ) {
-    this.wrapper = connection.createChannel({
+    this.wrapper = this.openChannel();
+  }
+
+  private openChannel(): ChannelWrapper {
+    const wrapper = this.connection.createChannel({
       name: 'outbox-relay',
       confirm: true,
       setup: async (channel: ConfirmChannel) => {
-        await assertPublicTopology(channel, exchange);
+        await assertPublicTopology(channel, this.exchange);
+        // A channel error (the broker closing the channel) is followed by 'close', handled below;
+        // unheard, amqplib would take it for a failure of the whole connection.
+        channel.on('error', () => undefined);
         channel.once('close', () => {
-          if (this.channel === channel) this.channel = undefined;
+          if (this.channel !== channel) return;
+          this.channel = undefined;
+          // amqp-connection-manager reopens a channel only when the connection comes back: a
+          // channel the broker closed on a live connection (a channel error, such as a deleted
+          // exchange) would leave the relay waiting for good, so a new one is opened.
+          // Checked a moment later: a broker shutting down closes the channels first.
+          setTimeout(() => this.reopenIfLost(), REOPEN_AFTER_MS).unref();
         });
         this.channel = channel;
       },
     });
+    // A setup that fails because the connection went meanwhile is retried on the reconnect.
+    wrapper.on('error', () => undefined);
+    return wrapper;
+  }
+
+  /** Opens a new channel if the last one closed while the connection stayed up. */
+  private reopenIfLost(): void {
+    if (this.closing || this.channel !== undefined || !this.connection.isConnected()) return;
+    this.onChannelLost();
+    const lost = this.wrapper;
+    this.wrapper = this.openChannel();
+    void lost.close().catch(() => undefined);
   }
 
   isReady(): boolean {
@@ -84,8 +122,10 @@ export class AmqpMessagePublisher implements MessagePublisher {
     return settled.map((result): PublishOutcome => {
       if (result.status === 'fulfilled') return { status: 'published' };
       const error = result.reason instanceof Error ? result.reason.message : String(result.reason);
-      // A nack is about this message; a closed channel or a timeout is the transport.
-      return { status: /nacked/i.test(error) ? 'rejected' : 'unavailable', error };
+      // A nack or an unsendable message is about this message; a closed channel or a timeout
+      // is the transport.
+      const aboutMessage = result.reason instanceof UnsendableMessageError || /nacked/i.test(error);
+      return { status: aboutMessage ? 'rejected' : 'unavailable', error };
     });
   }
 
@@ -96,6 +136,7 @@ export class AmqpMessagePublisher implements MessagePublisher {
         () => reject(new Error(`no confirm within ${CONFIRM_TIMEOUT_MS} ms`)),
         CONFIRM_TIMEOUT_MS,
       );
+      timer.unref(); // a pending confirm never keeps the process alive on its own
       try {
         channel.publish(
           this.exchange,
@@ -110,14 +151,17 @@ export class AmqpMessagePublisher implements MessagePublisher {
           },
         );
       } catch (error) {
-        // The channel closed under the call: nothing was sent.
         clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error('channel closed'));
+        // The channel closed under the call (amqplib's IllegalOperationError): nothing was sent,
+        // a transport failure. Anything else is about this message (it cannot be encoded).
+        if (error instanceof Error && error.name === 'IllegalOperationError') reject(error);
+        else reject(new UnsendableMessageError(error));
       }
     });
   }
 
   close(): Promise<void> {
+    this.closing = true;
     return this.wrapper.close();
   }
 }

@@ -49,7 +49,9 @@ export class MessagingTransport implements OnModuleDestroy, OnApplicationShutdow
       this.logger.warn(`broker: disconnected (${err?.message ?? 'closed'}); reconnecting`),
     );
     this.publisher = new TracedMessagePublisher(
-      new AmqpMessagePublisher(this.connection, options.exchange),
+      new AmqpMessagePublisher(this.connection, options.exchange, () =>
+        this.logger.warn('broker: the relay channel was closed by the broker; reconnecting'),
+      ),
       { system: 'rabbitmq', destination: options.exchange },
     );
     this.amqpSubscriptions = new AmqpMessageSubscriptions(this.connection, options.exchange);

@@ -34,6 +34,7 @@ export type OverdraftLimitResult = AccountWriteResult & {
 export const toOverdraftLimitResult =
   (accountId: string) =>
   (outcome: CommandOutcome<AccountState>): OverdraftLimitResult => {
+    // The decider refuses an account that does not exist, so the state here is an account.
     const account =
       outcome.state.status === 'NONE' ? { balance: 0, overdraftLimit: 0 } : outcome.state;
     return {

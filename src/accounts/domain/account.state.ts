@@ -1,3 +1,4 @@
+import { MAX_BALANCE } from '../../shared-kernel/money';
 import { AccountEvent, AccountEventType, ACCOUNT_EVENT_TYPES } from './account.events';
 
 interface AccountDetails {
@@ -31,9 +32,12 @@ const NO_TRANSFERS: TransferSteps = {
   settled: [],
 };
 
-/** What debits may still take: the balance plus the overdraft limit. */
+/**
+ * What debits may still take: the balance plus the overdraft limit, at most MAX_BALANCE (past
+ * it the sum would no longer be exact as a JSON number; no debit is that large anyway).
+ */
 export const availableBalance = (account: { balance: number; overdraftLimit: number }): number =>
-  account.balance + account.overdraftLimit;
+  Math.min(account.balance + account.overdraftLimit, MAX_BALANCE);
 
 /** Transfers this account was debited for that are neither refunded nor settled yet. */
 export const transfersInFlight = (transfers: TransferSteps): string[] =>

@@ -312,6 +312,7 @@ export class AccountsController {
 
   @Put(':id/overdraft-limit')
   @Allow('teller')
+  @HttpCode(HttpStatus.OK)
   @ApiOperation({
     operationId: 'setOverdraftLimit',
     summary: 'Set how far below zero withdrawals and transfers may take the balance',

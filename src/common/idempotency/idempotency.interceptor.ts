@@ -26,12 +26,11 @@ import {
   StoredResponse,
 } from './idempotency.store';
 import { requestFingerprint } from './request-fingerprint';
+import { isWriteMethod } from '../http/write-methods';
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 const WAIT_FOR_IN_FLIGHT_MS = 5_000;
 const POLL_MS = 20;
-/** The methods that write: a key on any other request is ignored. */
-const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT']);
 
 /** Pause between attempts to record an outcome that the database could not take. */
 const SETTLE_RETRY_MS = 500;
@@ -41,7 +40,7 @@ const REPLAYABLE_ERROR_STATUSES = new Set([404, 409, 422]);
 const REPLAYED_HEADERS = ['location'];
 
 /**
- * Idempotency-Key on POST, per principal: the first request with a key executes; a repeat with the same
+ * Idempotency-Key on writes (POST and PUT), per principal: the first request with a key executes; a repeat with the same
  * method, path and body replays the stored status, body (the same bytes) and Location
  * (header Idempotent-Replayed);
  * a repeat with anything different is 422 IDEMPOTENCY_KEY_REUSED; a repeat while the first
@@ -64,7 +63,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
     const clientKey = request.header('idempotency-key');
-    if (!WRITE_METHODS.has(request.method) || clientKey === undefined) return next.handle();
+    // A key on a read is ignored.
+    if (!isWriteMethod(request.method) || clientKey === undefined) return next.handle();
     if (!KEY_FORMAT.test(clientKey)) {
       throw new ApiError(
         'INVALID_IDEMPOTENCY_KEY',
@@ -77,9 +77,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = `${clientKey} ${principal ? actorOf(principal) : 'anonymous'}`;
     const fingerprint = requestFingerprint(request.method, request.originalUrl, request.body);
     const response = context.switchToHttp().getResponse<Response>();
+    // Nest's own defaults when a route sets none: 201 for POST, 200 for PUT.
     const successStatus =
       this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ??
-      HttpStatus.CREATED;
+      (request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
 
     this.enter(key);
     return from(this.claimOrWait(key, fingerprint)).pipe(

@@ -17,7 +17,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 const EVERY_OPERATION: readonly ErrorCode[] = ['VALIDATION_FAILED', 'INTERNAL_ERROR'];
 
 /**
- * Every POST passes the body middleware (require-json, the body parser and its size limit)
+ * Every write (POST and PUT) passes the body middleware (require-json, the body parser and its size limit)
  * before any route code: a body that is not JSON, not valid JSON or too large is refused
  * there, on routes that take no body too.
  */
@@ -106,7 +106,7 @@ const takesIdempotencyKey = (operation: Operation): boolean =>
 
 /**
  * Completes what the decorators declare: the error responses from the codes each operation
- * listed (see ApiProblems), plus those every operation or every POST can answer, and the
+ * listed (see ApiProblems), plus those every operation or every write can answer, and the
  * Idempotent-Replayed header on the successes of writes.
  */
 export function completeOperations(document: OpenAPIObject): OpenAPIObject {

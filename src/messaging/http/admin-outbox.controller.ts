@@ -26,7 +26,8 @@ class RelayStatsDto {
   @ApiProperty(count('Confirmed and marked published by this instance', 1200))
   published!: number;
   @ApiProperty(count('Failed attempts charged to messages', 0)) rejected!: number;
-  @ApiProperty(count('Given back after a transport failure', 0)) released!: number;
+  @ApiProperty(count('Given back unpublished: a transport failure, or behind a failed message', 0))
+  released!: number;
   @ApiProperty(count('Deliveries this instance knows to be duplicates', 0))
   duplicates!: number;
   @ApiProperty(
