@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { eventStoreMigrations } from '@ledgerline/event-sourcing/postgres';
@@ -13,6 +14,9 @@ export const allMigrations: DataSourceOptions['migrations'] = [
   ...eventStoreMigrations,
   join(__dirname, '..', '**', '*.migration.{ts,js}'),
 ];
+
+/** The pool's and the query runners' own listeners report it; nothing more to do here. */
+const ignoreSessionError = (): void => undefined;
 
 /**
  * The one DataSource configuration (app, migration CLI, tests). Schema by migrations only,
@@ -42,6 +46,14 @@ export function typeOrmOptions(settings: DatabaseSettings): DataSourceOptions {
       // A server that vanished without closing the socket is noticed instead of awaited.
       keepAlive: true,
       options: `-c search_path=${settings.schema} -c lock_timeout=${timeouts.lockMs}`,
+      // A session the server ends (a failover, pg_terminate_backend) is emitted as 'error' on
+      // its client. The pool listens while a client is idle and TypeORM while it runs a query
+      // runner, but a client between the two, or held by other code, has no listener, and an
+      // unheard 'error' ends the process. This one keeps it alive; the pool still drops the
+      // dead session, and whoever holds the client sees its next query fail.
+      onConnect: (client: EventEmitter) => {
+        client.on('error', ignoreSessionError);
+      },
     },
   };
 }
