@@ -150,6 +150,14 @@ const ROUTES: Record<string, RouteRow> = {
     success: 200,
     call: (f) => ({ path: `/accounts/${f.accountA}/balance` }),
   },
+  'GET /accounts/:id/statement': {
+    allowed: ['teller', 'auditor', 'customer'],
+    ownership: { kind: 'object' },
+    success: 200,
+    call: (f) => ({
+      path: `/accounts/${f.accountA}/statement?from=2026-01-01T00:00:00Z&to=2026-12-31T00:00:00Z`,
+    }),
+  },
   'POST /accounts/:id/deposits': {
     allowed: ['teller'],
     ownership: { kind: 'none' },

@@ -36,6 +36,7 @@ import { AccountRepository } from './accounts.repository';
 import { GetAccountHistoryHandler } from './queries/get-account-history.handler';
 import { GetAccountHandler } from './queries/get-account.handler';
 import { GetBalanceAsOfHandler } from './queries/get-balance-as-of.handler';
+import { GetStatementHandler } from './queries/get-statement.handler';
 
 const snapshotLog = new Logger('Snapshots');
 
@@ -51,6 +52,7 @@ const QueryHandlers = [
   GetAccountHandler,
   GetAccountHistoryHandler,
   GetBalanceAsOfHandler,
+  GetStatementHandler,
   ListAccountsHandler,
   GetDailyTotalsHandler,
 ];

@@ -10,9 +10,10 @@ import {
   Put,
   Query,
   Res,
+  StreamableFile,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Allow } from '../../auth/access-policy.decorator';
@@ -48,7 +49,15 @@ import {
 import { GetAccountHistoryQuery } from '../queries/get-account-history.query';
 import { GetAccountQuery } from '../queries/get-account.query';
 import { GetBalanceAsOfQuery } from '../queries/get-balance-as-of.query';
-import { AccountHistoryRequestDto, BalanceAsOfRequestDto } from './dto/account-queries.request.dto';
+import { GetStatementQuery } from '../queries/get-statement.query';
+import { StatementView } from '../statements/statement';
+import { statementCsv } from '../statements/statement-csv';
+import { statementPdf } from '../statements/statement-pdf';
+import {
+  AccountHistoryRequestDto,
+  BalanceAsOfRequestDto,
+  StatementRequestDto,
+} from './dto/account-queries.request.dto';
 import {
   AccountHistoryEntryDto,
   AccountHistoryPageDto,
@@ -57,6 +66,7 @@ import {
   BalanceAsOfResponseDto,
   MoneyMovementResponseDto,
   OverdraftLimitResponseDto,
+  StatementResponseDto,
 } from './dto/account.response.dto';
 import {
   DepositRequestDto,
@@ -249,6 +259,47 @@ export class AccountsController {
     return this.queries.execute(
       new GetBalanceAsOfQuery(id, query.asOf ? new Date(query.asOf) : new Date(), scope),
     );
+  }
+
+  @Get(':id/statement')
+  @Allow('teller', 'auditor', 'customer')
+  @ApiOperation({
+    operationId: 'getStatement',
+    summary:
+      'The statement of a period: opening balance, each movement with its running balance, closing balance',
+    description:
+      'From the book of record (the account stream), by when each movement occurred, `from` ' +
+      'included and `to` excluded. `Accept: text/csv` answers CSV (the period figures as `#` ' +
+      'rows, then one row per movement), `Accept: application/pdf` a PDF; anything else JSON.',
+  })
+  @ApiProduces('application/json', 'text/csv', 'application/pdf')
+  @ApiOkResponse({ type: StatementResponseDto })
+  @ApiProblems('INVALID_ID', 'VALIDATION_FAILED', 'ACCOUNT_NOT_FOUND', ...DATABASE_READ_PROBLEMS)
+  async statement(
+    @Param('id', UuidParamPipe) id: string,
+    @Query() query: StatementRequestDto,
+    @Res({ passthrough: true }) response: Response,
+    @CallerScope() scope: AccessScope,
+  ): Promise<StatementView | string | StreamableFile> {
+    const from = new Date(query.from);
+    const to = new Date(query.to);
+    const days = (to.getTime() - from.getTime()) / 86_400_000;
+    if (!(days > 0 && days <= 366)) {
+      throw new ApiError('VALIDATION_FAILED', 'to must be after from, at most 366 days later', {
+        errors: [{ field: 'to', messages: ['to must be after from, at most 366 days later'] }],
+      });
+    }
+    const statement = await this.queries.execute(new GetStatementQuery(id, from, to, scope));
+    const format = response.req.accepts(['application/json', 'text/csv', 'application/pdf']);
+    if (format === 'text/csv') {
+      response.type('text/csv; charset=utf-8');
+      return statementCsv(statement);
+    }
+    if (format === 'application/pdf') {
+      // Binary: a StreamableFile, or Nest would serialise the Buffer as JSON.
+      return new StreamableFile(await statementPdf(statement), { type: 'application/pdf' });
+    }
+    return statement;
   }
 
   @Post(':id/deposits')

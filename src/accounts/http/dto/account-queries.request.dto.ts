@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
@@ -53,4 +53,22 @@ export class BalanceAsOfRequestDto {
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
   asOf?: string;
+}
+
+export class StatementRequestDto {
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-11-01T00:00:00Z',
+    description: 'Start of the period (ISO-8601 instant, included)',
+  })
+  @IsISO8601({ strict: true, strictSeparator: true })
+  from!: string;
+
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-12-01T00:00:00Z',
+    description: 'End of the period (excluded); after `from`, at most 366 days later',
+  })
+  @IsISO8601({ strict: true, strictSeparator: true })
+  to!: string;
 }

@@ -90,3 +90,35 @@ export class AccountHistoryPageDto {
   })
   nextCursor!: string | null;
 }
+
+export class StatementEntryDto {
+  @ApiProperty({ format: 'date-time', description: 'When the movement occurred' }) at!: string;
+  @ApiProperty({
+    example: 'MoneyWithdrawn',
+    description:
+      'MoneyDeposited, MoneyWithdrawn, MoneyDebitedForTransfer, MoneyCreditedForTransfer or TransferDebitRefunded',
+  })
+  type!: string;
+  @ApiProperty(minorUnits('Signed: negative for money out', -2500)) amount!: number;
+  @ApiProperty(minorUnits('The balance after this movement', 7500)) runningBalance!: number;
+  @ApiProperty(streamVersion('Its event: /accounts/{id}/events/{version}')) version!: number;
+  @ApiPropertyOptional({
+    example: 'invoice 2026-114',
+    description: 'A deposit or withdrawal reference',
+  })
+  reference?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'The transfer of a transfer movement' })
+  transferId?: string;
+}
+
+export class StatementResponseDto {
+  @ApiProperty({ format: 'uuid' }) accountId!: string;
+  @ApiProperty({ example: 'EUR' }) currency!: string;
+  @ApiProperty({ format: 'date-time' }) from!: string;
+  @ApiProperty({ format: 'date-time' }) to!: string;
+  @ApiProperty(minorUnits('The balance of everything that occurred before `from`', 10000))
+  openingBalance!: number;
+  @ApiProperty(minorUnits('openingBalance plus every entry', 7500)) closingBalance!: number;
+  @ApiProperty({ type: [StatementEntryDto], description: 'The movements, in the account order' })
+  entries!: StatementEntryDto[];
+}
