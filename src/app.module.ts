@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AccountsModule } from './accounts';
+import { AccountsModule, holdExpiryProcess } from './accounts';
 import { AuthModule } from './auth/auth.module';
 import { ComplianceModule } from './compliance';
 import { SagaOptions } from './sagas/saga-options';
@@ -68,7 +68,12 @@ export class AppModule {
         ComplianceModule,
         // ↑ The bounded contexts: `npm run generate -- context <name>` adds a new one above.
         SagasModule.forRoot(
-          new SagaOptions(transfers.worker, transfers.commandLeaseMs, transfers.commandMaxAttempts),
+          new SagaOptions(
+            transfers.worker,
+            transfers.commandLeaseMs,
+            transfers.commandMaxAttempts,
+            [holdExpiryProcess],
+          ),
         ),
         OpsModule,
       ],

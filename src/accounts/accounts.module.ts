@@ -22,12 +22,20 @@ import { OpenAccountHandler } from './commands/open-account.handler';
 import { TransferStepHandler } from './commands/transfer-step.handler';
 import { WithdrawMoneyHandler } from './commands/withdraw-money.handler';
 import { SetOverdraftLimitHandler } from './commands/set-overdraft-limit.handler';
+import {
+  CaptureHoldHandler,
+  ExpireHoldHandler,
+  PlaceHoldHandler,
+  ReleaseHoldHandler,
+} from './commands/hold.handlers';
+import { holdExpiryProcess } from './process/hold-expiry.process';
 import { accountSnapshots } from './domain/account.snapshots';
 import { accountUpcasters } from './domain/account.upcasters';
 import { accountIntegrationEvents } from './integration/account-integration-events';
 import { accountProjections } from './projections';
 import { accountAggregate } from './domain/account.state';
 import { AccountsController } from './http/accounts.controller';
+import { HoldsController } from './http/holds.controller';
 import { CustomerAccountsController } from './http/customer-accounts.controller';
 import { ReportsController } from './http/reports.controller';
 import { GetDailyTotalsHandler } from './queries/get-daily-totals.handler';
@@ -37,6 +45,7 @@ import { GetAccountHistoryHandler } from './queries/get-account-history.handler'
 import { GetAccountHandler } from './queries/get-account.handler';
 import { GetBalanceAsOfHandler } from './queries/get-balance-as-of.handler';
 import { GetStatementHandler } from './queries/get-statement.handler';
+import { GetHoldHandler } from './queries/get-hold.handler';
 
 const snapshotLog = new Logger('Snapshots');
 
@@ -47,12 +56,17 @@ const CommandHandlers = [
   CloseAccountHandler,
   SetOverdraftLimitHandler,
   TransferStepHandler,
+  PlaceHoldHandler,
+  CaptureHoldHandler,
+  ReleaseHoldHandler,
+  ExpireHoldHandler,
 ];
 const QueryHandlers = [
   GetAccountHandler,
   GetAccountHistoryHandler,
   GetBalanceAsOfHandler,
   GetStatementHandler,
+  GetHoldHandler,
   ListAccountsHandler,
   GetDailyTotalsHandler,
 ];
@@ -65,9 +79,10 @@ const QueryHandlers = [
       projections: accountProjections,
       upcasters: accountUpcasters,
       outbox: accountIntegrationEvents,
+      processManagers: [holdExpiryProcess],
     }),
   ],
-  controllers: [AccountsController, CustomerAccountsController, ReportsController],
+  controllers: [AccountsController, HoldsController, CustomerAccountsController, ReportsController],
   providers: [
     ...CommandHandlers,
     ...QueryHandlers,

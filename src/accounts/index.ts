@@ -1,5 +1,6 @@
 // The public surface of the accounts context: the only file other contexts may import.
 export { AccountsModule } from './accounts.module';
+export { holdExpiryProcess } from './process/hold-expiry.process';
 export { accountAggregate, accountStreamId } from './domain/account.state';
 export { AccountEventType } from './domain/account.events';
 export type { AccountEvent } from './domain/account.events';

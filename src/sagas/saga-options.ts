@@ -1,3 +1,5 @@
+import { JsonValue, ProcessManager } from '@ledgerline/event-sourcing';
+
 /** How this process runs the sagas' command sending (the process managers' settings). */
 export class SagaOptions {
   constructor(
@@ -7,5 +9,11 @@ export class SagaOptions {
     readonly commandLeaseMs: number,
     /** Failed sends of a command before it is parked. */
     readonly commandMaxAttempts?: number,
+    /**
+     * Process managers of the contexts run beside the sagas: their commands are sent and their
+     * deadlines fired by the same worker (each is registered by its context's feature, which
+     * stores its state, commands and deadlines).
+     */
+    readonly processManagers: readonly ProcessManager<JsonValue>[] = [],
   ) {}
 }

@@ -13,8 +13,9 @@ import { CommitSignal } from '../database/commit-signal';
 import { SagaOptions } from './saga-options';
 
 /**
- * Sends the commands of the application's `@Saga()` streams (their process managers store
- * them: see ProjectionsService) at least once, with the ids they were stored under, retrying
+ * Sends the commands of the application's `@Saga()` streams and of the process managers in
+ * SagaOptions (their projections store them: see ProjectionsService) at least once, and fires
+ * those managers' deadlines, with the ids they were stored under, retrying
  * failures and parking a command after too many. Every instance may run it: sends are
  * claimed in the database.
  */
@@ -33,7 +34,7 @@ export class SagasService implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    const managers = this.sagas.managers();
+    const managers = [...this.sagas.managers(), ...this.options.processManagers];
     if (!this.options.worker || managers.length === 0) return;
     this.worker = new ProcessManagerWorker(
       new PostgresProcessManagers(this.dataSource),

@@ -254,6 +254,7 @@ describe('account evolver', () => {
       balance: 1_000,
       overdraftLimit: 0,
       transfers: noTransfers,
+      holds: {},
     });
   });
 
@@ -272,6 +273,7 @@ describe('account evolver', () => {
       balance: 0,
       overdraftLimit: 0,
       transfers: noTransfers,
+      holds: {},
     });
   });
 });

@@ -1,4 +1,4 @@
-import { isValidAmount, MAX_AMOUNT, MAX_BALANCE } from '../../shared-kernel/money';
+import { MAX_AMOUNT, MAX_BALANCE } from '../../shared-kernel/money';
 import {
   AccountClosed,
   AccountEventType,
@@ -15,39 +15,22 @@ import {
 } from './account.events';
 import {
   AccountAlreadyExistsError,
-  AccountClosedError,
   AccountNotFoundError,
   BalanceLimitExceededError,
   BalanceNotZeroError,
   CurrencyMismatchError,
-  InsufficientFundsError,
-  InvalidAmountError,
   InvalidOverdraftLimitError,
   TransferAlreadyCreditedError,
   TransferCreditCancelledError,
   TransferInFlightError,
 } from './account.errors';
-import { AccountState, availableBalance, OpenAccount, transfersInFlight } from './account.state';
+import { AccountState, transfersInFlight } from './account.state';
+import { requireAvailable, requireOpen, requireValidAmount } from './account.rules';
+import { AccountHasOpenHoldsError } from './hold.errors';
 
 type OpenAccountCommand = { accountId: string; customerId: string; currency: string };
 type MoveMoneyCommand = { accountId: string; amount: number; reference: string | null };
 type DepositCommand = MoveMoneyCommand & { channel: DepositChannel };
-
-function requireOpen(state: AccountState, accountId: string): OpenAccount {
-  if (state.status === 'NONE') throw new AccountNotFoundError(accountId);
-  if (state.status === 'CLOSED') throw new AccountClosedError(accountId);
-  return state;
-}
-
-function requireValidAmount(amount: number): void {
-  if (!isValidAmount(amount)) throw new InvalidAmountError(amount);
-}
-
-/** A debit may use the balance and the overdraft limit, never more. */
-function requireAvailable(account: OpenAccount, amount: number): void {
-  const available = availableBalance(account);
-  if (available < amount) throw new InsufficientFundsError(account.id, available, amount);
-}
 
 export function decideOpenAccount(
   command: OpenAccountCommand,
@@ -78,6 +61,9 @@ export function decideClose(command: { accountId: string }, state: AccountState)
   if (account.balance !== 0) throw new BalanceNotZeroError(command.accountId, account.balance);
   const inFlight = transfersInFlight(account.transfers);
   if (inFlight.length > 0) throw new TransferInFlightError(command.accountId, inFlight.length);
+  // A hold may still be captured: the account must stay open for it.
+  const openHolds = Object.values(account.holds).filter((hold) => hold.status === 'OPEN').length;
+  if (openHolds > 0) throw new AccountHasOpenHoldsError(command.accountId, openHolds);
   return [{ type: AccountEventType.closed, data: { accountId: command.accountId } }];
 }
 

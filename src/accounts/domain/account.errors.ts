@@ -16,6 +16,12 @@ export const AccountErrorCode = {
   currencyMismatch: 'CURRENCY_MISMATCH',
   transferCreditCancelled: 'TRANSFER_CREDIT_CANCELLED',
   transferAlreadyCredited: 'TRANSFER_ALREADY_CREDITED',
+  holdNotFound: 'HOLD_NOT_FOUND',
+  holdNotOpen: 'HOLD_NOT_OPEN',
+  holdAlreadyExists: 'HOLD_ALREADY_EXISTS',
+  captureExceedsHold: 'CAPTURE_EXCEEDS_HOLD',
+  invalidHoldExpiry: 'INVALID_HOLD_EXPIRY',
+  accountHasOpenHolds: 'ACCOUNT_HAS_OPEN_HOLDS',
 } as const;
 
 export type AccountErrorCode = (typeof AccountErrorCode)[keyof typeof AccountErrorCode];
@@ -63,7 +69,10 @@ export class AccountClosedError extends DomainError {
   }
 }
 
-/** A debit beyond the available balance (the balance plus the overdraft limit). */
+/**
+ * A debit or hold beyond what may be spent: the available balance (ledger minus open holds)
+ * plus the overdraft limit. `available` is that figure.
+ */
 export class InsufficientFundsError extends DomainError {
   readonly code = AccountErrorCode.insufficientFunds;
   constructor(

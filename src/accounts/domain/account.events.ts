@@ -10,6 +10,10 @@ export const AccountEventType = {
   transferDebitRefunded: 'TransferDebitRefunded',
   transferDebitSettled: 'TransferDebitSettled',
   overdraftLimitSet: 'OverdraftLimitSet',
+  holdPlaced: 'HoldPlaced',
+  holdCaptured: 'HoldCaptured',
+  holdReleased: 'HoldReleased',
+  holdExpired: 'HoldExpired',
 } as const;
 
 export interface AccountOpened {
@@ -92,6 +96,44 @@ export interface OverdraftLimitSet {
   readonly data: { accountId: string; limit: number; reason: string };
 }
 
+/**
+ * Money reserved for a later debit (a card authorisation): the ledger balance is unchanged, the
+ * available balance is lower by `amount` until the hold is captured, released or expires at
+ * `expiresAt` (ISO 8601).
+ */
+export interface HoldPlaced {
+  readonly type: typeof AccountEventType.holdPlaced;
+  readonly data: {
+    accountId: string;
+    holdId: string;
+    amount: number;
+    reason: string;
+    expiresAt: string;
+  };
+}
+
+/**
+ * A hold was captured for `amount` (at most the hold's; the rest is released with it). Always
+ * appended together with the MoneyWithdrawn that moves the money, so every reader of movements
+ * (balances, statements, totals, published events) sees a capture as the withdrawal it is.
+ */
+export interface HoldCaptured {
+  readonly type: typeof AccountEventType.holdCaptured;
+  readonly data: { accountId: string; holdId: string; amount: number };
+}
+
+/** A hold was given up before its expiry: its amount is available again. */
+export interface HoldReleased {
+  readonly type: typeof AccountEventType.holdReleased;
+  readonly data: { accountId: string; holdId: string };
+}
+
+/** A hold reached its expiry uncaptured (recorded by its deadline): its amount is available again. */
+export interface HoldExpired {
+  readonly type: typeof AccountEventType.holdExpired;
+  readonly data: { accountId: string; holdId: string };
+}
+
 export type AccountEvent =
   | AccountOpened
   | MoneyDeposited
@@ -102,6 +144,10 @@ export type AccountEvent =
   | TransferCreditCancelled
   | TransferDebitRefunded
   | TransferDebitSettled
-  | OverdraftLimitSet;
+  | OverdraftLimitSet
+  | HoldPlaced
+  | HoldCaptured
+  | HoldReleased
+  | HoldExpired;
 
 export const ACCOUNT_EVENT_TYPES: readonly AccountEvent['type'][] = Object.values(AccountEventType);

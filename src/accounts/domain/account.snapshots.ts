@@ -1,5 +1,5 @@
 import { JsonValue, SnapshotPolicy } from '@ledgerline/event-sourcing';
-import { AccountState, TransferSteps } from './account.state';
+import { AccountState, Hold, HOLD_STATUSES, TransferSteps } from './account.state';
 
 const STEPS: readonly (keyof TransferSteps)[] = [
   'debited',
@@ -11,6 +11,15 @@ const STEPS: readonly (keyof TransferSteps)[] = [
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+const isHold = (value: unknown): value is Hold =>
+  isRecord(value) &&
+  Number.isSafeInteger(value.amount) &&
+  typeof value.reason === 'string' &&
+  typeof value.expiresAt === 'string' &&
+  HOLD_STATUSES.some((status) => status === value.status) &&
+  (value.capturedAmount === null || Number.isSafeInteger(value.capturedAmount));
+const isHolds = (value: unknown): value is Record<string, Hold> =>
+  isRecord(value) && Object.values(value).every(isHold);
 const isStringArray = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === 'string');
 
@@ -19,7 +28,7 @@ function accountStateFromJson(json: JsonValue): AccountState | undefined {
   if (!isRecord(json)) return undefined;
   if (json.status === 'NONE') return { status: 'NONE' };
   if (json.status !== 'OPEN' && json.status !== 'CLOSED') return undefined;
-  const { id, customerId, currency, balance, overdraftLimit, transfers } = json;
+  const { id, customerId, currency, balance, overdraftLimit, transfers, holds } = json;
   if (typeof id !== 'string' || typeof customerId !== 'string' || typeof currency !== 'string')
     return undefined;
   if (typeof balance !== 'number' || !Number.isSafeInteger(balance)) return undefined;
@@ -28,6 +37,7 @@ function accountStateFromJson(json: JsonValue): AccountState | undefined {
   if (overdraftLimit < 0) return undefined;
   if (!isRecord(transfers) || !STEPS.every((step) => isStringArray(transfers[step])))
     return undefined;
+  if (!isHolds(holds)) return undefined;
   return {
     status: json.status,
     id,
@@ -36,6 +46,7 @@ function accountStateFromJson(json: JsonValue): AccountState | undefined {
     balance,
     overdraftLimit,
     transfers: transfers as unknown as TransferSteps,
+    holds,
   };
 }
 
@@ -46,7 +57,8 @@ function accountStateFromJson(json: JsonValue): AccountState | undefined {
  */
 export const accountSnapshots: SnapshotPolicy<AccountState> = {
   // 2: overdraftLimit was added (and a balance may be negative, down to minus it).
-  schemaVersion: 2,
+  // 3: holds were added.
+  schemaVersion: 3,
   every: 100,
   toJson: (state) => state as unknown as JsonValue,
   fromJson: accountStateFromJson,

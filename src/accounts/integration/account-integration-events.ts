@@ -93,6 +93,12 @@ export function accountIntegrationEvents(recorded: RecordedEvent): IntegrationEv
       return []; // internal bookkeeping of the transfer process
     case AccountEventType.overdraftLimitSet:
       return []; // a teller's setting, not a movement: not part of the public contract
+    case AccountEventType.holdPlaced:
+    case AccountEventType.holdReleased:
+    case AccountEventType.holdExpired:
+    case AccountEventType.holdCaptured:
+      // Reservations move no money; a capture's money moves as the MoneyWithdrawn beside it.
+      return [];
     default: {
       const unknownEvent: never = event;
       return unknownEvent;

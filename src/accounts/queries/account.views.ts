@@ -1,17 +1,17 @@
-/** GET /accounts/{id} */
-export interface AccountView {
+import { AccountBalances, Hold } from '../domain/account.state';
+
+/**
+ * GET /accounts/{id}: `balance` is the ledger balance (kept under this name for existing
+ * clients); the other figures are those of accountBalances.
+ */
+export type AccountView = AccountBalances & {
   id: string;
   customerId: string;
   currency: string;
-  /** The ledger balance (kept under this name for existing clients). */
   balance: number;
-  ledgerBalance: number;
-  /** What debits may still take: the ledger balance plus the overdraft limit. */
-  availableBalance: number;
-  overdraftLimit: number;
   status: 'OPEN' | 'CLOSED';
   version: number;
-}
+};
 
 /** One entry of GET /accounts/{id}/events: the audit history, as recorded. */
 export interface AccountHistoryEntry {
@@ -45,3 +45,6 @@ export interface BalanceAsOfView {
   asOf: string;
   version: number;
 }
+
+/** GET /accounts/{id}/holds/{holdId}: the hold, with its account's stream version. */
+export type HoldView = Hold & { id: string; accountId: string; version: number };

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { ACCOUNT_REPOSITORY } from '../accounts.tokens';
 import { AccountNotFoundError } from '../domain/account.errors';
-import { accountStreamId, availableBalance } from '../domain/account.state';
+import { accountBalances, accountStreamId } from '../domain/account.state';
 import { assertAccountInScope } from './account-access';
 import { AccountRepository } from '../accounts.repository';
 import { AccountView } from './account.views';
@@ -17,17 +17,7 @@ export class GetAccountHandler implements IQueryHandler<GetAccountQuery> {
     const { state, version } = await this.accounts.load(accountStreamId(accountId));
     if (state.status === 'NONE') throw new AccountNotFoundError(accountId);
     assertAccountInScope(scope, accountId, state);
-    const { id, customerId, currency, balance, overdraftLimit, status } = state;
-    return {
-      id,
-      customerId,
-      currency,
-      balance,
-      ledgerBalance: balance,
-      availableBalance: availableBalance(state),
-      overdraftLimit,
-      status,
-      version,
-    };
+    const { id, customerId, currency, balance, status } = state;
+    return { id, customerId, currency, balance, ...accountBalances(state), status, version };
   }
 }

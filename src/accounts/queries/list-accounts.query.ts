@@ -1,13 +1,13 @@
 import { Query } from '@nestjs/cqrs';
 import { AccessScope } from '../../auth/principal';
+import { AccountBalances } from '../domain/account.state';
 import { AccountView } from './account.views';
 
-/** An account as the account-summaries read model lists it. */
-/** A row of the account-summaries read model: the ledger balance, not the overdraft. */
-export type AccountSummaryView = Omit<
-  AccountView,
-  'ledgerBalance' | 'availableBalance' | 'overdraftLimit'
-> & { openedAt: string };
+/**
+ * A row of the account-summaries read model: the ledger balance, without the holds and the
+ * overdraft (read those from GET /accounts/{id}, folded from the stream).
+ */
+export type AccountSummaryView = Omit<AccountView, keyof AccountBalances> & { openedAt: string };
 
 export interface AccountPage {
   items: AccountSummaryView[];

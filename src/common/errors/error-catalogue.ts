@@ -86,6 +86,24 @@ export const ERROR_CATALOGUE = {
   TRANSFER_CREDIT_CANCELLED: { status: 409, title: 'The credit of this transfer was cancelled' },
   TRANSFER_ALREADY_CREDITED: { status: 409, title: 'The transfer was already credited' },
   TRANSFER_NOT_FOUND: { status: 404, title: 'Transfer not found' },
+  HOLD_NOT_FOUND: { status: 404, title: 'The account has no hold with this id' },
+  HOLD_NOT_OPEN: {
+    status: 409,
+    title: 'The hold was captured, released or has expired; only an open hold can change',
+  },
+  HOLD_ALREADY_EXISTS: {
+    status: 409,
+    title: 'Another hold (another amount or reason) already has this id',
+  },
+  ACCOUNT_HAS_OPEN_HOLDS: {
+    status: 409,
+    title: 'The account has open holds; capture or release them before closing it',
+  },
+  CAPTURE_EXCEEDS_HOLD: { status: 422, title: 'A capture may take at most what the hold reserved' },
+  INVALID_HOLD_EXPIRY: {
+    status: 422,
+    title: 'A hold must expire in the future and at most 31 days ahead',
+  },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   READ_MODEL_BEHIND: {
     status: 503,

@@ -4,6 +4,7 @@ import { ProblemDetails, problemType } from './problem-details';
 const ACCOUNT = '5f0c2b8e-1d4a-4c3b-9e2f-7a6b5c4d3e21';
 const CUSTOMER = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
 const TRANSFER = '7a2d3e4f-5b6c-4d7e-8f90-1a2b3c4d5e6f';
+const HOLD = '8b3e4f50-6c7d-4e8f-9a01-2b3c4d5e6f70';
 
 /**
  * A typical `detail` of every code, as the API words it, for the OpenAPI examples. A Record
@@ -54,6 +55,13 @@ const EXAMPLE_DETAILS: Record<ErrorCode, string> = {
   UNSUPPORTED_MEDIA_TYPE: 'send the request body as application/json',
   RATE_LIMITED: 'more than 600 requests of this kind in 60 s; retry after 12 s',
   INSUFFICIENT_FUNDS: `account ${ACCOUNT} has 100 available, cannot withdraw 250`,
+  HOLD_NOT_FOUND: `account ${ACCOUNT} has no hold ${HOLD}`,
+  HOLD_NOT_OPEN: `hold ${HOLD} is captured; only an open hold can be captured or released`,
+  HOLD_ALREADY_EXISTS: `hold ${HOLD} already exists with another amount or reason; use a new id`,
+  ACCOUNT_HAS_OPEN_HOLDS: `account ${ACCOUNT} has 1 open hold(s); capture or release them first`,
+  CAPTURE_EXCEEDS_HOLD: `hold ${HOLD} reserves 4999; cannot capture 6000`,
+  INVALID_HOLD_EXPIRY:
+    'expiresAt must be in the future and at most 31 days away; got 2020-01-01T00:00:00.000Z',
   BALANCE_LIMIT_EXCEEDED: `a deposit to ${ACCOUNT} would exceed the largest balance an account may hold`,
   IDEMPOTENCY_KEY_REUSED: 'this Idempotency-Key was already used with a different request',
   CURRENCY_MISMATCH: `account ${ACCOUNT} holds EUR, not USD`,

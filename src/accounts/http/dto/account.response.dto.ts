@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { HOLD_STATUSES, HoldStatus } from '../../domain/account.state';
 import { count, logPosition, minorUnits, streamVersion } from '../../../common/http/api-numbers';
 
 export class AccountWriteResponseDto {
@@ -14,11 +15,29 @@ export class AccountWriteResponseDto {
   position!: string | null;
 }
 
-export class OverdraftLimitResponseDto extends AccountWriteResponseDto {
-  @ApiProperty(minorUnits('The limit now in force', 50000)) overdraftLimit!: number;
-  @ApiProperty(minorUnits('The ledger balance')) ledgerBalance!: number;
-  @ApiProperty(minorUnits('ledgerBalance + overdraftLimit', 51250)) availableBalance!: number;
+/** An account's figures: what was recorded, what holds reserve, what may still be spent. */
+export class AccountBalancesDto {
+  @ApiProperty(minorUnits('Sum of the recorded movements; negative while overdrawn'))
+  ledgerBalance!: number;
+  @ApiProperty(minorUnits('What open holds reserve', 0)) heldAmount!: number;
+  @ApiProperty(
+    minorUnits('ledgerBalance - heldAmount; never below minus overdraftLimit through a debit'),
+  )
+  availableBalance!: number;
+  @ApiProperty(minorUnits('How far below zero debits may take the balance (0: not at all)', 0))
+  overdraftLimit!: number;
+  @ApiProperty(
+    minorUnits(
+      'What withdrawals, transfers and new holds may still take: availableBalance + overdraftLimit',
+    ),
+  )
+  spendableBalance!: number;
 }
+
+export class OverdraftLimitResponseDto extends IntersectionType(
+  AccountWriteResponseDto,
+  AccountBalancesDto,
+) {}
 
 export class MoneyMovementResponseDto {
   @ApiProperty(
@@ -30,19 +49,11 @@ export class MoneyMovementResponseDto {
   position!: string | null;
 }
 
-export class AccountResponseDto {
+export class AccountResponseDto extends AccountBalancesDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) customerId!: string;
   @ApiProperty({ example: 'EUR' }) currency!: string;
   @ApiProperty(minorUnits('The ledger balance (the same as ledgerBalance)')) balance!: number;
-  @ApiProperty(minorUnits('Sum of the recorded movements; negative while overdrawn'))
-  ledgerBalance!: number;
-  @ApiProperty(
-    minorUnits('What withdrawals and transfers may still take: ledgerBalance + overdraftLimit'),
-  )
-  availableBalance!: number;
-  @ApiProperty(minorUnits('How far below zero debits may take the balance (0: not at all)', 0))
-  overdraftLimit!: number;
   @ApiProperty({ enum: ['OPEN', 'CLOSED'] }) status!: 'OPEN' | 'CLOSED';
   @ApiProperty(streamVersion('Stream version, also sent as the ETag')) version!: number;
 }
@@ -121,4 +132,31 @@ export class StatementResponseDto {
   @ApiProperty(minorUnits('openingBalance plus every entry', 7500)) closingBalance!: number;
   @ApiProperty({ type: [StatementEntryDto], description: 'The movements, in the account order' })
   entries!: StatementEntryDto[];
+}
+
+export class HoldResponseDto {
+  @ApiProperty({ format: 'uuid', description: 'The hold id' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) accountId!: string;
+  @ApiProperty(minorUnits('What the hold reserved', 4999)) amount!: number;
+  @ApiProperty({ example: 'ACME BOOKS card 4417 authorisation' }) reason!: string;
+  @ApiProperty({ enum: HOLD_STATUSES, example: 'OPEN' }) status!: HoldStatus;
+  @ApiProperty({ format: 'date-time', description: 'When an uncaptured hold expires' })
+  expiresAt!: string;
+  @ApiProperty({
+    ...minorUnits('What the capture took (the rest was released); null until captured', 4200),
+    nullable: true,
+  })
+  capturedAmount!: number | null;
+  @ApiProperty(streamVersion("The account's stream version after the hold's last event"))
+  version!: number;
+}
+
+export class HoldWriteResponseDto extends HoldResponseDto {
+  @ApiProperty(
+    logPosition(
+      'Global position of the last event (send as X-Min-Position); null when nothing changed',
+      true,
+    ),
+  )
+  position!: string | null;
 }
