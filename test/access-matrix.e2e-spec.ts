@@ -34,6 +34,13 @@ async function freshAccountOfA(fixture: Fixture, balance: number): Promise<strin
   return id;
 }
 
+/** A fresh account of customer A with an open hold on it: its path. */
+async function freshHoldOfA(fixture: Fixture): Promise<string> {
+  const id = await freshAccountOfA(fixture, 100);
+  const placed = await staff.placeHold(id, { amount: 10, reason: 'access matrix' }).expect(201);
+  return `/accounts/${id}/holds/${(placed.body as { id: string }).id}`;
+}
+
 const ROUTES: Record<string, RouteRow> = {
   // Rows a bounded context keeps beside its routes (`src/<context>/*.access-rows.ts`).
   ...contextAccessRows(),
@@ -181,6 +188,33 @@ const ROUTES: Record<string, RouteRow> = {
       path: `/accounts/${await freshAccountOfA(f, 0)}/overdraft-limit`,
       body: { limit: 1_000, reason: 'access matrix' },
     }),
+  },
+  'POST /accounts/:id/holds': {
+    allowed: ['teller'],
+    ownership: { kind: 'none' },
+    success: 201,
+    call: async (f) => ({
+      path: `/accounts/${await freshAccountOfA(f, 100)}/holds`,
+      body: { amount: 10, reason: 'access matrix' },
+    }),
+  },
+  'GET /accounts/:id/holds/:holdId': {
+    allowed: read,
+    ownership: { kind: 'object' },
+    success: 200,
+    call: async (f) => ({ path: await freshHoldOfA(f) }),
+  },
+  'POST /accounts/:id/holds/:holdId/capture': {
+    allowed: ['teller'],
+    ownership: { kind: 'none' },
+    success: 200,
+    call: async (f) => ({ path: `${await freshHoldOfA(f)}/capture`, body: {} }),
+  },
+  'POST /accounts/:id/holds/:holdId/release': {
+    allowed: ['teller'],
+    ownership: { kind: 'none' },
+    success: 200,
+    call: async (f) => ({ path: `${await freshHoldOfA(f)}/release` }),
   },
   'POST /accounts/:id/close': {
     allowed: ['teller', 'customer'],

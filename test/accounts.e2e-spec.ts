@@ -56,8 +56,10 @@ describe('GET /accounts/{id}', () => {
       currency: 'USD',
       balance: 700,
       ledgerBalance: 700,
+      heldAmount: 0,
       availableBalance: 700,
       overdraftLimit: 0,
+      spendableBalance: 700,
       status: 'OPEN',
       version: 2,
     });
@@ -123,7 +125,9 @@ describe('PUT /accounts/{id}/overdraft-limit', () => {
       position: expect.stringMatching(/^\d+$/),
       overdraftLimit: 500,
       ledgerBalance: 1_000,
-      availableBalance: 1_500,
+      heldAmount: 0,
+      availableBalance: 1_000,
+      spendableBalance: 1_500,
     });
     const event = (await api.http().get(`/accounts/${id}/events/3`).expect(200)).body as {
       type: string;
@@ -141,7 +145,8 @@ describe('PUT /accounts/{id}/overdraft-limit', () => {
     expect(await api.account(id)).toMatchObject({
       balance: -500,
       ledgerBalance: -500,
-      availableBalance: 0,
+      availableBalance: -500,
+      spendableBalance: 0,
       overdraftLimit: 500,
       version: 4,
     });

@@ -35,6 +35,9 @@ const VERBS = [
   'check',
   'scrape',
   'set',
+  'place',
+  'capture',
+  'release',
 ];
 
 /** Money in minor units: an integer, or (sums) a decimal string. */

@@ -111,7 +111,8 @@ describeOnServer('100 concurrent withdrawals of 10 from a balance of 500', () =>
     expect(await apis[1].account(id)).toMatchObject({
       balance: -300,
       ledgerBalance: -300,
-      availableBalance: 0,
+      availableBalance: -300,
+      spendableBalance: 0,
       overdraftLimit: 300,
     });
   });

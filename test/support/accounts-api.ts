@@ -43,6 +43,19 @@ export function accountsApi(baseUrl: string | (() => string)) {
       http().post(`/accounts/${id}/withdrawals`).set(headers).send({ amount }),
     setOverdraftLimit: (id: string, limit: number, reason = 'test') =>
       http().put(`/accounts/${id}/overdraft-limit`).send({ limit, reason }),
+    placeHold: (
+      id: string,
+      body: { amount: number; reason?: string; expiresAt?: string; id?: string },
+    ) =>
+      http()
+        .post(`/accounts/${id}/holds`)
+        .send({ reason: 'TEST SHOP', ...body }),
+    captureHold: (id: string, holdId: string, amount?: number) =>
+      http()
+        .post(`/accounts/${id}/holds/${holdId}/capture`)
+        .send(amount === undefined ? {} : { amount }),
+    releaseHold: (id: string, holdId: string) =>
+      http().post(`/accounts/${id}/holds/${holdId}/release`),
     async account(id: string): Promise<{ balance: number; version: number; status: string }> {
       const response = await http().get(`/accounts/${id}`).expect(200);
       return response.body as { balance: number; version: number; status: string };
