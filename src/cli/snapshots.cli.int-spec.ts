@@ -91,7 +91,7 @@ describe('npm run snapshots -- rebuild account', () => {
         };
       }),
     );
-    expect(accountSnapshots.schemaVersion).toBe(2); // overdraftLimit joined the state
+    expect(accountSnapshots.schemaVersion).toBe(3); // overdraftLimit, then holds, joined the state
     expect(await snapshots()).toEqual(
       expected.sort((a, b) => a.stream_id.localeCompare(b.stream_id)),
     );
