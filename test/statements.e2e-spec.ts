@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { StatementView } from '../src/accounts/statements/statement';
 import { decimalAmount } from '../src/accounts/statements/statement-pdf';
 import { accountsApi } from './support/accounts-api';
+import { transfersApi } from './support/transfers-api';
 import { useTestApp } from './support/test-app';
 
 const context = useTestApp('statements_e2e');
@@ -111,7 +112,9 @@ describe('GET /accounts/{id}/statement', () => {
     expect(Number(summary.get('# openingBalance'))).toBe(json.openingBalance);
     expect(Number(summary.get('# closingBalance'))).toBe(json.closingBalance);
     const [header, ...rows] = lines.filter((line) => !line.startsWith('#'));
-    expect(header).toBe('at,type,amount,runningBalance,version,reference,transferId');
+    expect(header).toBe(
+      'at,type,amount,runningBalance,version,reference,transferId,counterpartAccountId',
+    );
     expect(rows.map((row) => row.split(',').slice(2, 5).map(Number))).toEqual(
       json.entries.map((entry) => [entry.amount, entry.runningBalance, entry.version]),
     );
@@ -149,5 +152,78 @@ describe('GET /accounts/{id}/statement', () => {
       .get('/accounts/00000000-0000-4000-8000-000000000000/statement')
       .query({ from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' })
       .expect(404);
+  });
+});
+
+describe('GET /accounts/{id}/statement of transfers and holds', () => {
+  it('names the transfer and the other account of each transfer movement, and shows a capture as a withdrawal', async () => {
+    const transfers = transfersApi(() => context.app.baseUrl);
+    const source = await api.open();
+    const destination = await api.open();
+    const from = new Date(Date.now() - 60_000).toISOString();
+    await api.deposit(source, 10_000).expect(201);
+    const out = await transfers.start(source, destination, 2_500);
+    expect((await transfers.settled(out.id)).status).toBe('COMPLETED');
+    const back = await transfers.start(destination, source, 1_000);
+    expect((await transfers.settled(back.id)).status).toBe('COMPLETED');
+    const hold = await api.placeHold(source, { amount: 700, reason: 'CAFE' }).expect(201);
+    await api.captureHold(source, (hold.body as { id: string }).id).expect(200);
+    const to = new Date(Date.now() + 60_000).toISOString();
+
+    const read = async (accountId: string): Promise<Statement> =>
+      (await api.http().get(`/accounts/${accountId}/statement`).query({ from, to }).expect(200))
+        .body as Statement;
+    const ofSource = await read(source);
+    expect(
+      ofSource.entries.map(({ type, amount, transferId, counterpartAccountId, reference }) => ({
+        type,
+        amount,
+        transferId,
+        counterpartAccountId,
+        reference,
+      })),
+    ).toEqual([
+      {
+        type: 'MoneyDeposited',
+        amount: 10_000,
+        transferId: undefined,
+        counterpartAccountId: undefined,
+        reference: undefined,
+      },
+      {
+        type: 'MoneyDebitedForTransfer',
+        amount: -2_500,
+        transferId: out.id,
+        counterpartAccountId: destination,
+        reference: undefined,
+      },
+      {
+        type: 'MoneyCreditedForTransfer',
+        amount: 1_000,
+        transferId: back.id,
+        counterpartAccountId: destination,
+        reference: undefined,
+      },
+      {
+        type: 'MoneyWithdrawn',
+        amount: -700,
+        transferId: undefined,
+        counterpartAccountId: undefined,
+        reference: 'CAFE',
+      },
+    ]);
+    expect(ofSource.closingBalance).toBe(7_800);
+    const ofDestination = await read(destination);
+    expect(ofDestination.entries.map((entry) => entry.counterpartAccountId)).toEqual([
+      source,
+      source,
+    ]);
+    const csv = await api
+      .http()
+      .get(`/accounts/${source}/statement`)
+      .query({ from, to })
+      .set('Accept', 'text/csv')
+      .expect(200);
+    expect(csv.text).toContain(`,${out.id},${destination}\r\n`);
   });
 });

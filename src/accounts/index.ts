@@ -29,3 +29,5 @@ export {
   TransferDebitSettled,
 } from './accounts.committed-events';
 export { WithdrawMoneyCommand } from './commands/withdraw-money.command';
+export { TRANSFER_COUNTERPARTS } from './statements/transfer-counterparts';
+export type { TransferAccounts, TransferCounterparts } from './statements/transfer-counterparts';

@@ -6,7 +6,7 @@ import {
   EventStore,
 } from '@ledgerline/event-sourcing';
 import { EventSourcingModule } from '@ledgerline/event-sourcing/nest';
-import { AccountsModule } from '../accounts';
+import { AccountsModule, TRANSFER_COUNTERPARTS } from '../accounts';
 import { EVENT_STORE } from '../database/database.tokens';
 import { OPTIONAL_COMMAND_OBSERVER } from '../observability/metrics/metrics.tokens';
 import { InitiateTransferHandler } from './commands/initiate-transfer.handler';
@@ -22,6 +22,7 @@ import { transferSummariesProjection } from './projections';
 import { GetTransferHandler } from './queries/get-transfer.handler';
 import { ListStuckTransfersHandler } from './queries/list-stuck-transfers.handler';
 import { ListTransfersHandler } from './queries/list-transfers.handler';
+import { TransferCounterpartsReader } from './queries/transfer-counterparts.reader';
 import {
   TRANSFER_COMMANDS,
   TRANSFER_OPTIONS,
@@ -55,6 +56,8 @@ export class TransfersModule {
         ...QueryHandlers,
         TransferProcessService,
         { provide: TRANSFER_OPTIONS, useValue: options },
+        // The port statements use to name a transfer movement's other account.
+        { provide: TRANSFER_COUNTERPARTS, useClass: TransferCounterpartsReader },
         {
           provide: TRANSFER_REPOSITORY,
           inject: [EVENT_STORE],

@@ -1,4 +1,5 @@
 import { Inject } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EventStore } from '@ledgerline/event-sourcing';
 import { EVENT_STORE } from '../../database/database.tokens';
@@ -8,6 +9,7 @@ import { AccountNotFoundError } from '../domain/account.errors';
 import { AccountEventType } from '../domain/account.events';
 import { accountStreamId } from '../domain/account.state';
 import { buildStatement, StatementView } from '../statements/statement';
+import { TRANSFER_COUNTERPARTS, TransferCounterparts } from '../statements/transfer-counterparts';
 import { assertAccountVisible } from './account-access';
 import { GetStatementQuery } from './get-statement.query';
 
@@ -17,7 +19,17 @@ export class GetStatementHandler implements IQueryHandler<GetStatementQuery> {
   constructor(
     @Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly modules: ModuleRef,
   ) {}
+
+  /** The transfers context's port, looked up app-wide (it is provided there, not here). */
+  private counterparts(): TransferCounterparts | undefined {
+    try {
+      return this.modules.get<TransferCounterparts>(TRANSFER_COUNTERPARTS, { strict: false });
+    } catch {
+      return undefined; // no transfers context in this app
+    }
+  }
 
   async execute({ accountId, from, to, scope }: GetStatementQuery): Promise<StatementView> {
     await assertAccountVisible(this.accounts, scope, accountId);
@@ -25,6 +37,15 @@ export class GetStatementHandler implements IQueryHandler<GetStatementQuery> {
     const opened = events[0];
     if (opened?.type !== AccountEventType.opened) throw new AccountNotFoundError(accountId);
     const { currency } = opened.data as { currency: string };
-    return buildStatement(accountId, currency, events, from, to);
+    const transferIds = [
+      ...new Set(
+        events.flatMap(({ data }) =>
+          typeof data.transferId === 'string' ? [data.transferId] : [],
+        ),
+      ),
+    ];
+    const transfers =
+      transferIds.length === 0 ? undefined : await this.counterparts()?.accountsOf(transferIds);
+    return buildStatement(accountId, currency, events, from, to, transfers);
   }
 }

@@ -8,6 +8,7 @@ const COLUMNS = [
   'version',
   'reference',
   'transferId',
+  'counterpartAccountId',
 ] as const;
 
 /** RFC 4180 quoting; a leading =, +, - or @ is neutralised so a spreadsheet never runs it. */

@@ -102,9 +102,9 @@ describe('statementCsv', () => {
       '# to,2026-12-01T00:00:00.000Z',
       '# openingBalance,10000',
       '# closingBalance,7500',
-      'at,type,amount,runningBalance,version,reference,transferId',
+      'at,type,amount,runningBalance,version,reference,transferId,counterpartAccountId',
     ]);
-    expect(lines[7]).toBe("2026-11-02T09:00:00.000Z,MoneyWithdrawn,-2500,7500,4,'=cmd,");
+    expect(lines[7]).toBe("2026-11-02T09:00:00.000Z,MoneyWithdrawn,-2500,7500,4,'=cmd,,");
   });
 });
 

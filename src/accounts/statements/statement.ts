@@ -1,5 +1,6 @@
 import { RecordedEvent } from '@ledgerline/event-sourcing';
 import { AccountEvent, AccountEventType } from '../domain/account.events';
+import { counterpartOf, TransferAccounts } from './transfer-counterparts';
 
 /** One movement of a statement: signed amount (negative for money out) and the balance after it. */
 export interface StatementEntry {
@@ -14,6 +15,8 @@ export interface StatementEntry {
   reference?: string;
   /** The transfer a transfer movement belongs to: GET /transfers/{transferId}. */
   transferId?: string;
+  /** The other account of a transfer movement. */
+  counterpartAccountId?: string;
 }
 
 /** GET /accounts/{id}/statement: the movements that occurred in [from, to). */
@@ -55,7 +58,8 @@ function movementOf(
 /**
  * Folds an account's recorded events (in version order) into its statement for [from, to):
  * the balance of everything that occurred before `from`, then every movement that occurred in
- * the period, with the balance after it. Pure: the same events give the same statement.
+ * the period, with the balance after it, and the other account of a transfer's movement when
+ * `transfers` knows it. Pure: the same events give the same statement.
  */
 export function buildStatement(
   accountId: string,
@@ -63,6 +67,7 @@ export function buildStatement(
   events: readonly RecordedEvent[],
   from: Date,
   to: Date,
+  transfers: ReadonlyMap<string, TransferAccounts> = new Map(),
 ): StatementView {
   // Movements belong to the period by when they occurred. Two commands may occur in one order
   // and commit in the other, so the opening balance sums everything before `from`, and the
@@ -83,7 +88,14 @@ export function buildStatement(
     .filter((movement) => movement.at >= from)
     .map(({ at, ...movement }) => {
       balance += movement.amount;
-      return { at: at.toISOString(), ...movement, runningBalance: balance };
+      const accounts =
+        movement.transferId === undefined ? undefined : transfers.get(movement.transferId);
+      return {
+        at: at.toISOString(),
+        ...movement,
+        ...(accounts ? { counterpartAccountId: counterpartOf(accountId, accounts) } : {}),
+        runningBalance: balance,
+      };
     });
   return {
     accountId,

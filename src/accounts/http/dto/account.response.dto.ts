@@ -120,6 +120,12 @@ export class StatementEntryDto {
   reference?: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'The transfer of a transfer movement' })
   transferId?: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'The other account of a transfer movement (the destination of money out, the source of money in)',
+  })
+  counterpartAccountId?: string;
 }
 
 export class StatementResponseDto {
