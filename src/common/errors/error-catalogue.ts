@@ -86,6 +86,14 @@ export const ERROR_CATALOGUE = {
   TRANSFER_CREDIT_CANCELLED: { status: 409, title: 'The credit of this transfer was cancelled' },
   TRANSFER_ALREADY_CREDITED: { status: 409, title: 'The transfer was already credited' },
   TRANSFER_NOT_FOUND: { status: 404, title: 'Transfer not found' },
+  TRANSFER_NOT_AWAITING_APPROVAL: {
+    status: 409,
+    title: 'The transfer is not awaiting approval (not needed, or already decided or expired)',
+  },
+  SELF_APPROVAL_FORBIDDEN: {
+    status: 403,
+    title: 'The initiator of a transfer may not approve it; another teller must',
+  },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   READ_MODEL_BEHIND: {
     status: 503,
