@@ -112,9 +112,7 @@ export class TransfersController {
     if (status === undefined || scope.kind !== 'all') {
       // A customer lists their own accounts' transfers; a list across accounts is for staff.
       const message =
-        scope.kind === 'all'
-          ? 'send accountId, status, or both'
-          : 'send the accountId of your account';
+        scope.kind === 'all' ? 'accountId or status is required' : 'accountId is required';
       throw new ApiError('VALIDATION_FAILED', message, {
         errors: [{ field: 'accountId', messages: [message] }],
       });
