@@ -68,6 +68,8 @@ export async function createApp(
       {
         worker: config.processManagers,
         creditTimeoutMs: config.transferCreditTimeoutMs,
+        approvalThreshold: config.approvalThreshold,
+        approvalTimeoutMs: config.approvalTimeoutMs,
         commandLeaseMs: config.processCommandLeaseMs,
         commandMaxAttempts: config.processCommandMaxAttempts,
       },

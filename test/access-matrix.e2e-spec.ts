@@ -41,6 +41,19 @@ async function freshHoldOfA(fixture: Fixture): Promise<string> {
   return `/accounts/${id}/holds/${(placed.body as { id: string }).id}`;
 }
 
+/** A fresh transfer from an account of A, above the approval threshold, awaiting approval. */
+async function awaitingApproval(fixture: Fixture): Promise<string> {
+  const response = await httpApi(context.app.baseUrl)
+    .post('/transfers')
+    .send({
+      fromAccountId: await freshAccountOfA(fixture, 0),
+      toAccountId: fixture.accountB,
+      amount: 1_000_001,
+    })
+    .expect(202);
+  return (response.body as { id: string }).id;
+}
+
 const ROUTES: Record<string, RouteRow> = {
   // Rows a bounded context keeps beside its routes (`src/<context>/*.access-rows.ts`).
   ...contextAccessRows(),
@@ -242,6 +255,23 @@ const ROUTES: Record<string, RouteRow> = {
     ownership: { kind: 'object' },
     success: 200,
     call: (f) => ({ path: `/transfers/${f.transferA}` }),
+  },
+  // Four eyes: a fresh transfer above the approval threshold, initiated by the staff token (not
+  // the matrix's teller), so the teller's approval or rejection is a second person's.
+  'POST /transfers/:id/approve': {
+    allowed: ['teller'],
+    ownership: { kind: 'none' },
+    success: 200,
+    call: async (f) => ({ path: `/transfers/${await awaitingApproval(f)}/approve` }),
+  },
+  'POST /transfers/:id/reject': {
+    allowed: ['teller'],
+    ownership: { kind: 'none' },
+    success: 200,
+    call: async (f) => ({
+      path: `/transfers/${await awaitingApproval(f)}/reject`,
+      body: { reason: 'access matrix' },
+    }),
   },
   'GET /notifications': {
     allowed: read,

@@ -30,6 +30,8 @@ const VERBS = [
   'erase',
   'export',
   'initiate',
+  'approve',
+  'reject',
   'retry',
   'rebuild',
   'check',

@@ -44,10 +44,12 @@ async function main(args: string[]): Promise<number> {
         retryBaseMs: 1,
         retentionMs: 1,
       },
-      // Nor does it run the transfer process's worker; the credit timeout must match the app's.
+      // Nor does it run the transfer process's worker; its timeouts must match the app's.
       {
         worker: false,
         creditTimeoutMs: config.transferCreditTimeoutMs,
+        approvalThreshold: config.approvalThreshold,
+        approvalTimeoutMs: config.approvalTimeoutMs,
         commandLeaseMs: 30_000,
       },
       // Serves no HTTP: the guard is never asked; a key in memory keeps the data folder alone.

@@ -5,6 +5,7 @@ import {
 } from '../personal-data/personal-data-settings';
 import { RateLimitSettings } from '../auth/rate-limit-settings';
 import { parseUrlSetting } from './url-setting';
+import { MAX_AMOUNT } from '../shared-kernel/money';
 import { parseCorsOrigins } from '../common/http/cors-options';
 import { HttpServerTimeouts, httpServerTimeouts } from '../common/http/server-timeouts';
 import { DATABASE_TIMEOUT_DEFAULTS, DatabaseTimeouts } from '../database/database-settings';
@@ -54,6 +55,10 @@ export interface AppConfig {
   /** Run the process-manager worker (transfer commands and deadlines) in this process. */
   readonly processManagers: boolean;
   readonly transferCreditTimeoutMs: number;
+  /** Transfers above this many minor units wait for a second teller's approval. */
+  readonly approvalThreshold: number;
+  /** How long a transfer may await approval before it expires. */
+  readonly approvalTimeoutMs: number;
   readonly processCommandLeaseMs: number;
   /** Failed sends of a process command before it is parked for an operator. */
   readonly processCommandMaxAttempts: number;
@@ -137,6 +142,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     inboxRetentionHours: integer(env, 'INBOX_RETENTION_HOURS', 720, 1, 87_600),
     processManagers: env.PROCESS_MANAGERS !== 'off',
     transferCreditTimeoutMs: integer(env, 'TRANSFER_CREDIT_TIMEOUT_MS', 30_000, 100, 86_400_000),
+    approvalThreshold: integer(env, 'APPROVAL_THRESHOLD', 1_000_000, 0, MAX_AMOUNT),
+    // Up to 30 days: an approval deadline is a stored row, not a timer, so long ones are cheap.
+    approvalTimeoutMs: integer(env, 'APPROVAL_TIMEOUT_MS', 86_400_000, 100, 2_592_000_000),
     processCommandLeaseMs: integer(env, 'PROCESS_COMMAND_LEASE_MS', 30_000, 100, 3_600_000),
     processCommandMaxAttempts: integer(env, 'PROCESS_COMMAND_MAX_ATTEMPTS', 10, 1, 1_000),
     auth: parseAuthSettings(env, env.EMBEDDED_DATA_DIR ?? '.data/pglite'),

@@ -9,7 +9,9 @@ import { EventSourcingModule } from '@ledgerline/event-sourcing/nest';
 import { AccountsModule, TRANSFER_COUNTERPARTS } from '../accounts';
 import { EVENT_STORE } from '../database/database.tokens';
 import { OPTIONAL_COMMAND_OBSERVER } from '../observability/metrics/metrics.tokens';
+import { ApproveTransferHandler } from './commands/approve-transfer.handler';
 import { InitiateTransferHandler } from './commands/initiate-transfer.handler';
+import { RejectTransferHandler } from './commands/reject-transfer.handler';
 import { SettleTransferHandler } from './commands/settle-transfer.handler';
 import { TransferRepository } from './transfers.repository';
 import { transferAggregate } from './domain/transfer.state';
@@ -30,7 +32,12 @@ import {
   TransferOptions,
 } from './transfers.tokens';
 
-const CommandHandlers = [InitiateTransferHandler, SettleTransferHandler];
+const CommandHandlers = [
+  InitiateTransferHandler,
+  ApproveTransferHandler,
+  RejectTransferHandler,
+  SettleTransferHandler,
+];
 const QueryHandlers = [GetTransferHandler, ListTransfersHandler, ListStuckTransfersHandler];
 
 /**

@@ -12,4 +12,8 @@ export interface TransferOptions {
   readonly commandLeaseMs: number;
   /** Failed sends of a command before it is parked (default: the worker's, 10). */
   readonly commandMaxAttempts?: number;
+  /** Amounts above this (minor units) wait for a second person (default 1 000 000). */
+  readonly approvalThreshold?: number;
+  /** How long a transfer may await approval before it expires (default 24 h). */
+  readonly approvalTimeoutMs?: number;
 }

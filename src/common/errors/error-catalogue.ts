@@ -104,6 +104,14 @@ export const ERROR_CATALOGUE = {
     status: 422,
     title: 'A hold must expire in the future and at most 31 days ahead',
   },
+  TRANSFER_NOT_AWAITING_APPROVAL: {
+    status: 409,
+    title: 'The transfer is not awaiting approval (not needed, or already decided or expired)',
+  },
+  SELF_APPROVAL_FORBIDDEN: {
+    status: 403,
+    title: 'The initiator of a transfer may not approve it; another teller must',
+  },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   READ_MODEL_BEHIND: {
     status: 503,

@@ -68,6 +68,8 @@ const EXAMPLE_DETAILS: Record<ErrorCode, string> = {
   TRANSFER_CREDIT_CANCELLED: `the credit of transfer ${TRANSFER} to ${ACCOUNT} was cancelled`,
   TRANSFER_ALREADY_CREDITED: `transfer ${TRANSFER} was already credited to ${ACCOUNT}`,
   TRANSFER_NOT_FOUND: `transfer ${TRANSFER} does not exist`,
+  TRANSFER_NOT_AWAITING_APPROVAL: `transfer ${TRANSFER} is REJECTED, not awaiting approval`,
+  SELF_APPROVAL_FORBIDDEN: `transfer ${TRANSFER} was initiated by the caller; another person must approve it`,
   INTERNAL_ERROR: 'an unexpected error occurred; it has been logged',
   READ_MODEL_BEHIND:
     'the account-summaries read model has not reached position 1042 yet; retry shortly',

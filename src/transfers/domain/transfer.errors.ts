@@ -25,3 +25,22 @@ export class TransferAccountNotFoundError extends DomainError {
     super(`account ${accountId} does not exist`);
   }
 }
+
+/** Approving or rejecting a transfer that is not (or no longer) awaiting approval. */
+export class TransferNotAwaitingApprovalError extends DomainError {
+  readonly code = 'TRANSFER_NOT_AWAITING_APPROVAL';
+  constructor(
+    readonly transferId: string,
+    readonly status: string,
+  ) {
+    super(`transfer ${transferId} is ${status}, not awaiting approval`);
+  }
+}
+
+/** Four eyes: whoever initiated a transfer that needs approval may not approve it. */
+export class SelfApprovalForbiddenError extends DomainError {
+  readonly code = 'SELF_APPROVAL_FORBIDDEN';
+  constructor(readonly transferId: string) {
+    super(`transfer ${transferId} was initiated by the caller; another person must approve it`);
+  }
+}

@@ -9,12 +9,15 @@ import {
 import { TransferStepCommand } from '../../accounts';
 import { PROCESS_COMMAND_CONTEXT } from '../../common/commands/process-command-context';
 import { SettleTransferCommand } from '../commands/settle-transfer.command';
+import { APPROVAL_DEADLINE_PASSED, TransferOutcome } from '../domain/transfer.decide';
 import {
   LEGACY_TRANSFER_COMMAND_TYPES,
   readTransferProcessCommand,
   TransferProcessCommand,
 } from './transfer-process.commands';
 import {
+  APPROVAL_DEADLINE,
+  APPROVAL_REJECTED,
   CREDIT_DEADLINE,
   CREDIT_DEADLINE_PASSED,
   TRANSFER_PROCESS,
@@ -29,7 +32,11 @@ import {
  */
 
 const CREDIT_TIMEOUT_MS = 30_000;
-const manager = transferProcess({ creditTimeoutMs: CREDIT_TIMEOUT_MS });
+const APPROVAL_TIMEOUT_MS = 3_600_000;
+const manager = transferProcess({
+  creditTimeoutMs: CREDIT_TIMEOUT_MS,
+  approvalTimeoutMs: APPROVAL_TIMEOUT_MS,
+});
 
 const T0 = Date.parse('2025-03-01T09:00:00.000Z');
 type Offset = `${'+' | '-'}${number}${'ms' | 's' | 'm' | 'h'}`;
@@ -73,7 +80,7 @@ function recorded(step: Extract<Step, { kind: 'event' }>): RecordedEvent {
     transactionId: position,
     globalPosition: position,
     eventId: `event-${position}`,
-    streamId: step.type === 'TransferInitiated' ? `transfer-${transferId}` : 'account-x',
+    streamId: step.type.startsWith('Transfer') ? `transfer-${transferId}` : 'account-x',
     streamVersion: 1,
     type: step.type,
     schemaVersion: 1,
@@ -96,6 +103,26 @@ const initiated = (time = at('+0s')) =>
     { transferId, fromAccountId: from, toAccountId: to, amount, currency },
     time,
   );
+/** Above the approval threshold: recorded with its initiator, nothing moves until approved. */
+const awaiting = (time = at('+0s')) =>
+  event(
+    'TransferInitiated',
+    {
+      transferId,
+      fromAccountId: from,
+      toAccountId: to,
+      amount,
+      currency,
+      approval: { initiatedBy: 'user:teller-1' },
+    },
+    time,
+  );
+const approved = (time = at('+10m')) =>
+  event('TransferApproved', { transferId, approvedBy: 'user:teller-2' }, time);
+const rejected = (time = at('+10m')) =>
+  event('TransferRejected', { transferId, rejectedBy: 'user:teller-2', reason: null }, time);
+const expired = (time = at('+61m')) =>
+  event('TransferExpired', { transferId, reason: APPROVAL_DEADLINE_PASSED }, time);
 const debited = (time = at('+1s')) =>
   event('MoneyDebitedForTransfer', { accountId: from, transferId, amount }, time);
 const credited = (time = at('+2s')) =>
@@ -144,7 +171,7 @@ const settleDebit = () =>
     { kind: 'settle-debit', accountId: from, transferId },
     PROCESS_COMMAND_CONTEXT,
   );
-const settle = (outcome: 'COMPLETED' | 'FAILED' | 'COMPENSATED', reason: string | null) =>
+const settle = (outcome: TransferOutcome, reason: string | null) =>
   new SettleTransferCommand(transferId, outcome, reason, PROCESS_COMMAND_CONTEXT);
 
 /** Commands as the process stores them (their class name and fields). */
@@ -224,9 +251,12 @@ describe('the transfer process', () => {
     expect([...manager.eventTypes].sort()).toEqual([
       'MoneyCreditedForTransfer',
       'MoneyDebitedForTransfer',
+      'TransferApproved',
       'TransferCreditCancelled',
       'TransferDebitRefunded',
+      'TransferExpired',
       'TransferInitiated',
+      'TransferRejected',
     ]);
     const step = debited() as Extract<Step, { kind: 'event' }>;
     expect(manager.processId(recorded(step))).toBe(transferId);
@@ -588,6 +618,121 @@ describe('redelivered and out-of-phase inputs change nothing (idempotent)', () =
   });
 });
 
+describe('a transfer that needs approval', () => {
+  it('initiated above the threshold: moves nothing, waits under a deadline from its initiation', () => {
+    givenProcess()
+      .when(awaiting(at('+5s')))
+      .then({
+        phase: 'AWAITING_APPROVAL',
+        reason: null,
+        schedule: [{ key: APPROVAL_DEADLINE, dueAt: at('+3605s').toISOString() }],
+      });
+  });
+
+  it('approved: debits the source, as any transfer starts, and cancels the approval deadline', () => {
+    givenProcess(awaiting())
+      .when(approved())
+      .then({
+        phase: 'DEBITING',
+        reason: null,
+        commands: [debit()],
+        cancel: [APPROVAL_DEADLINE],
+      });
+  });
+
+  it('approved: then proceeds exactly as any other transfer (credit under its deadline, complete)', () => {
+    givenProcess(awaiting(), approved(at('+10m')))
+      .when(debited(at('+10m')))
+      .then({
+        phase: 'CREDITING',
+        commands: [credit()],
+        schedule: [{ key: CREDIT_DEADLINE, dueAt: at('+630s').toISOString() }],
+      });
+    givenProcess(awaiting(), approved(), debited())
+      .when(credited())
+      .then({
+        phase: 'DONE',
+        reason: null,
+        commands: [settleDebit(), settle('COMPLETED', null)],
+        cancel: [CREDIT_DEADLINE],
+      });
+  });
+
+  it('rejected: done with nothing moved and nothing to give back; the deadline is cancelled', () => {
+    givenProcess(awaiting())
+      .when(rejected())
+      .then({ phase: 'DONE', reason: APPROVAL_REJECTED, cancel: [APPROVAL_DEADLINE] });
+  });
+
+  it('the approval deadline passes: asks the transfer stream to expire it (no money command)', () => {
+    givenProcess(awaiting())
+      .when(deadline(APPROVAL_DEADLINE, at('+60m')))
+      .then({
+        phase: 'EXPIRING',
+        reason: APPROVAL_DEADLINE_PASSED,
+        commands: [settle('EXPIRED', APPROVAL_DEADLINE_PASSED)],
+      });
+  });
+
+  it('expired: done, nothing moved, nothing compensated', () => {
+    givenProcess(awaiting(), deadline(APPROVAL_DEADLINE, at('+60m')))
+      .when(expired())
+      .then({ phase: 'DONE', reason: APPROVAL_DEADLINE_PASSED });
+  });
+
+  it('approval racing expiry: an approval appended before the expiry wins, the expiry is a no-op', () => {
+    // The deadline fired, but the approval reached the transfer stream first: the stream
+    // refuses nothing and the expiry decides nothing there; the process starts the transfer.
+    givenProcess(awaiting(), deadline(APPROVAL_DEADLINE, at('+60m')))
+      .when(approved(at('+60m')))
+      .then({ phase: 'DEBITING', reason: null, commands: [debit()] });
+  });
+
+  it('approval racing expiry: an expiry appended first ends it; a late approval event cannot exist', () => {
+    // The stream refuses the approval (TRANSFER_NOT_AWAITING_APPROVAL), so only the expiry
+    // arrives; a redelivered expiry or a stray approval after it changes nothing.
+    const ended = [awaiting(), deadline(APPROVAL_DEADLINE, at('+60m')), expired()];
+    givenProcess(...ended)
+      .when(expired())
+      .thenNothing();
+    givenProcess(...ended)
+      .when(approved(at('+62m')))
+      .thenNothing();
+  });
+
+  it('out of place: approval events on a transfer that needs none, or twice, change nothing', () => {
+    givenProcess(initiated()).when(approved()).thenNothing();
+    givenProcess(initiated()).when(rejected()).thenNothing();
+    givenProcess(initiated()).when(expired()).thenNothing();
+    givenProcess(awaiting(), approved()).when(approved()).thenNothing();
+    givenProcess(awaiting(), approved()).when(rejected()).thenNothing();
+    givenProcess(awaiting(), rejected()).when(approved()).thenNothing();
+    givenProcess(awaiting(), rejected())
+      .when(deadline(APPROVAL_DEADLINE, at('+60m')))
+      .thenNothing();
+    givenProcess(awaiting(), deadline(APPROVAL_DEADLINE, at('+60m')))
+      .when(deadline(APPROVAL_DEADLINE, at('+61m')))
+      .thenNothing();
+    givenProcess(initiated())
+      .when(deadline(APPROVAL_DEADLINE, at('+60m')))
+      .thenNothing();
+  });
+
+  it('money events before approval change nothing (the process never asked for them)', () => {
+    for (const step of [debited(), credited(), creditCancelled(), refunded()])
+      givenProcess(awaiting()).when(step).thenNothing();
+    givenProcess(awaiting())
+      .when(deadline(CREDIT_DEADLINE, at('+31s')))
+      .thenNothing();
+  });
+
+  it('a transfer initiated as before (no approval recorded) starts at once, whatever its amount', () => {
+    givenProcess()
+      .when(initiated())
+      .then({ phase: 'DEBITING', reason: null, commands: [debit()] });
+  });
+});
+
 describe('a whole transfer against a virtual clock with a deadline table', () => {
   /**
    * Plays the process as the worker would: decisions' deadlines go into a table, and moving the
@@ -686,6 +831,75 @@ describe('a whole transfer against a virtual clock with a deadline table', () =>
         settle('COMPENSATED', 'CURRENCY_MISMATCH'),
       ),
     );
+  });
+
+  it('approval: nothing moves until approved; then the transfer runs and completes', () => {
+    const run = simulate();
+    run.happen(awaiting);
+    run.advance(APPROVAL_TIMEOUT_MS - 1);
+    expect(run.sent).toEqual([]);
+    expect(run.state.phase).toBe('AWAITING_APPROVAL');
+    run.happen(approved);
+    expect(run.deadlines.size).toBe(0);
+    run.advance(10 * APPROVAL_TIMEOUT_MS); // the approval deadline was cancelled: nothing fires
+    expect(run.sent).toEqual(stored(debit()));
+    run.happen(debited);
+    run.happen(credited);
+    expect(run.sent).toEqual(stored(debit(), credit(), settleDebit(), settle('COMPLETED', null)));
+  });
+
+  it('expiry: fires exactly approvalTimeoutMs after the initiation, and only expires', () => {
+    const run = simulate();
+    run.happen(awaiting);
+    run.advance(APPROVAL_TIMEOUT_MS - 1);
+    expect(run.sent).toEqual([]);
+    run.advance(1);
+    expect(run.state.phase).toBe('EXPIRING');
+    expect(run.sent).toEqual(stored(settle('EXPIRED', APPROVAL_DEADLINE_PASSED)));
+    run.happen(expired);
+    run.advance(10 * APPROVAL_TIMEOUT_MS);
+    expect(run.state).toMatchObject({ phase: 'DONE', reason: APPROVAL_DEADLINE_PASSED });
+    // No debit, no refund, no cancellation: nothing had moved.
+    expect(run.sent).toEqual(stored(settle('EXPIRED', APPROVAL_DEADLINE_PASSED)));
+  });
+
+  it('a self-approval refused on the stream leaves the transfer waiting: it then expires', () => {
+    const run = simulate();
+    run.happen(awaiting);
+    // The initiator's approval is refused (SELF_APPROVAL_FORBIDDEN): no event reaches the process.
+    run.advance(APPROVAL_TIMEOUT_MS);
+    run.happen(expired);
+    expect(run.sent).toEqual(stored(settle('EXPIRED', APPROVAL_DEADLINE_PASSED)));
+    expect(run.state.phase).toBe('DONE');
+  });
+
+  it('approval racing expiry: approved the moment the deadline fires, the transfer still runs', () => {
+    const run = simulate();
+    run.happen(awaiting);
+    run.advance(APPROVAL_TIMEOUT_MS);
+    run.happen(approved);
+    run.happen(debited);
+    run.happen(credited);
+    expect(run.sent).toEqual(
+      stored(
+        settle('EXPIRED', APPROVAL_DEADLINE_PASSED),
+        debit(),
+        credit(),
+        settleDebit(),
+        settle('COMPLETED', null),
+      ),
+    );
+    expect(run.state).toMatchObject({ phase: 'DONE', reason: null });
+  });
+
+  it('rejection: done at once, the deadline cancelled, nothing sent ever', () => {
+    const run = simulate();
+    run.happen(awaiting);
+    run.advance(60_000);
+    run.happen(rejected);
+    run.advance(10 * APPROVAL_TIMEOUT_MS);
+    expect(run.sent).toEqual([]);
+    expect(run.state).toMatchObject({ phase: 'DONE', reason: APPROVAL_REJECTED });
   });
 });
 

@@ -13,13 +13,18 @@ import {
 } from '../../accounts';
 import { PROCESS_COMMAND_CONTEXT } from '../../common/commands/process-command-context';
 import { SettleTransferCommand } from '../commands/settle-transfer.command';
+import { APPROVAL_DEADLINE_PASSED, TransferOutcome } from '../domain/transfer.decide';
 import { TransferEventType, TransferInitiated } from '../domain/transfer.events';
+import { approvalSettings } from '../transfer-approval.settings';
 import { readTransferProcessCommand } from './transfer-process.commands';
 
 export const TRANSFER_PROCESS = 'transfer-process';
 export const CREDIT_DEADLINE = 'credit';
 /** Why a compensation happened when no error code says it. */
 export const CREDIT_DEADLINE_PASSED = 'CREDIT_DEADLINE_PASSED';
+export const APPROVAL_DEADLINE = 'approval';
+/** Why the process ended a transfer its approver rejected (the transfer holds their reason). */
+export const APPROVAL_REJECTED = 'REJECTED';
 
 /** The transfer as the process learnt it from TransferInitiated. */
 type TransferFacts = {
@@ -37,6 +42,10 @@ type TransferFacts = {
 export type TransferProcessState =
   /** It has not seen its transfer start. */
   | { phase: 'NEW'; reason: null }
+  /** Above the approval threshold: nothing moves until approved, under the approval deadline. */
+  | (TransferFacts & { phase: 'AWAITING_APPROVAL'; reason: null })
+  /** The approval deadline passed: the transfer is being expired (an approval may still win). */
+  | (TransferFacts & { phase: 'EXPIRING'; reason: string })
   /** The source is being debited. */
   | (TransferFacts & { phase: 'DEBITING'; reason: null })
   /** The destination is being credited, under the credit deadline. */
@@ -97,30 +106,37 @@ const refund = (s: Known): ProcessCommand =>
 const settleDebit = (s: Known): ProcessCommand =>
   step({ kind: 'settle-debit', accountId: s.fromAccountId, transferId: s.transferId });
 
-const settle = (s: Known, outcome: 'COMPLETED' | 'FAILED' | 'COMPENSATED'): ProcessCommand =>
+const settle = (s: Known, outcome: TransferOutcome): ProcessCommand =>
   processCommand(
     new SettleTransferCommand(s.transferId, outcome, s.reason, PROCESS_COMMAND_CONTEXT),
   );
 
-/** TransferInitiated: debit the source. */
+/**
+ * TransferInitiated: debit the source; or, when the transfer needs approval, wait for it under a
+ * deadline from the initiation's time (nothing moves meanwhile).
+ */
 function onTransferInitiated(
   state: TransferProcessState,
   initiated: TransferInitiated['data'],
+  now: Date,
+  approvalTimeoutMs: number,
 ): Decision {
   switch (state.phase) {
     case 'NEW': {
       const { transferId, fromAccountId, toAccountId, amount, currency } = initiated;
-      const debiting: Known = {
-        phase: 'DEBITING',
-        transferId,
-        fromAccountId,
-        toAccountId,
-        amount,
-        currency,
-        reason: null,
-      };
+      const facts = { transferId, fromAccountId, toAccountId, amount, currency, reason: null };
+      if (initiated.approval) {
+        const dueAt = new Date(now.getTime() + approvalTimeoutMs).toISOString();
+        return {
+          state: { ...facts, phase: 'AWAITING_APPROVAL' },
+          schedule: [{ key: APPROVAL_DEADLINE, dueAt }],
+        };
+      }
+      const debiting: Known = { ...facts, phase: 'DEBITING' };
       return { state: debiting, commands: [debit(debiting)] };
     }
+    case 'AWAITING_APPROVAL':
+    case 'EXPIRING':
     case 'DEBITING':
     case 'CREDITING':
     case 'CANCELLING':
@@ -148,6 +164,8 @@ function onMoneyDebited(state: TransferProcessState, now: Date, creditTimeoutMs:
       if (!state.debitRefused) return stay(state);
       return { state: { ...state, debitRefused: false }, commands: [refund(state)] };
     case 'NEW':
+    case 'AWAITING_APPROVAL':
+    case 'EXPIRING':
     case 'CREDITING':
     case 'CANCELLING':
     case 'REFUNDING':
@@ -170,6 +188,8 @@ function onMoneyCredited(state: TransferProcessState): Decision {
       };
     }
     case 'NEW':
+    case 'AWAITING_APPROVAL':
+    case 'EXPIRING':
     case 'DEBITING':
     case 'REFUNDING':
     case 'DONE':
@@ -185,6 +205,8 @@ function onCreditCancelled(state: TransferProcessState): Decision {
     case 'CANCELLING':
       return { state: { ...state, phase: 'REFUNDING' }, commands: [refund(state)] };
     case 'NEW':
+    case 'AWAITING_APPROVAL':
+    case 'EXPIRING':
     case 'DEBITING':
     case 'CREDITING':
     case 'REFUNDING':
@@ -203,6 +225,8 @@ function onDebitRefunded(state: TransferProcessState): Decision {
       return { state: done, commands: [settle(done, 'COMPENSATED')] };
     }
     case 'NEW':
+    case 'AWAITING_APPROVAL':
+    case 'EXPIRING':
     case 'DEBITING':
     case 'CREDITING':
     case 'CANCELLING':
@@ -221,6 +245,8 @@ function onDebitRefused(state: TransferProcessState, code: string): Decision {
       return { state: done, commands: [settle(done, 'FAILED')] };
     }
     case 'NEW':
+    case 'AWAITING_APPROVAL':
+    case 'EXPIRING':
     case 'CREDITING':
     case 'CANCELLING':
     case 'REFUNDING':
@@ -244,6 +270,8 @@ function onCreditRefused(state: TransferProcessState, code: string): Decision {
     // Already cancelling (deadline): the cancellation event leads on.
     case 'CANCELLING':
     case 'NEW':
+    case 'AWAITING_APPROVAL':
+    case 'EXPIRING':
     case 'DEBITING':
     case 'REFUNDING':
     case 'DONE':
@@ -263,6 +291,8 @@ function onCancellationRefused(state: TransferProcessState, code: string): Decis
       if (code === AccountErrorCode.transferAlreadyCredited) return stay(state);
       return { state: { ...state, phase: 'REFUNDING' }, commands: [refund(state)] };
     case 'NEW':
+    case 'AWAITING_APPROVAL':
+    case 'EXPIRING':
     case 'DEBITING':
     case 'CREDITING':
     case 'REFUNDING':
@@ -281,7 +311,77 @@ function onCreditDeadline(state: TransferProcessState): Decision {
       return { state: cancelling, commands: [cancelCredit(cancelling)] };
     }
     case 'NEW':
+    case 'AWAITING_APPROVAL':
+    case 'EXPIRING':
     case 'DEBITING':
+    case 'CANCELLING':
+    case 'REFUNDING':
+    case 'DONE':
+      return stay(state);
+    default:
+      return unknownPhase(state);
+  }
+}
+
+/**
+ * TransferApproved: debit the source, as any transfer starts. Also while expiring: the
+ * approval was appended first, so the expiry will decide nothing.
+ */
+function onTransferApproved(state: TransferProcessState): Decision {
+  switch (state.phase) {
+    case 'AWAITING_APPROVAL':
+    case 'EXPIRING': {
+      const debiting: Known = { ...state, phase: 'DEBITING', reason: null };
+      return {
+        state: debiting,
+        commands: [debit(debiting)],
+        ...(state.phase === 'AWAITING_APPROVAL' ? { cancel: [APPROVAL_DEADLINE] } : {}),
+      };
+    }
+    case 'NEW':
+    case 'DEBITING':
+    case 'CREDITING':
+    case 'CANCELLING':
+    case 'REFUNDING':
+    case 'DONE':
+      return stay(state);
+    default:
+      return unknownPhase(state);
+  }
+}
+
+/** TransferRejected or TransferExpired: done, nothing moved, nothing to give back. */
+function onApprovalEnded(state: TransferProcessState, reason: string): Decision {
+  switch (state.phase) {
+    case 'AWAITING_APPROVAL':
+    case 'EXPIRING':
+      return {
+        state: { ...state, phase: 'DONE', reason },
+        ...(state.phase === 'AWAITING_APPROVAL' ? { cancel: [APPROVAL_DEADLINE] } : {}),
+      };
+    case 'NEW':
+    case 'DEBITING':
+    case 'CREDITING':
+    case 'CANCELLING':
+    case 'REFUNDING':
+    case 'DONE':
+      return stay(state);
+    default:
+      return unknownPhase(state);
+  }
+}
+
+/** The approval deadline passed: expire the transfer on its stream, unless approved first. */
+function onApprovalDeadline(state: TransferProcessState): Decision {
+  switch (state.phase) {
+    case 'AWAITING_APPROVAL': {
+      const expiring: Known = { ...state, phase: 'EXPIRING', reason: APPROVAL_DEADLINE_PASSED };
+      return { state: expiring, commands: [settle(expiring, 'EXPIRED')] };
+    }
+    case 'NEW':
+    case 'EXPIRING':
+    case 'DEBITING':
+    case 'CREDITING':
     case 'CANCELLING':
     case 'REFUNDING':
     case 'DONE':
@@ -294,6 +394,9 @@ function onCreditDeadline(state: TransferProcessState): Decision {
 /** The events the process reacts to: its transfer's start and the accounts' transfer steps. */
 const EVENTS = [
   TransferEventType.initiated,
+  TransferEventType.approved,
+  TransferEventType.rejected,
+  TransferEventType.expired,
   AccountEventType.debitedForTransfer,
   AccountEventType.creditedForTransfer,
   AccountEventType.transferCreditCancelled,
@@ -301,14 +404,19 @@ const EVENTS = [
 ] as const;
 
 /**
- * The transfer process manager: debit the source, credit the destination, complete. A refused
+ * The transfer process manager: debit the source, credit the destination, complete. A transfer
+ * that needs approval starts only once approved; rejected, or unapproved by its approval
+ * deadline (then expired on its stream), it ends with nothing moved. A refused
  * debit fails the transfer (nothing moved). A refused credit, or a credit that has not happened
  * by its deadline (then cancelled on the destination first, so it cannot happen late), is
  * compensated by refunding the source. Pure: state and time come in, decisions go out.
  */
 export function transferProcess(options: {
   creditTimeoutMs: number;
+  /** Default: 24 h (DEFAULT_APPROVAL_TIMEOUT_MS). */
+  approvalTimeoutMs?: number;
 }): ProcessManager<TransferProcessState> {
+  const { timeoutMs: approvalTimeoutMs } = approvalSettings(options);
   return {
     name: TRANSFER_PROCESS,
     eventTypes: EVENTS,
@@ -321,7 +429,18 @@ export function transferProcess(options: {
     onEvent(state, event, now) {
       switch (event.type) {
         case TransferEventType.initiated:
-          return onTransferInitiated(state, event.data as TransferInitiated['data']);
+          return onTransferInitiated(
+            state,
+            event.data as TransferInitiated['data'],
+            now,
+            approvalTimeoutMs,
+          );
+        case TransferEventType.approved:
+          return onTransferApproved(state);
+        case TransferEventType.rejected:
+          return onApprovalEnded(state, APPROVAL_REJECTED);
+        case TransferEventType.expired:
+          return onApprovalEnded(state, APPROVAL_DEADLINE_PASSED);
         case AccountEventType.debitedForTransfer:
           return onMoneyDebited(state, now, options.creditTimeoutMs);
         case AccountEventType.creditedForTransfer:
@@ -355,6 +474,7 @@ export function transferProcess(options: {
     },
 
     onDeadline(state, key) {
+      if (key === APPROVAL_DEADLINE) return onApprovalDeadline(state);
       return key === CREDIT_DEADLINE ? onCreditDeadline(state) : stay(state);
     },
   };

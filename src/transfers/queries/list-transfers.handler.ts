@@ -28,10 +28,13 @@ interface Row {
 }
 
 const LIST = 'transfers';
+const COLUMNS = `transfer_id, from_account_id, to_account_id, amount::text AS amount, currency,
+  status, reason, created_at, updated_at, ${instantKeySql('created_at')} AS created_key`;
 
 /**
- * An account's transfers, oldest first (time of initiation, then id, so transfers initiated
- * in the same microsecond still have one order), keyset-paged.
+ * An account's transfers (optionally in one status), or every transfer in one status (the
+ * approvals waiting), oldest first (time of initiation, then id, so transfers initiated in the
+ * same microsecond still have one order), keyset-paged.
  */
 @QueryHandler(ListTransfersQuery)
 export class ListTransfersHandler implements IQueryHandler<ListTransfersQuery> {
@@ -40,28 +43,45 @@ export class ListTransfersHandler implements IQueryHandler<ListTransfersQuery> {
     @Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository,
   ) {}
 
-  async execute({ accountId, limit, cursor, scope }: ListTransfersQuery): Promise<TransferPage> {
+  async execute({ filter, limit, cursor, scope }: ListTransfersQuery): Promise<TransferPage> {
     const after = cursor ? decodeCursor(cursor, LIST, [INSTANT_PART, UUID_PART]) : undefined;
-    // Another customer's account lists nothing, as an unknown account does.
-    if (!(await isAccountVisible(this.accounts, scope, accountId)))
-      return { items: [], nextCursor: null };
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT transfer_id, from_account_id, to_account_id, amount::text AS amount, currency, status,
-              reason, created_at, updated_at, ${instantKeySql('created_at')} AS created_key
-         FROM transfer_summaries
-        WHERE (from_account_id = $1 OR to_account_id = $1)
-          AND ($2::timestamptz IS NULL OR (created_at, transfer_id) > ($2::timestamptz, $3::uuid))
-          -- A customer sees incoming transfers once credited: attempts that moved nothing
-          -- (and their reasons) are the sender's business.
-          AND ($5::boolean OR from_account_id = $1 OR status = 'COMPLETED')
-        ORDER BY created_at, transfer_id
-        LIMIT $4`,
-      [accountId, after?.[0] ?? null, after?.[1] ?? null, limit + 1, scope.kind === 'all'],
-    );
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
+    const status = filter.status ?? null;
+    const page = after?.[0] ?? null;
+    const pageId = after?.[1] ?? null;
+    let rows: Row[];
+    if (filter.accountId === undefined) {
+      // Across accounts (the approvals waiting): staff only, as the controller also insists.
+      if (scope.kind !== 'all') return { items: [], nextCursor: null };
+      rows = await this.dataSource.query(
+        `SELECT ${COLUMNS} FROM transfer_summaries
+          WHERE status = $1
+            AND ($2::timestamptz IS NULL OR (created_at, transfer_id) > ($2::timestamptz, $3::uuid))
+          ORDER BY created_at, transfer_id
+          LIMIT $4`,
+        [status, page, pageId, limit + 1],
+      );
+    } else {
+      const { accountId } = filter;
+      // Another customer's account lists nothing, as an unknown account does.
+      if (!(await isAccountVisible(this.accounts, scope, accountId)))
+        return { items: [], nextCursor: null };
+      rows = await this.dataSource.query(
+        `SELECT ${COLUMNS} FROM transfer_summaries
+          WHERE (from_account_id = $1 OR to_account_id = $1)
+            AND ($6::text IS NULL OR status = $6)
+            AND ($2::timestamptz IS NULL OR (created_at, transfer_id) > ($2::timestamptz, $3::uuid))
+            -- A customer sees incoming transfers once credited: attempts that moved nothing
+            -- (and their reasons) are the sender's business.
+            AND ($5::boolean OR from_account_id = $1 OR status = 'COMPLETED')
+          ORDER BY created_at, transfer_id
+          LIMIT $4`,
+        [accountId, page, pageId, limit + 1, scope.kind === 'all', status],
+      );
+    }
+    const shown = rows.slice(0, limit);
+    const last = shown[shown.length - 1];
     return {
-      items: page.map((row) => ({
+      items: shown.map((row) => ({
         id: row.transfer_id,
         fromAccountId: row.from_account_id,
         toAccountId: row.to_account_id,

@@ -164,7 +164,16 @@ export class StuckTransferDto {
   @ApiPropertyOptional({
     type: String,
     nullable: true,
-    enum: ['NEW', 'DEBITING', 'CREDITING', 'CANCELLING', 'REFUNDING', 'DONE'],
+    enum: [
+      'NEW',
+      'AWAITING_APPROVAL',
+      'EXPIRING',
+      'DEBITING',
+      'CREDITING',
+      'CANCELLING',
+      'REFUNDING',
+      'DONE',
+    ],
     description: "The transfer process's phase (null: it has not seen the transfer yet)",
   })
   phase!: string | null;

@@ -1,7 +1,19 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsPositive, IsUUID, Max } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsPositive,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { PageRequestDto } from '../../../common/pagination/page.request.dto';
 import { MAX_AMOUNT } from '../../../shared-kernel/money';
+import { TRANSFER_STATUSES, TransferStatus } from '../../domain/transfer.state';
 
 export class InitiateTransferRequestDto {
   @ApiProperty({ format: 'uuid' })
@@ -27,7 +39,38 @@ export class InitiateTransferRequestDto {
 }
 
 export class ListTransfersRequestDto extends PageRequestDto {
-  @ApiProperty({ format: 'uuid', description: 'Transfers from or to this account' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'Transfers from or to this account. Required for customers; staff may leave it out when they send status',
+  })
+  @IsOptional()
   @IsUUID()
-  accountId!: string;
+  accountId?: string;
+
+  @ApiPropertyOptional({
+    enum: TRANSFER_STATUSES,
+    example: 'AWAITING_APPROVAL',
+    description: 'Only transfers in this status (AWAITING_APPROVAL: the approvals waiting)',
+  })
+  @IsOptional()
+  @IsIn(TRANSFER_STATUSES)
+  status?: TransferStatus;
+}
+
+export class RejectTransferRequestDto {
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 200,
+    example: 'beneficiary not verified',
+    description: 'Why it was rejected: recorded with the rejection and shown as its reason',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  @Matches(/^[^\p{Cc}]*[^\p{Cc}\s][^\p{Cc}]*$/u, {
+    message: 'reason must have a visible character and no control characters',
+  })
+  reason?: string;
 }

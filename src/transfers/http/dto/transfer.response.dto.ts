@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { logPosition, minorUnits } from '../../../common/http/api-numbers';
+import { logPosition, minorUnits, streamVersion } from '../../../common/http/api-numbers';
+import { TRANSFER_STATUSES } from '../../domain/transfer.state';
 
 export class TransferAcceptedDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -13,12 +14,17 @@ export class TransferResponseDto {
   @ApiProperty({ format: 'uuid' }) toAccountId!: string;
   @ApiProperty(minorUnits('Amount', 2500)) amount!: number;
   @ApiProperty({ example: 'EUR' }) currency!: string;
-  @ApiProperty({ enum: ['PENDING', 'COMPLETED', 'FAILED', 'COMPENSATED'] }) status!: string;
+  @ApiProperty({
+    enum: TRANSFER_STATUSES,
+    description:
+      'AWAITING_APPROVAL: above the approval threshold, nothing moves until a second teller approves; REJECTED and EXPIRED (unapproved by its deadline) moved nothing',
+  })
+  status!: string;
   @ApiProperty({
     type: String,
     nullable: true,
     description:
-      'Why it failed or was compensated: an error code, or CREDIT_DEADLINE_PASSED; null otherwise',
+      "Why it failed or was compensated: an error code, or CREDIT_DEADLINE_PASSED; APPROVAL_DEADLINE_PASSED when it expired; the rejecter's reason (or null) when rejected; null otherwise",
   })
   reason!: string | null;
   @ApiProperty({
@@ -27,6 +33,20 @@ export class TransferResponseDto {
   })
   createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+/** What approving or rejecting a transfer answers. */
+export class TransferDecisionDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty(streamVersion('Stream version of the transfer after the decision', 2))
+  version!: number;
+  @ApiProperty(logPosition('Global position of the decision (send as X-Min-Position)', true))
+  position!: string | null;
+  @ApiProperty({
+    enum: ['PENDING', 'REJECTED'],
+    description: 'PENDING once approved (money moves from now on), REJECTED once rejected',
+  })
+  status!: string;
 }
 
 export class TransferPageDto {
