@@ -18,7 +18,7 @@ export class AuditVerificationController {
   @Get()
   @Allow('auditor')
   @ApiOperation({
-    operationId: 'verifyEventLog',
+    operationId: 'getEventLogVerification',
     summary: "Verify the event log's hash chains and signed checkpoints",
     description:
       "With streamId: that stream's chain (its last events removed show only in the whole log). " +
