@@ -10,12 +10,14 @@
  */
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { EventUpcasters } from '@ledgerline/event-sourcing';
 import {
   CheckpointSigner,
   PostgresEventStore,
   verifyEventLog,
   writeAuditCheckpoint,
 } from '@ledgerline/event-sourcing/postgres';
+import { accountUpcasters } from '../src/accounts/domain/account.upcasters';
 import { openBenchSchema, median } from './support/bench-database';
 import { depositData, depositMetadata } from './support/event-payload';
 import { round } from './support/load-driver';
@@ -40,7 +42,10 @@ async function main(): Promise<void> {
   const bench = await openBenchSchema('tamper');
   const { dataSource } = bench;
   try {
-    const store = new PostgresEventStore(dataSource, { notifyCommits: false });
+    const store = new PostgresEventStore(dataSource, {
+      upcasters: new EventUpcasters(accountUpcasters),
+      notifyCommits: false,
+    });
     const signer = new CheckpointSigner(randomBytes(32));
     const perCall = STREAMS_PER_CALL * EVENTS_PER_STREAM;
     for (let written = 0; written < EVENTS; written += perCall)
