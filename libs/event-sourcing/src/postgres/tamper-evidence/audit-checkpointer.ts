@@ -14,7 +14,7 @@ import {
   Queryable,
 } from './tamper-evidence.sql';
 
-/** A checkpoint as written. */
+/** A checkpoint as written to es_audit_checkpoints, with its signature. */
 export interface AuditCheckpoint {
   readonly sequence: number;
   readonly transactionId: string;
@@ -27,6 +27,7 @@ export interface AuditCheckpoint {
   readonly signature: Buffer;
 }
 
+/** How AuditCheckpointLoop paces itself; every field has a default. */
 export interface AuditCheckpointOptions {
   /** Most events one checkpoint adds, default 100 000: a long backlog takes several turns. */
   readonly maxEvents: number;
@@ -36,6 +37,7 @@ export interface AuditCheckpointOptions {
   readonly failureBackoffMs: number;
 }
 
+/** A checkpoint a minute, at most 100 000 events each, 10 s after a failure. */
 export const DEFAULT_AUDIT_CHECKPOINT_OPTIONS: AuditCheckpointOptions = Object.freeze({
   maxEvents: 100_000,
   intervalMs: 60_000,

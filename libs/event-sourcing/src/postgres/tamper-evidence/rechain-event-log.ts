@@ -12,7 +12,7 @@ import {
   RESIGN_CHECKPOINT_SQL,
 } from './tamper-evidence.sql';
 
-/** What a re-chain changed. */
+/** What a re-chain changed: nothing (zeros) when every hash was already right. */
 export interface RechainResult {
   /** Events whose hashes were written again. */
   readonly events: number;

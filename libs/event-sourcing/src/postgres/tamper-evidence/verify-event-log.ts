@@ -53,6 +53,7 @@ export interface LogVerification {
   readonly firstBrokenAt?: BrokenLink;
 }
 
+/** What verifyEventLog walks: one stream or the whole log, and its page size. */
 export interface VerifyOptions {
   /** One stream's chain; absent: every stream, then every checkpoint. */
   readonly streamId?: string;
