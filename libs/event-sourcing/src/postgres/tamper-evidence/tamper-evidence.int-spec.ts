@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { NewEvent } from '../../core/event';
 import { PostgresEventStore } from '../postgres-event-store';
 import { openTestDatabase, TestDatabase } from '../../../test/test-database';
+import { waitForLogHorizon } from '../../../test/log-horizon';
 import { testMetadata } from '../../../test/test-metadata';
 import {
   CheckpointSigner,
@@ -58,21 +59,11 @@ async function seedLog(): Promise<{ a: string; b: string; c: string }> {
   return { a, b, c };
 }
 
-/** Checkpoints until every event is covered (another session's transaction may hold it back). */
+/** One checkpoint over the whole log, once no transaction can still commit into it. */
 async function checkpointEverything(): Promise<void> {
-  const [{ total }] = await dataSource.query<{ total: number }[]>(
-    `SELECT count(*)::int AS total FROM es_events`,
-  );
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const written = await writeAuditCheckpoint(dataSource, signer);
-    const [last] = await dataSource.query<{ events: number }[]>(
-      `SELECT events::int AS events FROM es_audit_checkpoints ORDER BY sequence DESC LIMIT 1`,
-    );
-    if (last?.events === total) return;
-    if (Date.now() > deadline) throw new Error(`checkpoint stuck: ${JSON.stringify(written)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitForLogHorizon(dataSource);
+  const written = await writeAuditCheckpoint(dataSource, signer);
+  if (typeof written !== 'object') throw new Error(`no checkpoint: ${written}`);
 }
 
 const locate = async (streamId: string, version: number): Promise<Located> =>
