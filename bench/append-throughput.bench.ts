@@ -6,7 +6,10 @@
  *   per event) and a command record (id and result), exactly what a command commits;
  * - raw pg: a checked-out pg client; 1 event: BEGIN, INSERT, COMMIT (the issue's baseline);
  *   10 events: one multi-row INSERT (the issue's baseline; one statement is atomic);
- * - Emmett: appendToStream with expectedStreamVersion 0n.
+ * - Emmett: appendToStream with expectedStreamVersion 0n;
+ * - ours unchained: ours, on a schema whose es_event_hash answers a constant instead of the
+ *   SHA-256 (the same statement and plan otherwise): the difference is the tamper-evidence hash
+ *   chain's cost per append (`chain cost`). BENCH_APPEND_CHAIN=0 leaves this variant out.
  * Each variant gets a pool of as many connections as writers. Runs RUNS times, alternating
  * the order, and prints medians and ratios. Every run checks the rows it wrote.
  *   npm run bench -- append     BENCH_APPEND_RUNS=3 BENCH_APPEND_CALLS=6000 BENCH_APPEND_WRITERS=1,16,64
@@ -32,7 +35,8 @@ const CALLS = Number(process.env.BENCH_APPEND_CALLS ?? 6_000);
 const WRITERS = (process.env.BENCH_APPEND_WRITERS ?? '1,16,64').split(',').map(Number);
 const BATCHES = [1, 10] as const;
 
-type Variant = 'ours' | 'raw pg' | 'emmett';
+type Variant = 'ours' | 'ours unchained' | 'raw pg' | 'emmett';
+const CHAIN = process.env.BENCH_APPEND_CHAIN !== '0';
 interface Setup {
   /** One append of `batch` events to a new stream. */
   append(call: number): Promise<void>;
@@ -63,8 +67,16 @@ function events(
   }));
 }
 
-async function oursSetup(writers: number, batch: number): Promise<Setup> {
+/** es_event_hash answering a constant: every event still gets a hash, none is computed. */
+const unchainedHash = (schema: string) => `
+CREATE OR REPLACE FUNCTION ${schema}.es_event_hash(previous bytea, stream_id text,
+  stream_version integer, event_id uuid, type text, schema_version integer, data jsonb,
+  metadata jsonb, occurred_at timestamptz)
+RETURNS bytea LANGUAGE sql IMMUTABLE AS $$ SELECT '\\x00'::bytea $$`;
+
+async function oursSetup(writers: number, batch: number, chained = true): Promise<Setup> {
   const bench = await openBenchSchema('append');
+  if (!chained) await bench.dataSource.query(unchainedHash(bench.schema));
   const dataSource = await new DataSource(
     typeOrmOptions({ url: BENCH_URL, schema: bench.schema, poolSize: writers }),
   ).initialize();
@@ -182,6 +194,7 @@ async function emmettSetup(writers: number, batch: number): Promise<Setup> {
 
 const SETUPS: Record<Variant, (writers: number, batch: number) => Promise<Setup>> = {
   ours: oursSetup,
+  'ours unchained': (writers, batch) => oursSetup(writers, batch, false),
   'raw pg': rawSetup,
   emmett: emmettSetup,
 };
@@ -216,7 +229,9 @@ async function measure(variant: Variant, writers: number, batch: number): Promis
 }
 
 async function main(): Promise<void> {
-  const variants: Variant[] = ['ours', 'raw pg', 'emmett'];
+  const variants: Variant[] = CHAIN
+    ? ['ours', 'ours unchained', 'raw pg', 'emmett']
+    : ['ours', 'raw pg', 'emmett'];
   const rows: Record<string, string | number>[] = [];
   const goals: string[] = [];
   for (const batch of BATCHES)
@@ -237,6 +252,14 @@ async function main(): Promise<void> {
         'emmett ev/s': round(eps('emmett')),
         'ours/raw': round(eps('ours') / eps('raw pg'), 2),
         'ours/emmett': round(eps('ours') / eps('emmett'), 2),
+        ...(CHAIN
+          ? {
+              'unchained ev/s': round(eps('ours unchained')),
+              // The share of an append's time the hash chain takes, and its latency at p50.
+              'chain cost': `${round((1 - eps('ours') / eps('ours unchained')) * 100, 1)} %`,
+              'chain p50 ms': round(med('ours').p50Ms - med('ours unchained').p50Ms, 2),
+            }
+          : {}),
         'ours p50/p99 ms': `${round(med('ours').p50Ms, 1)} / ${round(med('ours').p99Ms, 1)}`,
         'raw p50/p99 ms': `${round(med('raw pg').p50Ms, 1)} / ${round(med('raw pg').p99Ms, 1)}`,
         'emmett p50/p99 ms': `${round(med('emmett').p50Ms, 1)} / ${round(med('emmett').p99Ms, 1)}`,

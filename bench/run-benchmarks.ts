@@ -12,6 +12,7 @@ import { join } from 'node:path';
 
 const BENCHMARKS = [
   'append-throughput',
+  'tamper-evidence',
   'hot-stream',
   'gap-safety',
   'aggregate-load',

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule, holdExpiryProcess } from './accounts';
+import { AuditModule } from './audit';
 import { AuthModule } from './auth/auth.module';
 import { ComplianceModule } from './compliance';
 import { SagaOptions } from './sagas/saga-options';
@@ -66,6 +67,7 @@ export class AppModule {
         TransfersModule.forRoot(transfers),
         NotificationsModule,
         ComplianceModule,
+        AuditModule,
         // ↑ The bounded contexts: `npm run generate -- context <name>` adds a new one above.
         SagasModule.forRoot(
           new SagaOptions(

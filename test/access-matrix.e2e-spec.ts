@@ -291,6 +291,12 @@ const ROUTES: Record<string, RouteRow> = {
     success: 200,
     call: () => ({ path: '/compliance/large-transactions' }),
   },
+  'GET /audit/verification': {
+    allowed: ['auditor'],
+    ownership: { kind: 'none' },
+    success: 200,
+    call: () => ({ path: '/audit/verification' }),
+  },
   'GET /admin/projections': {
     allowed: ['admin', 'auditor'],
     ownership: { kind: 'none' },

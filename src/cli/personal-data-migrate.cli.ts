@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Presets, SingleBar } from 'cli-progress';
 import { DataSource } from 'typeorm';
+import { CheckpointSigner } from '@ledgerline/event-sourcing/postgres';
+import { auditSettings } from '../audit';
 import { loadAppConfig } from '../config/app-config';
 import { operatorDatabase, runAsProgram } from './operator-cli';
 import { customerPersonalFields } from '../customers';
@@ -24,6 +26,8 @@ const USAGE = `usage: npm run pii:migrate
   document reservation streams from the number to its keyed hash, then verifies both.
   Run it with the app stopped (this release refuses to start until it has run). The master
   key is read as the app reads it: PII_MASTER_KEY, or else the key file (PII_MASTER_KEY_FILE).
+  The event log's hash chain is computed again over the rewritten events, and the audit
+  checkpoints signed again with AUDIT_SIGNING_KEY (recorded in es_audit_rechains).
   Interrupted? Run it again: it goes on where it stopped.`;
 
 const PHASES: Record<MigrationPhase, string> = {
@@ -85,6 +89,8 @@ async function main(args: string[]): Promise<number> {
       keys,
       lookup: new LookupHash(keys),
       declarations: customerPersonalFields,
+      // The audit checkpoints over the rewritten events are signed again with the app's key.
+      checkpointSigner: new CheckpointSigner(auditSettings().signingKey),
     };
     const bars = progressBars();
     try {

@@ -1,6 +1,12 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { JsonObject, JsonValue } from '@ledgerline/event-sourcing';
-import { EVENT_COLUMNS, EventRow, toRecordedEvent } from '@ledgerline/event-sourcing/postgres';
+import {
+  CheckpointSigner,
+  EVENT_COLUMNS,
+  EventRow,
+  rechainEventLog,
+  toRecordedEvent,
+} from '@ledgerline/event-sourcing/postgres';
 import { documentReservationStreamId, PLAIN_RESERVATION_STREAMS_SQL } from '../customers';
 import { DataKeyStore } from './data-key-store';
 import { LookupHash } from './document-lookup';
@@ -31,7 +37,16 @@ export interface PlaintextMigrationDeps {
   readonly keys: DataKeyStore;
   readonly lookup: LookupHash;
   readonly declarations: readonly PersonalFields[];
+  /**
+   * Signs again the audit checkpoints that cover the rewritten events (the audit context's
+   * key). Needed only when checkpoints exist: the re-chain refuses without it then.
+   */
+  readonly checkpointSigner?: CheckpointSigner;
 }
+
+/** What es_audit_rechains records as the reason of this migration's re-chain. */
+export const PLAINTEXT_MIGRATION_RECHAIN =
+  'personal data sealed in place, reservation streams renamed';
 
 export type MigrationPhase = 'seal' | 'move' | 'verify';
 /** `total`: what the phase has to do, counted when it starts. */
@@ -69,8 +84,11 @@ export class ReservationStreamClashError extends Error {
 
 /**
  * Converts a database of the release that stored personal data in plain text: seals it in
- * place, moves the plain reservation streams. Run it with the app stopped (the app refuses to
- * start while plain reservation streams exist); a rerun goes on where a crash left off.
+ * place, moves the plain reservation streams, then re-chains the event log's hashes over the
+ * rewritten events (rechainEventLog: recorded in es_audit_rechains, the checkpoints signed
+ * again), so the log verifies after it. Run it with the app stopped (the app refuses to start
+ * while plain reservation streams exist); a rerun goes on where a crash left off, the
+ * re-chain included.
  */
 export async function migratePlaintextPersonalData(
   deps: PlaintextMigrationDeps,
@@ -78,6 +96,10 @@ export async function migratePlaintextPersonalData(
 ): Promise<PlaintextMigrationResult> {
   const sealed = await sealPlaintextFields(deps, onProgress);
   const streamsMoved = await movePlainReservationStreams(deps, onProgress);
+  await rechainEventLog(deps.dataSource, {
+    reason: PLAINTEXT_MIGRATION_RECHAIN,
+    signer: deps.checkpointSigner,
+  });
   return { ...sealed, streamsMoved };
 }
 
@@ -85,6 +107,8 @@ export async function migratePlaintextPersonalData(
  * Seals every plain declared field with its subject's key, as PersonalDataProtection does on
  * append. The one exception to append-only: es_events.data is rewritten in place, by
  * global_position, BATCH events per transaction; what a crash leaves is found again as plain.
+ * The rewritten events' hashes no longer match until the re-chain of
+ * migratePlaintextPersonalData.
  */
 export async function sealPlaintextFields(
   { dataSource, keys, declarations }: PlaintextMigrationDeps,

@@ -182,7 +182,7 @@ export class AppendWriter {
       toInput(write, index === 0 && command ? [command.id] : []),
     );
     const rows = await connection.query<AppendRow>(
-      this.named ? 'ledgerline_append_v4' : undefined,
+      this.named ? 'ledgerline_append_v5' : undefined,
       APPEND_SQL,
       [JSON.stringify(inputs), allOrNothing],
     );

@@ -19,3 +19,4 @@ export * from './sql/event-row';
 export * from './postgres-instance-liveness';
 export * from './projection-rebuilder';
 export * from './projection-rebuild-guard';
+export * from './tamper-evidence';

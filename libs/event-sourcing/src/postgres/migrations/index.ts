@@ -10,6 +10,7 @@ import { InboxRetention1732300000014 } from './1732300000014-inbox-retention';
 import { ProcessCorrelation1732300000015 } from './1732300000015-process-correlation';
 import { ProcessCommandParking1732300000016 } from './1732300000016-process-command-parking';
 import { TraceContext1732300000017 } from './1732300000017-trace-context';
+import { EventHashChain1732300000041 } from './1732300000041-event-hash-chain';
 
 /** The library's migrations, in order: add them to the application's DataSource `migrations`. */
 export const eventStoreMigrations = [
@@ -25,4 +26,5 @@ export const eventStoreMigrations = [
   ProcessCorrelation1732300000015,
   ProcessCommandParking1732300000016,
   TraceContext1732300000017,
+  EventHashChain1732300000041,
 ];

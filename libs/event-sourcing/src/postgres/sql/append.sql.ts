@@ -12,6 +12,10 @@
  * $2 decides what a failed guard does: false (group commit), that append inserts nothing and
  * is reported while the others go in; true (a multi-stream append), nothing is inserted.
  * It also writes each inserted append's snapshot, if it brings one.
+ * Tamper evidence: each event's `event_hash` (es_event_hash) chains it to the previous event
+ * of its stream, `previous_hash`: the head's hash is read with the head's version, so the
+ * link is the event at the expected version, guarded like it by the unique
+ * (stream_id, stream_version) index; appends to other streams wait on nothing more.
  *
  * $1: jsonb array of {streamId, kind ('version' | 'no_stream' | 'stream_exists' | 'any'),
  * version, commandIds: [uuid], snapshot: {schemaVersion, state} | null,
@@ -28,12 +32,14 @@ WITH input AS (
     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(value, ordinality)
 ), guard AS MATERIALIZED (
   SELECT i.*, pg_current_xact_id_if_assigned() IS NULL AS first_write,
-         COALESCE((SELECT max(e.stream_version) FROM es_events e WHERE e.stream_id = i.stream_id), 0)
-           AS current_version,
+         COALESCE(head.stream_version, 0) AS current_version, head.event_hash AS head_hash,
          (SELECT c.command_id::text FROM es_commands c
            WHERE c.command_id IN (SELECT jsonb_array_elements_text(i.command_ids)::uuid)
            LIMIT 1) AS duplicate_id
     FROM input i
+    LEFT JOIN LATERAL (SELECT e.stream_version, e.event_hash FROM es_events e
+                        WHERE e.stream_id = i.stream_id
+                        ORDER BY e.stream_version DESC LIMIT 1) head ON true
 ), checked AS MATERIALIZED (
   SELECT g.*, g.first_write AND g.duplicate_id IS NULL AND CASE g.kind
                 WHEN 'any' THEN true
@@ -45,17 +51,33 @@ WITH input AS (
 ), decided AS MATERIALIZED (
   SELECT c.*, c.satisfied AND (NOT $2::boolean OR (SELECT bool_and(satisfied) FROM checked)) AS ok
     FROM checked c
-), inserted AS (
-  INSERT INTO es_events (event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
-  SELECT (e.value->>'eventId')::uuid, d.stream_id, d.current_version + e.ordinality::integer,
-         e.value->>'type', (e.value->>'schemaVersion')::integer, e.value->'data', e.value->'metadata',
-         (e.value->'metadata'->>'occurredAt')::timestamptz
+), fresh AS (
+  SELECT d.stream_id, d.current_version + e.ordinality::integer AS stream_version,
+         e.ordinality AS ord, (e.value->>'eventId')::uuid AS event_id, e.value->>'type' AS type,
+         (e.value->>'schemaVersion')::integer AS schema_version, e.value->'data' AS data,
+         e.value->'metadata' AS metadata,
+         (e.value->'metadata'->>'occurredAt')::timestamptz AS occurred_at, d.head_hash
     FROM decided d
    CROSS JOIN jsonb_array_elements(d.events) WITH ORDINALITY AS e(value, ordinality)
    WHERE d.ok
+), chained AS (
+  -- Each event's hash covers its predecessor's: the stream's head for the first, then the
+  -- event before it in this append (the fold of es_event_chain, in version order).
+  SELECT f.*, es_event_chain(f.head_hash, f.stream_id, f.stream_version, f.event_id, f.type,
+                             f.schema_version, f.data, f.metadata, f.occurred_at)
+                OVER (PARTITION BY f.stream_id ORDER BY f.ord ROWS UNBOUNDED PRECEDING) AS event_hash
+    FROM fresh f
+), inserted AS (
+  INSERT INTO es_events (event_id, stream_id, stream_version, type, schema_version, data, metadata,
+                         occurred_at, previous_hash, event_hash)
+  SELECT c.event_id, c.stream_id, c.stream_version, c.type, c.schema_version, c.data, c.metadata,
+         c.occurred_at,
+         COALESCE(lag(c.event_hash) OVER (PARTITION BY c.stream_id ORDER BY c.ord), c.head_hash),
+         c.event_hash
+    FROM chained c
    -- By stream, not by arrival: two transactions over the same streams then take their row
    -- locks in one order and cannot deadlock. Each stream's events stay in version order.
-   ORDER BY d.stream_id, e.ordinality
+   ORDER BY c.stream_id, c.ord
   RETURNING global_position, transaction_id, event_id, stream_id, stream_version, recorded_at
 ), snapshots AS (
   INSERT INTO es_snapshots (stream_id, stream_version, schema_version, state)
