@@ -2,7 +2,8 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ACCOUNT_COMMANDS, ACCOUNT_REPOSITORY } from '../accounts.tokens';
 import { AccountRepository } from '../accounts.repository';
-import { accountStreamId } from '../domain/account.state';
+import { AccountEvent } from '../domain/account.events';
+import { AccountState, accountStreamId } from '../domain/account.state';
 import {
   decideCaptureHold,
   decideExpireHold,
@@ -27,73 +28,67 @@ import {
   ReleaseHoldCommand,
 } from './hold.commands';
 
+type CallerHoldCommand = PlaceHoldCommand | CaptureHoldCommand | ReleaseHoldCommand;
+
 /**
  * The caller's hold commands. Each checks that the caller may see the account before If-Match
  * is compared, as every account write does. The time of the decision is read here, once per
- * command, so the decisions stay pure.
+ * command (a re-decision after a conflict sees the same), so the decisions stay pure.
  */
-@CommandHandler(PlaceHoldCommand)
-export class PlaceHoldHandler implements ICommandHandler<PlaceHoldCommand> {
+abstract class CallerHoldHandler<C extends CallerHoldCommand> {
   constructor(
     @Inject(ACCOUNT_COMMANDS) private readonly accounts: AccountCommands,
     @Inject(ACCOUNT_REPOSITORY) private readonly repository: AccountRepository,
   ) {}
 
-  async execute(command: PlaceHoldCommand): Promise<HoldResult> {
-    const { accountId, holdId, amount, reason, context } = command;
+  protected abstract decide(command: C, state: AccountState, now: Date): AccountEvent[];
+
+  async execute(command: C): Promise<HoldResult> {
+    const { accountId, holdId, context } = command;
     await assertAccountVisible(this.repository, context.scope, accountId);
     const now = new Date();
-    const expiresAt =
-      command.expiresAt ?? new Date(now.getTime() + DEFAULT_HOLD_DAYS * DAY_MS).toISOString();
     return this.accounts.execute(
       accountCommand(
         accountId,
         context,
-        (state) => decidePlaceHold({ accountId, holdId, amount, reason, expiresAt, now }, state),
+        (state) => this.decide(command, state, now),
         toHoldResult(accountId, holdId),
       ),
     );
+  }
+}
+
+@CommandHandler(PlaceHoldCommand)
+export class PlaceHoldHandler
+  extends CallerHoldHandler<PlaceHoldCommand>
+  implements ICommandHandler<PlaceHoldCommand>
+{
+  protected decide(command: PlaceHoldCommand, state: AccountState, now: Date): AccountEvent[] {
+    const { accountId, holdId, amount, reason } = command;
+    const expiresAt =
+      command.expiresAt ?? new Date(now.getTime() + DEFAULT_HOLD_DAYS * DAY_MS).toISOString();
+    return decidePlaceHold({ accountId, holdId, amount, reason, expiresAt, now }, state);
   }
 }
 
 @CommandHandler(CaptureHoldCommand)
-export class CaptureHoldHandler implements ICommandHandler<CaptureHoldCommand> {
-  constructor(
-    @Inject(ACCOUNT_COMMANDS) private readonly accounts: AccountCommands,
-    @Inject(ACCOUNT_REPOSITORY) private readonly repository: AccountRepository,
-  ) {}
-
-  async execute({ accountId, holdId, amount, context }: CaptureHoldCommand): Promise<HoldResult> {
-    await assertAccountVisible(this.repository, context.scope, accountId);
-    const now = new Date();
-    return this.accounts.execute(
-      accountCommand(
-        accountId,
-        context,
-        (state) => decideCaptureHold({ accountId, holdId, amount, now }, state),
-        toHoldResult(accountId, holdId),
-      ),
-    );
+export class CaptureHoldHandler
+  extends CallerHoldHandler<CaptureHoldCommand>
+  implements ICommandHandler<CaptureHoldCommand>
+{
+  protected decide(command: CaptureHoldCommand, state: AccountState, now: Date): AccountEvent[] {
+    const { accountId, holdId, amount } = command;
+    return decideCaptureHold({ accountId, holdId, amount, now }, state);
   }
 }
 
 @CommandHandler(ReleaseHoldCommand)
-export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand> {
-  constructor(
-    @Inject(ACCOUNT_COMMANDS) private readonly accounts: AccountCommands,
-    @Inject(ACCOUNT_REPOSITORY) private readonly repository: AccountRepository,
-  ) {}
-
-  async execute({ accountId, holdId, context }: ReleaseHoldCommand): Promise<HoldResult> {
-    await assertAccountVisible(this.repository, context.scope, accountId);
-    return this.accounts.execute(
-      accountCommand(
-        accountId,
-        context,
-        (state) => decideReleaseHold({ accountId, holdId }, state),
-        toHoldResult(accountId, holdId),
-      ),
-    );
+export class ReleaseHoldHandler
+  extends CallerHoldHandler<ReleaseHoldCommand>
+  implements ICommandHandler<ReleaseHoldCommand>
+{
+  protected decide({ accountId, holdId }: ReleaseHoldCommand, state: AccountState): AccountEvent[] {
+    return decideReleaseHold({ accountId, holdId }, state);
   }
 }
 
