@@ -19,7 +19,37 @@ export interface OutageMeasurement {
   readonly unanswered: number;
   readonly share503WithRetryAfter: number;
   readonly recoveryMs: number | null;
+  /**
+   * The slowest of those requests, so a failure names what waited: which instance, when it was
+   * sent and how it ended, against the outage's own times (milliseconds after it began).
+   */
+  readonly slowest: SlowAttempt | null;
 }
+
+export interface SlowAttempt {
+  readonly instance: string;
+  readonly sentAfterDownMs: number;
+  readonly tookMs: number;
+  /** The HTTP status and problem code, or how the client gave up. */
+  readonly outcome: string;
+}
+
+const outcomeOf = (attempt: AttemptRecord): string => {
+  const { result } = attempt;
+  if (result.kind !== 'response') return `no answer (${result.reason})`;
+  const body: unknown = result.body;
+  const code =
+    typeof body === 'object' && body !== null && 'code' in body && typeof body.code === 'string'
+      ? ` ${body.code}`
+      : '';
+  return `${result.status}${code}`;
+};
+
+/** How long an attempt took; no answer counts as the client's whole deadline. */
+const latencyOf = (attempt: AttemptRecord): number =>
+  attempt.result.kind === 'no-answer'
+    ? Math.max(attempt.timeoutMs, attempt.endedAt - attempt.sentAt)
+    : attempt.endedAt - attempt.sentAt;
 
 const is2xx = (attempt: AttemptRecord): boolean =>
   attempt.result.kind === 'response' && attempt.result.status >= 200 && attempt.result.status < 300;
@@ -54,12 +84,10 @@ function measure(
   );
   // A reset or a timeout is no answer: it counts as the whole client deadline, so an app that
   // drops connections does not look fast.
-  const latency = summarise(
-    during.map((a) =>
-      a.result.kind === 'no-answer'
-        ? Math.max(a.timeoutMs, a.endedAt - a.sentAt)
-        : a.endedAt - a.sentAt,
-    ),
+  const latency = summarise(during.map(latencyOf));
+  const slowest = during.reduce<AttemptRecord | null>(
+    (worst, a) => (worst === null || latencyOf(a) > latencyOf(worst) ? a : worst),
+    null,
   );
   const polite = during.filter(
     (a) => a.result.kind === 'response' && a.result.status === 503 && a.result.retryAfter !== null,
@@ -76,6 +104,12 @@ function measure(
     unanswered: during.filter((a) => a.result.kind === 'no-answer').length,
     share503WithRetryAfter: during.length ? polite / during.length : 0,
     recoveryMs: Number.isFinite(firstWrite) ? firstWrite - upAt : null,
+    slowest: slowest && {
+      instance: slowest.instance,
+      sentAfterDownMs: Math.round(slowest.sentAt - downAt),
+      tookMs: Math.round(latencyOf(slowest)),
+      outcome: outcomeOf(slowest),
+    },
   };
 }
 
@@ -103,6 +137,16 @@ export function checkDatabaseOutages({ history, faults, fleet }: CheckContext): 
   const recoveries = measured.map((m) => m.recoveryMs ?? Infinity);
   const polite = measured.reduce((sum, m) => sum + m.share503WithRetryAfter * m.samples, 0);
   const unanswered = measured.reduce((sum, m) => sum + m.unanswered, 0);
+  // A failing outage names its slowest request, to tell a slow 503 from a slow success after
+  // the database came back (the window ends when the checker could connect again).
+  const slowLines = failing.flatMap((m) =>
+    m.slowest
+      ? [
+          `; ${m.kind} down ${m.downForMs.toFixed(0)} ms: slowest on ${m.slowest.instance} sent ` +
+            `+${m.slowest.sentAfterDownMs} ms, ${m.slowest.outcome} after ${m.slowest.tookMs} ms`,
+        ]
+      : [],
+  );
   return verdict(
     'db-outage',
     failing.length === 0 && !outages.some((f) => f.error),
@@ -110,7 +154,8 @@ export function checkDatabaseOutages({ history, faults, fleet }: CheckContext): 
       `(limit ${P99_LIMIT_MS}), ${unanswered} unanswered, ` +
       `${samples ? ((100 * polite) / samples).toFixed(0) : 0}% 503 with Retry-After; ` +
       `first write after recovery ${recoveries.map((r) => (Number.isFinite(r) ? `${r.toFixed(0)} ms` : 'never')).join(', ')} ` +
-      `(limit ${RECOVERY_LIMIT_MS})`,
+      `(limit ${RECOVERY_LIMIT_MS})` +
+      slowLines.join(''),
     measured,
   );
 }
