@@ -8,7 +8,12 @@ import { AccountRepository } from '../accounts.repository';
 import { AccountNotFoundError } from '../domain/account.errors';
 import { AccountEventType } from '../domain/account.events';
 import { accountStreamId } from '../domain/account.state';
-import { buildStatement, StatementView } from '../statements/statement';
+import {
+  buildStatement,
+  StatementView,
+  transfersOf,
+  withCounterparts,
+} from '../statements/statement';
 import { TRANSFER_COUNTERPARTS, TransferCounterparts } from '../statements/transfer-counterparts';
 import { assertAccountVisible } from './account-access';
 import { GetStatementQuery } from './get-statement.query';
@@ -37,15 +42,10 @@ export class GetStatementHandler implements IQueryHandler<GetStatementQuery> {
     const opened = events[0];
     if (opened?.type !== AccountEventType.opened) throw new AccountNotFoundError(accountId);
     const { currency } = opened.data as { currency: string };
-    const transferIds = [
-      ...new Set(
-        events.flatMap(({ data }) =>
-          typeof data.transferId === 'string' ? [data.transferId] : [],
-        ),
-      ),
-    ];
-    const transfers =
-      transferIds.length === 0 ? undefined : await this.counterparts()?.accountsOf(transferIds);
-    return buildStatement(accountId, currency, events, from, to, transfers);
+    const statement = buildStatement(accountId, currency, events, from, to);
+    const transferIds = transfersOf(statement);
+    const counterparts = transferIds.length === 0 ? undefined : this.counterparts();
+    if (counterparts === undefined) return statement;
+    return withCounterparts(statement, await counterparts.accountsOf(transferIds));
   }
 }

@@ -58,8 +58,7 @@ function movementOf(
 /**
  * Folds an account's recorded events (in version order) into its statement for [from, to):
  * the balance of everything that occurred before `from`, then every movement that occurred in
- * the period, with the balance after it, and the other account of a transfer's movement when
- * `transfers` knows it. Pure: the same events give the same statement.
+ * the period, with the balance after it. Pure: the same events give the same statement.
  */
 export function buildStatement(
   accountId: string,
@@ -67,7 +66,6 @@ export function buildStatement(
   events: readonly RecordedEvent[],
   from: Date,
   to: Date,
-  transfers: ReadonlyMap<string, TransferAccounts> = new Map(),
 ): StatementView {
   // Movements belong to the period by when they occurred. Two commands may occur in one order
   // and commit in the other, so the opening balance sums everything before `from`, and the
@@ -88,14 +86,7 @@ export function buildStatement(
     .filter((movement) => movement.at >= from)
     .map(({ at, ...movement }) => {
       balance += movement.amount;
-      const accounts =
-        movement.transferId === undefined ? undefined : transfers.get(movement.transferId);
-      return {
-        at: at.toISOString(),
-        ...movement,
-        ...(accounts ? { counterpartAccountId: counterpartOf(accountId, accounts) } : {}),
-        runningBalance: balance,
-      };
+      return { at: at.toISOString(), ...movement, runningBalance: balance };
     });
   return {
     accountId,
@@ -106,4 +97,23 @@ export function buildStatement(
     closingBalance: balance,
     entries,
   };
+}
+
+/** The transfers the statement's own entries belong to (not those of the whole history). */
+export const transfersOf = (statement: StatementView): string[] => [
+  ...new Set(statement.entries.flatMap((entry) => (entry.transferId ? [entry.transferId] : []))),
+];
+
+/** Names the other account of each transfer entry whose transfer `transfers` knows. */
+export function withCounterparts(
+  statement: StatementView,
+  transfers: ReadonlyMap<string, TransferAccounts>,
+): StatementView {
+  const entries = statement.entries.map((entry) => {
+    const accounts = entry.transferId === undefined ? undefined : transfers.get(entry.transferId);
+    return accounts
+      ? { ...entry, counterpartAccountId: counterpartOf(statement.accountId, accounts) }
+      : entry;
+  });
+  return { ...statement, entries };
 }
