@@ -13,15 +13,15 @@
  * Each variant gets a pool of as many connections as writers. Runs RUNS times, alternating
  * the order, and prints medians and ratios. Every run checks the rows it wrote.
  *   npm run bench -- append     BENCH_APPEND_RUNS=3 BENCH_APPEND_CALLS=6000 BENCH_APPEND_WRITERS=1,16,64
- * Our store sends the app's after-commit NOTIFY (notifyCommits) as in production; BENCH_NOTIFY=0
- * leaves it out, to see its share.
+ * Our store sends the app's after-commit NOTIFY as in production, from a session of its own
+ * (not one of the writers' connections); BENCH_NOTIFY=0 leaves it out, to see its share.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { EventUpcasters } from '@ledgerline/event-sourcing';
-import { PostgresEventStore } from '@ledgerline/event-sourcing/postgres';
+import { PostgresCommitNotifier, PostgresEventStore } from '@ledgerline/event-sourcing/postgres';
 import { accountIntegrationEvents } from '../src/accounts/integration/account-integration-events';
 import { accountUpcasters } from '../src/accounts/domain/account.upcasters';
 import { typeOrmOptions } from '../src/database/typeorm-options';
@@ -80,10 +80,16 @@ async function oursSetup(writers: number, batch: number, chained = true): Promis
   const dataSource = await new DataSource(
     typeOrmOptions({ url: BENCH_URL, schema: bench.schema, poolSize: writers }),
   ).initialize();
+  // The app's notifier: its own session, not one of the writers' pooled connections.
+  const notifier = new PostgresCommitNotifier(dataSource, undefined, {
+    connectionString: BENCH_URL,
+    options: `-c search_path=${bench.schema}`,
+  });
   const store = new PostgresEventStore(dataSource, {
     outbox: accountIntegrationEvents,
     upcasters: new EventUpcasters(accountUpcasters),
     notifyCommits: process.env.BENCH_NOTIFY !== '0',
+    commitNotifier: notifier,
   });
   return {
     async append() {
@@ -113,6 +119,7 @@ async function oursSetup(writers: number, batch: number, chained = true): Promis
       return row.events;
     },
     async close() {
+      await notifier.close();
       await dataSource.destroy();
       await bench.drop();
     },

@@ -15,7 +15,7 @@ import {
 
 /**
  * Faults of the database under a running app process: every session of the app terminated
- * (pool, LISTEN/lease coordinator, liveness lock), the database unreachable (a proxy that
+ * (pool, LISTEN/lease coordinator, liveness lock, commit notifier), the database unreachable (a proxy that
  * resets and refuses), and a lock held past lock_timeout. The same process must answer
  * 503 + Retry-After while it lasts and then resume everything by itself.
  */
@@ -101,7 +101,12 @@ describeOnServer('database faults under a running app', () => {
     stop = true;
     await Promise.all(clients);
     expect([...hit].sort()).toEqual(
-      expect.arrayContaining([appName, `${appName}-coordinator`, `${appName}-instance`]),
+      expect.arrayContaining([
+        appName,
+        `${appName}-coordinator`,
+        `${appName}-instance`,
+        `${appName}-notifier`,
+      ]),
     );
     expect(app.child.exitCode).toBeNull();
 
@@ -144,6 +149,7 @@ describeOnServer('database faults under a running app', () => {
       expect(names.map((row) => row.application_name).sort()).toEqual([
         `${appName}-coordinator`,
         `${appName}-instance`,
+        `${appName}-notifier`,
       ]);
     });
     expect(app.child.exitCode).toBeNull();

@@ -16,6 +16,7 @@ import { EVENT_STORE } from './database.tokens';
 import { OPTIONAL_APPEND_OBSERVER } from '../observability/metrics/metrics.tokens';
 import { EVENT_DATA_PROTECTION } from '../personal-data/personal-data.tokens';
 import { DatabaseSettings } from './database-settings';
+import { AppCommitNotifier } from './commit-notifier';
 
 /**
  * Provides the event store (the book of record) to every bounded context, with what each
@@ -23,7 +24,8 @@ import { DatabaseSettings } from './database-settings';
  * domain events to public integration events, written to the outbox in the append
  * transaction, and its upcasters, which bring old events to their current shape on every read.
  * Every commit wakes this process's workers (CommitSignal) and, on a server,
- * other instances through a coalesced NOTIFY sent after the commit. AppInstance is this
+ * other instances through a coalesced NOTIFY sent after the commit from a session of its own
+ * (AppCommitNotifier). AppInstance is this
  * process's identity and liveness, for work other instances may take over when it dies.
  * With an EventDataProtection provided (the personal-data module), the personal fields it
  * declares are stored sealed and read opened, on every path through the store.
@@ -42,19 +44,29 @@ export class EventStoreModule {
         CommitSignal,
         { provide: AppInstance, useFactory: () => new AppInstance(database) },
         {
+          provide: AppCommitNotifier,
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) =>
+            new AppCommitNotifier(dataSource, database, (error) =>
+              logger.warn(`could not notify other instances of a commit: ${String(error)}`),
+            ),
+        },
+        {
           provide: EVENT_STORE,
           inject: [
             getDataSourceToken(),
             EventSourcingFeatures,
             CommitSignal,
             OPTIONAL_APPEND_OBSERVER,
+            AppCommitNotifier,
             { token: EVENT_DATA_PROTECTION, optional: true },
           ],
           useFactory: (
             dataSource: DataSource,
             features: EventSourcingFeatures,
             commits: CommitSignal,
-            observer?: AppendObserver,
+            observer: AppendObserver | undefined,
+            notifier: AppCommitNotifier,
             protection?: EventDataProtection,
           ): EventStore => {
             const store = new PostgresEventStore(dataSource, {
@@ -64,8 +76,7 @@ export class EventStoreModule {
               afterCommit: () => commits.raise(),
               // PGlite has no LISTEN across connections, and one session behind all of them.
               notifyCommits: !options.embedded,
-              onNotifyError: (error) =>
-                logger.warn(`could not notify other instances of a commit: ${String(error)}`),
+              commitNotifier: notifier,
               appendObserver: observer,
             });
             return protection ? new ProtectedEventStore(store, protection) : store;

@@ -1,5 +1,14 @@
+import { Client, ClientConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { EVENTS_CHANNEL } from './postgres-coordinator';
+
+const NOTIFY_SQL = `SELECT pg_notify($1, current_schema())`;
+
+/** What wakes other processes after a commit (PostgresCommitNotifier, or a stand-in). */
+export interface CommitNotifier {
+  /** Called after a commit; returns at once. */
+  notifyCommitted(): void;
+}
 
 /**
  * Tells other processes (their PostgresCoordinator LISTENs) that events were committed, with
@@ -8,28 +17,34 @@ import { EVENTS_CHANNEL } from './postgres-coordinator';
  * Coalesced: at most one NOTIFY in flight, and however many commits arrive meanwhile, one
  * more after it. A NOTIFY lost to a crash between commit and send only delays other
  * processes until their next poll; it is a wake-up, never data. Its payload is the schema the
- * events were committed in (the connection's `current_schema()`), so deployments sharing one
+ * events were committed in (the session's `current_schema()`), so deployments sharing one
  * database in different schemas do not wake each other (see PostgresCoordinator).
+ * Sent from a pooled connection, or, given `session`, from a session of its own (opened on
+ * first use, again after it is lost, ended by `close()`): then the wake-up never waits for,
+ * nor holds, a connection an append could use. A lone writer on a small pool otherwise
+ * waits for the previous commit's NOTIFY before its next append can start.
  */
-export class PostgresCommitNotifier {
+export class PostgresCommitNotifier implements CommitNotifier {
   private inFlight = false;
   private pending = false;
+  private client?: Promise<Client>;
+  private closed = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly onError: (error: unknown) => void = () => undefined,
+    /** The connection settings of the notifier's own session (its search_path included). */
+    private readonly session?: ClientConfig,
   ) {}
 
-  /** Call after a commit; returns at once. */
   notifyCommitted(): void {
-    if (!this.dataSource.isInitialized) return; // shutting down: nobody to tell
+    if (this.closed || !this.dataSource.isInitialized) return; // shutting down: nobody to tell
     if (this.inFlight) {
       this.pending = true;
       return;
     }
     this.inFlight = true;
-    this.dataSource
-      .query(`SELECT pg_notify($1, current_schema())`, [EVENTS_CHANNEL])
+    this.send()
       .catch((error: unknown) => this.onError(error))
       .finally(() => {
         this.inFlight = false;
@@ -37,5 +52,41 @@ export class PostgresCommitNotifier {
         this.pending = false;
         this.notifyCommitted();
       });
+  }
+
+  /** Ends the notifier's own session, if it has one; later commits notify nobody. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client;
+    this.client = undefined;
+    await client?.then((session) => session.end()).catch(() => undefined);
+  }
+
+  private async send(): Promise<void> {
+    if (!this.session) {
+      await this.dataSource.query(NOTIFY_SQL, [EVENTS_CHANNEL]);
+      return;
+    }
+    const client = await this.ownSession(this.session);
+    await client.query(NOTIFY_SQL, [EVENTS_CHANNEL]);
+  }
+
+  private ownSession(config: ClientConfig): Promise<Client> {
+    if (this.client) return this.client;
+    const client = new Client({ application_name: 'ledgerline-notifier', ...config });
+    const opening = client.connect().then(async () => {
+      if (!this.closed) return client;
+      await client.end();
+      throw new Error('the commit notifier is closed');
+    });
+    this.client = opening;
+    // A lost session is dropped; the next NOTIFY opens another.
+    const lost = () => {
+      if (this.client === opening) this.client = undefined;
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    opening.catch(lost);
+    return opening;
   }
 }

@@ -322,6 +322,47 @@ describeOnServer('PostgresCommitNotifier', () => {
     }
   });
 
+  it('with a session of its own, notifies while every pooled connection is taken, and close() ends that session', async () => {
+    const application = `notifier-${randomUUID().slice(0, 8)}`;
+    const listener = new Client({ connectionString: database.url });
+    await listener.connect();
+    // Every pooled connection checked out: a notifier on the pool would wait for one.
+    const taken = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const runner = database.dataSource.createQueryRunner();
+        await runner.connect();
+        return runner;
+      }),
+    );
+    const notifier = new PostgresCommitNotifier(database.dataSource, undefined, {
+      connectionString: database.url,
+      application_name: application,
+      options: `-c search_path=${database.schema}`,
+    });
+    const sessions = async () =>
+      (
+        await listener.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+          [application],
+        )
+      ).rows[0].n;
+    try {
+      await listener.query(`LISTEN ${EVENTS_CHANNEL}`);
+      const heard = new Promise<string | undefined>((resolve) =>
+        listener.on('notification', (message) => resolve(message.payload)),
+      );
+      notifier.notifyCommitted();
+      expect(await heard).toBe(database.schema);
+      expect(await sessions()).toBe(1);
+      await notifier.close();
+      await eventually(async () => expect(await sessions()).toBe(0));
+    } finally {
+      await Promise.all(taken.map((runner) => runner.release()));
+      await notifier.close();
+      await listener.end();
+    }
+  });
+
   it("names the schema committed in: a coordinator wakes for its own schema's commits only", async () => {
     const woken: string[] = [];
     const coordinatorOf = (schema: string) =>

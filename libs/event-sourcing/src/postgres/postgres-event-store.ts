@@ -27,7 +27,7 @@ import {
   AppendWrite,
 } from './append-writer';
 import { BatchAppender } from './batch-appender';
-import { PostgresCommitNotifier } from './postgres-commit-notifier';
+import { CommitNotifier, PostgresCommitNotifier } from './postgres-commit-notifier';
 import { GroupCommit, GroupCommitOptions } from './group-commit';
 import { projectionTransaction } from './projection-transaction';
 import { runInTransaction } from './run-in-transaction';
@@ -63,6 +63,11 @@ export interface PostgresEventStoreOptions {
    */
   readonly notifyCommits?: boolean;
   readonly onNotifyError?: (error: unknown) => void;
+  /**
+   * The notifier to use instead of a PostgresCommitNotifier on the DataSource's pool: one
+   * with a session of its own, which its owner closes. `notifyCommits: false` still wins.
+   */
+  readonly commitNotifier?: CommitNotifier;
   /**
    * Group commit of `appendToStream` (see GroupCommit): default 2 batches in flight of up
    * to 64 appends. Not used with inline projections (each append then has a transaction).
@@ -105,7 +110,7 @@ export class PostgresEventStore implements EventStore {
     const notifier =
       options.notifyCommits === false
         ? undefined
-        : new PostgresCommitNotifier(dataSource, options.onNotifyError);
+        : (options.commitNotifier ?? new PostgresCommitNotifier(dataSource, options.onNotifyError));
     this.afterCommit = (appended) => {
       afterCommit(appended);
       notifier?.notifyCommitted();
