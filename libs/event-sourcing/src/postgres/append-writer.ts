@@ -41,13 +41,29 @@ export interface WriteCommand {
   readonly result: (streams: readonly AppendResult[]) => JsonValue;
 }
 
-/** Where the append's statements run: a pooled pg client or a TypeORM query runner. */
+/** A statement a session prepares once, by name. */
+export interface NamedStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+/** What the writer tells a connection of a statement. */
+export interface StatementOptions {
+  /** The writer's last statement: a connection that owns the transaction may commit with it. */
+  readonly last?: boolean;
+}
+
+/**
+ * Where the append's statements run: a pooled pg client, a TypeORM query runner, or a group
+ * commit's BatchTransaction.
+ */
 export interface AppendConnection {
   /** `name`: a prepared statement's, where the connection supports them. */
   query<Row extends QueryResultRow = QueryResultRow>(
     name: string | undefined,
     text: string,
     values: readonly unknown[],
+    options?: StatementOptions,
   ): Promise<Row[]>;
 }
 
@@ -73,6 +89,10 @@ export const queryRunnerConnection = (queryRunner: QueryRunner): AppendConnectio
     return result.records as Row[];
   },
 });
+
+const APPEND_STATEMENT: NamedStatement = { name: 'ledgerline_append_v5', text: APPEND_SQL };
+const RECORD_STATEMENT: NamedStatement = { name: 'ledgerline_record_v3', text: RECORD_SQL };
+const WRITER_STATEMENTS = [APPEND_STATEMENT, RECORD_STATEMENT] as const;
 
 /** Runs inside the append's transaction, after its events and before its outbox rows. */
 export type AfterEvents = (events: readonly RecordedEvent[]) => Promise<void>;
@@ -116,19 +136,20 @@ export class AppendWriter {
   constructor(
     private readonly outbox: IntegrationEventMapper | undefined,
     /**
-     * Named prepared statements (each connection parses and plans them once). Off for servers
-     * whose connections share one session (the embedded PGlite socket): a second connection's
-     * Parse of a name fails there with 42P05 (see `withoutNamedStatements`).
+     * Named prepared statements (each session parses and plans them once). Off for servers
+     * whose connections share one session (the embedded PGlite socket), where the unnamed
+     * statements need no bookkeeping of what the session holds.
      */
-    private named = true,
+    private readonly named = true,
   ) {}
 
   get namedStatements(): boolean {
     return this.named;
   }
 
-  withoutNamedStatements(): void {
-    this.named = false;
+  /** The named statements an append runs, for a connection that prepares them first. */
+  get statements(): readonly NamedStatement[] {
+    return WRITER_STATEMENTS;
   }
 
   /**
@@ -182,7 +203,7 @@ export class AppendWriter {
       toInput(write, index === 0 && command ? [command.id] : []),
     );
     const rows = await connection.query<AppendRow>(
-      this.named ? 'ledgerline_append_v5' : undefined,
+      this.named ? APPEND_STATEMENT.name : undefined,
       APPEND_SQL,
       [JSON.stringify(inputs), allOrNothing],
     );
@@ -231,10 +252,12 @@ export class AppendWriter {
     }
     const outbox: OutboxRowDraft[] = this.outbox ? outboxRows(inserted, this.outbox) : [];
     if (outbox.length > 0 || commands.length > 0)
-      await connection.query(this.named ? 'ledgerline_record_v3' : undefined, RECORD_SQL, [
-        JSON.stringify(outbox),
-        JSON.stringify(commands),
-      ]);
+      await connection.query(
+        this.named ? RECORD_STATEMENT.name : undefined,
+        RECORD_SQL,
+        [JSON.stringify(outbox), JSON.stringify(commands)],
+        { last: true },
+      );
     return { outcomes, commandResult };
   }
 }

@@ -1,4 +1,4 @@
-import { PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { CommitOutcomeUnknownError } from '../core/errors';
 import { AppendResult } from '../core/event-store.port';
@@ -8,6 +8,7 @@ import { AppendObserver } from './append-observer';
 import { AppendWriter, clientConnection, AppendWrite } from './append-writer';
 import { isDatabaseUnavailable, pgErrorDetails, UNIQUE_VIOLATION } from './pg-errors';
 import { Settled } from './group-commit';
+import { BatchTransaction, lostPreparedStatement } from './batch-transaction';
 
 /** Why a batch failed, and whether its COMMIT had been sent (then its outcome is unknown). */
 class BatchFailure extends Error {
@@ -18,8 +19,6 @@ class BatchFailure extends Error {
     super('group commit batch failed');
   }
 }
-
-const DUPLICATE_PREPARED_STATEMENT = '42P05';
 
 /** Whether `error` is a unique violation of `streamId`'s next version (another writer's). */
 function conflictsOn(error: unknown, streamId: string): boolean {
@@ -34,7 +33,7 @@ function conflictsOn(error: unknown, streamId: string): boolean {
 /**
  * The group commit's transactions: a batch of independent appends (AppendWriter.writeEach) in
  * one transaction of four statements whatever its size: BEGIN; the append; the records;
- * COMMIT. An append refused by its guard fails alone. An error that fails a statement fails
+ * COMMIT, sent in two round trips (BatchTransaction). An append refused by its guard fails alone. An error that fails a statement fails
  * only its own append: a concurrent append of the same version (another process) refuses the
  * stream it names and the rest is written again together; anything else (a command id
  * repeated in flight, a mapper that throws) makes each append try again alone, one at a time.
@@ -49,8 +48,12 @@ export class BatchAppender {
     private readonly observer?: AppendObserver,
   ) {}
 
-  /** @returns per append, one AppendResult per part */
-  async write(items: readonly AppendWrite[]): Promise<Settled<AppendResult[]>[]> {
+  /**
+   * @param prepared whether this is already the retry after a session lost its prepared
+   * statements
+   * @returns per append, one AppendResult per part
+   */
+  async write(items: readonly AppendWrite[], prepared = false): Promise<Settled<AppendResult[]>[]> {
     try {
       return await this.writeTogether(items);
     } catch (caught) {
@@ -62,14 +65,9 @@ export class BatchAppender {
         const outcome = isDatabaseUnavailable(error) ? new CommitOutcomeUnknownError(error) : error;
         return items.map(() => ({ ok: false, error: outcome }));
       }
-      if (
-        pgErrorDetails(error).code === DUPLICATE_PREPARED_STATEMENT &&
-        this.writer.namedStatements
-      ) {
-        // A server whose connections share one session; the batch rolled back, write it again.
-        this.writer.withoutNamedStatements();
-        return this.write(items);
-      }
+      // A session whose statements were deallocated behind this process's back (a pooler's
+      // DISCARD ALL) rolled back; the next attempt prepares them again.
+      if (!prepared && lostPreparedStatement(error)) return this.write(items, true);
       if (items.length === 1) {
         const [item] = items;
         const ids = item.parts.flatMap((part) => (part.command ? [part.command.id] : []));
@@ -93,37 +91,60 @@ export class BatchAppender {
 
   /** @throws BatchFailure */
   private async writeTogether(items: readonly AppendWrite[]): Promise<Settled<AppendResult[]>[]> {
-    // The query runner's own connection: the named statements go to pg directly (TypeORM has
-    // none). The runner listens for the connection's errors (a socket that dies while it is
-    // checked out) and then releases it as broken, so the pool never hands it out again.
+    // The query runner's own connection: the statements go to pg directly (TypeORM has no
+    // prepared statements). The runner listens for the connection's errors (a socket that dies
+    // while it is checked out) and then releases it as broken, so the pool never hands it out
+    // again.
     const queryRunner = this.dataSource.createQueryRunner();
     const client = pgClientOf(await queryRunner.connect());
     const started = performance.now();
     let written: Settled<AppendResult[]>[] | undefined;
     try {
-      let committing = false;
-      try {
-        await client.query('BEGIN');
-        const outcomes = await this.writer.writeEach(clientConnection(client), items);
-        committing = true;
-        await client.query('COMMIT');
-        written = outcomes;
-        return outcomes;
-      } catch (error) {
-        // A session whose COMMIT or ROLLBACK failed is closed, never handed out again: it may
-        // be lost (its query rejects before the pool hears of it), or the next batch on it could
-        // join whatever it left open. A rollback on a lost session fails too; the first error
-        // says what happened.
-        const close = () => client.end().catch(() => undefined);
-        if (committing) await close();
-        else await client.query('ROLLBACK').catch(close);
-        throw new BatchFailure(error, committing);
-      }
+      written = await this.inTransaction(client, items);
+      return written;
     } finally {
       // Released without the statement's error: a refused append is an ordinary outcome, not
       // a broken session.
       await queryRunner.release();
       this.report(items, written, performance.now() - started);
+    }
+  }
+
+  /**
+   * BEGIN, the append, the records, COMMIT: in two round trips (BatchTransaction) with named
+   * statements, else in four.
+   * @throws BatchFailure
+   */
+  private async inTransaction(
+    client: PoolClient,
+    items: readonly AppendWrite[],
+  ): Promise<Settled<AppendResult[]>[]> {
+    const transaction = this.writer.namedStatements
+      ? new BatchTransaction(client, this.writer.statements)
+      : undefined;
+    let committing = false;
+    try {
+      if (transaction) {
+        const outcomes = await this.writer.writeEach(transaction, items);
+        committing = true;
+        await transaction.commit();
+        return outcomes;
+      }
+      await client.query('BEGIN');
+      const outcomes = await this.writer.writeEach(clientConnection(client), items);
+      committing = true;
+      await client.query('COMMIT');
+      return outcomes;
+    } catch (error) {
+      if (transaction) committing = (await transaction.phaseOf(error)) === 'commit';
+      // A session whose COMMIT or ROLLBACK failed is closed, never handed out again: it may
+      // be lost (its query rejects before the pool hears of it), or the next batch on it could
+      // join whatever it left open. A rollback on a lost session fails too; the first error
+      // says what happened.
+      const close = () => client.end().catch(() => undefined);
+      if (committing) await close();
+      else await client.query('ROLLBACK').catch(close);
+      throw new BatchFailure(error, committing);
     }
   }
 

@@ -40,7 +40,7 @@ describe('PostgresEventStore on the embedded database (one session behind every 
   });
 
   it.each([
-    ['left on (it turns them off by itself on 42P05)', undefined],
+    ['left on (a statement the session already holds is used as it is)', undefined],
     ['turned off, as the app does for the embedded database', false],
   ])(
     'appends across reconnections with prepared statements %s',
