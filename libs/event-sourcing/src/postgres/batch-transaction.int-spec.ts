@@ -81,10 +81,15 @@ describeOnServer('BatchTransaction: a group commit in two round trips', () => {
     expect(await counts(streamId)).toEqual({ events: 1, outbox: 0, commands: 0 });
   });
 
-  it('carries values with quotes and backslashes intact as literals', async () => {
+  it.each([
+    `it's a \\ back'slash \\' "quoted" \u00e9 $1 $$ ;COMMIT;`,
+    'the delimiter itself: $ll$ and $ll0$, then one at the very end $',
+    '$',
+    'ends with the start of a tag: $ll',
+  ])('carries %j intact through the literal', async (text) => {
     const store = new PostgresEventStore(database.dataSource, { notifyCommits: false });
     const streamId = stream();
-    const data = { text: `it's a \\ back'slash \\' "quoted" \u00e9 $1 $$ ;COMMIT;` };
+    const data = { text, [text]: text };
     await store.appendToStream(streamId, 'no_stream', [{ type: 'Noted', data }], withCommand());
     expect((await store.readStream(streamId))[0].data).toEqual(data);
   });
