@@ -463,8 +463,16 @@ describeOnServer('the built app (node dist/src/main.js)', () => {
     let transferId: string;
     const client = clientTrace();
     const searched = `probe-${hex(6)}@example.com`;
+    const reference = `probe-reference-${hex(6)}`;
     try {
       transferId = await tracedTransfer(app.baseUrl, client.traceparent);
+      // The append sends its events inside the statement's text: the span keeps the statement.
+      const accounts = accountsApi(app.baseUrl);
+      await accounts
+        .http()
+        .post(`/accounts/${await accounts.open()}/deposits`)
+        .send({ amount: 7, reference })
+        .expect(201);
       // A search puts personal data in the query string: the span keeps only its parameter names.
       await accountsApi(app.baseUrl)
         .http()
@@ -492,6 +500,8 @@ describeOnServer('the built app (node dist/src/main.js)', () => {
     expect(has('pg-pool.connect')).toBe(false);
     expect(has('@opentelemetry/instrumentation-pg')).toBe(true);
     expect(has('query=REDACTED')).toBe(true);
+    expect(has('EXECUTE ledgerline_append_v5(?, false)')).toBe(true);
+    expect(has(reference)).toBe(false);
     expect(has(searched)).toBe(false);
     expect(has(encodeURIComponent(searched))).toBe(false);
     expect(has('client.address')).toBe(false);

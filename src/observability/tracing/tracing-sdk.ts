@@ -2,6 +2,8 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { ATTR_DB_QUERY_TEXT } from '@opentelemetry/semantic-conventions';
+import { redactQueryText } from './query-text';
 import { TracingSettings } from './tracing-settings';
 
 /**
@@ -28,7 +30,15 @@ export function startTracingSdk(settings: TracingSettings): () => Promise<void> 
             // every second or so, and a root span per poll would bury everything else. No span
             // for taking a pooled connection: it is almost always there, and the query's span
             // shows any wait.
-            new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
+            new PgInstrumentation({
+              requireParentSpan: true,
+              ignoreConnectSpans: true,
+              // The append's values travel inside its text: keep the statement, not them.
+              requestHook: (span, { query }) => {
+                if (query.text.includes('$'))
+                  span.setAttribute(ATTR_DB_QUERY_TEXT, redactQueryText(query.text));
+              },
+            }),
           ]
         : []),
       new AmqplibInstrumentation(),
