@@ -8,7 +8,7 @@ import { AppendObserver } from './append-observer';
 import { AppendWriter, clientConnection, AppendWrite } from './append-writer';
 import { isDatabaseUnavailable, pgErrorDetails, UNIQUE_VIOLATION } from './pg-errors';
 import { Settled } from './group-commit';
-import { BatchTransaction, lostPreparedStatement } from './batch-transaction';
+import { AppendRoundTrips, BatchTransaction, lostPreparedStatement } from './batch-transaction';
 
 /** Why a batch failed, and whether its COMMIT had been sent (then its outcome is unknown). */
 class BatchFailure extends Error {
@@ -46,6 +46,8 @@ export class BatchAppender {
     private readonly writer: AppendWriter,
     /** Hears of each transaction written: batch size, events, duration (metrics). */
     private readonly observer?: AppendObserver,
+    /** 2: BatchTransaction (values in the statements' text); 4: values as bind parameters. */
+    private readonly roundTrips: AppendRoundTrips = 2,
   ) {}
 
   /**
@@ -112,16 +114,17 @@ export class BatchAppender {
 
   /**
    * BEGIN, the append, the records, COMMIT: in two round trips (BatchTransaction) with named
-   * statements, else in four.
+   * statements, unless told to take four.
    * @throws BatchFailure
    */
   private async inTransaction(
     client: PoolClient,
     items: readonly AppendWrite[],
   ): Promise<Settled<AppendResult[]>[]> {
-    const transaction = this.writer.namedStatements
-      ? new BatchTransaction(client, this.writer.statements)
-      : undefined;
+    const transaction =
+      this.writer.namedStatements && this.roundTrips === 2
+        ? new BatchTransaction(client, this.writer.statements)
+        : undefined;
     let committing = false;
     try {
       if (transaction) {
@@ -136,7 +139,14 @@ export class BatchAppender {
       await client.query('COMMIT');
       return outcomes;
     } catch (error) {
-      if (transaction) committing = (await transaction.phaseOf(error)) === 'commit';
+      const phase = transaction ? await transaction.phaseOf(error) : undefined;
+      if (phase === 'unknown') {
+        // The server refused a statement, then the session was lost before saying whether it
+        // was the COMMIT: the batch may have committed.
+        await client.end().catch(() => undefined);
+        throw new BatchFailure(new CommitOutcomeUnknownError(error), true);
+      }
+      if (phase !== undefined) committing = phase === 'commit';
       // A session whose COMMIT or ROLLBACK failed is closed, never handed out again: it may
       // be lost (its query rejects before the pool hears of it), or the next batch on it could
       // join whatever it left open. A rollback on a lost session fails too; the first error

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { AppendOptions, IntegrationEventMapper, NewEvent } from '../index';
 import { PostgresEventStore } from './';
+import { dollarQuoted } from './batch-transaction';
 import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
 import { testMetadata } from '../../test/test-metadata';
 
@@ -65,9 +66,38 @@ describeOnServer('BatchTransaction: a group commit in two round trips', () => {
       store.appendToStream(streamId, 'no_stream', [event(1), event(2)], withCommand()),
     );
     expect(sent).toHaveLength(2);
-    expect(sent[0]).toMatch(/^BEGIN; EXECUTE ledgerline_append_v\d+\(/);
-    expect(sent[1]).toMatch(/^EXECUTE ledgerline_record_v\d+\(.*\); COMMIT$/s);
+    // Prepared under the statement's name and a digest of its text.
+    expect(sent[0]).toMatch(/^BEGIN; EXECUTE ledgerline_append_v\d+_[0-9a-f]{12}\(/);
+    expect(sent[1]).toMatch(/^EXECUTE ledgerline_record_v\d+_[0-9a-f]{12}\(.*\); COMMIT$/s);
     expect(await counts(streamId)).toEqual({ events: 2, outbox: 2, commands: 1 });
+  });
+
+  it('with appendRoundTrips 4, sends BEGIN, the append, the records and COMMIT apart, the values as bind parameters', async () => {
+    const store = new PostgresEventStore(database.dataSource, {
+      outbox: mapper,
+      notifyCommits: false,
+      appendRoundTrips: 4,
+    });
+    const reference = `bound-${randomUUID()}`;
+    await store.appendToStream(stream(), 'no_stream', [event(1)], withCommand()); // prepares
+    const streamId = stream();
+    const sent = await sentBy(() =>
+      store.appendToStream(
+        streamId,
+        'no_stream',
+        [{ type: 'Noted', data: { reference } }],
+        withCommand(),
+      ),
+    );
+    expect(sent).toEqual([
+      'BEGIN',
+      expect.stringMatching(/^\s*WITH input AS/),
+      expect.stringMatching(/^\s*WITH outbox AS/),
+      'COMMIT',
+    ]);
+    // Nothing of the event is in a statement's text (a failing one would be logged whole).
+    expect(sent.some((text) => text.includes(reference) || text.includes(streamId))).toBe(false);
+    expect(await counts(streamId)).toEqual({ events: 1, outbox: 1, commands: 1 });
   });
 
   it('commits on its own when the append records nothing (no outbox rows, no command)', async () => {
@@ -92,6 +122,16 @@ describeOnServer('BatchTransaction: a group commit in two round trips', () => {
     const data = { text, [text]: text };
     await store.appendToStream(streamId, 'no_stream', [{ type: 'Noted', data }], withCommand());
     expect((await store.readStream(streamId))[0].data).toEqual(data);
+  });
+
+  it('dollar-quotes any text so that PostgreSQL reads it back unchanged', async () => {
+    const texts = ['x$ll', '$ll$', '$ll0$ $ll$ $', 'it\'s \\ "q" $$ $1', '', 'ends with $'];
+    for (const text of texts) {
+      const [row] = await database.dataSource.query<{ text: string }[]>(
+        `SELECT ${dollarQuoted(text)} AS text`,
+      );
+      expect(row.text).toBe(text);
+    }
   });
 
   it('prepares again, without failing the append, on a session whose statements were deallocated', async () => {

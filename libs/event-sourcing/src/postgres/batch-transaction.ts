@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { AppendConnection, NamedStatement, StatementOptions } from './append-writer';
 import { isDatabaseUnavailable, pgErrorDetails } from './pg-errors';
@@ -13,19 +14,36 @@ const UNDEFINED_PREPARED_STATEMENT = '26000';
 const preparedBySession = new WeakMap<PoolClient, Set<string>>();
 
 /**
+ * The name a statement is prepared under in a session: its own, and a digest of its text, so
+ * a session holding another text under that name (another version of this code, another
+ * store's four-round-trip statements, which bear the plain name) is never run by mistake.
+ */
+const sessionNames = new Map<string, string>();
+function sessionName({ name, text }: NamedStatement): string {
+  const key = `${name}\n${text}`;
+  let prepared = sessionNames.get(key);
+  if (prepared === undefined) {
+    prepared = `${name}_${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+    sessionNames.set(key, prepared);
+  }
+  return prepared;
+}
+
+/**
  * Prepares on `client` those of `statements` it does not hold yet. Run outside a transaction:
  * a PREPARE that fails inside one would abort it.
  */
 async function prepare(client: PoolClient, statements: readonly NamedStatement[]): Promise<void> {
   const held = preparedBySession.get(client) ?? new Set<string>();
   preparedBySession.set(client, held);
-  for (const { name, text } of statements) {
+  for (const statement of statements) {
+    const name = sessionName(statement);
     if (held.has(name)) continue;
     try {
-      await client.query(`PREPARE ${name} AS ${text}`);
+      await client.query(`PREPARE ${name} AS ${statement.text}`);
     } catch (error) {
-      // Already there: prepared before this process knew of the session, or by another
-      // connection of a session they share (the embedded server).
+      // Already there, with this very text (the name says so): prepared by another connection
+      // of a session they share (the embedded server).
       if (pgErrorDetails(error).code !== DUPLICATE_PREPARED_STATEMENT) throw error;
     }
     held.add(name);
@@ -37,8 +55,15 @@ export function lostPreparedStatement(error: unknown): boolean {
   return pgErrorDetails(error).code === UNDEFINED_PREPARED_STATEMENT;
 }
 
-/** How a statement that carried the COMMIT failed: before the COMMIT ran, or in it. */
-export type CommitPhase = 'before-commit' | 'commit';
+/** How many round trips a group commit's transaction takes (see BatchTransaction). */
+export type AppendRoundTrips = 2 | 4;
+
+/**
+ * Where a failed transaction stopped: before its COMMIT ran (nothing written), in the COMMIT
+ * (refused, or lost with the session: see the error), or unknown (a statement failed and the
+ * session was lost before it said which).
+ */
+export type CommitPhase = 'before-commit' | 'commit' | 'unknown';
 
 /**
  * A group commit's transaction in two round trips instead of four: BEGIN travels with the
@@ -68,12 +93,14 @@ export class BatchTransaction implements AppendConnection {
     values: readonly unknown[],
     options: StatementOptions = {},
   ): Promise<Row[]> {
-    if (!this.statements.some((statement) => statement.name === name && statement.text === text))
+    if (!this.statements.some((candidate) => candidate.name === name && candidate.text === text))
       throw new Error(`BatchTransaction runs only the statements it prepares, not ${name}`);
     if (this.committed) throw new Error('the transaction has already committed');
     const opening = !this.begun;
     if (opening) await prepare(this.client, this.statements);
-    const statements = [`EXECUTE ${name}(${values.map(literal).join(', ')})`];
+    const statement = this.statements.find((candidate) => candidate.name === name);
+    if (!statement) throw new Error(`BatchTransaction prepared no statement ${name}`);
+    const statements = [`EXECUTE ${sessionName(statement)}(${values.map(literal).join(', ')})`];
     if (opening) statements.unshift('BEGIN');
     if (options.last) statements.push('COMMIT');
     this.begun = true;
@@ -99,22 +126,24 @@ export class BatchTransaction implements AppendConnection {
   }
 
   /**
-   * Where `error`, thrown by this transaction, struck. A lost session after a COMMIT was sent
-   * leaves it unknown, as does one COMMIT refused: both are `commit`. A server's error with
-   * the session alive is told apart by the transaction's state, which the server reports when
-   * it is ready again: still open and failed means a statement failed and COMMIT never ran.
+   * Where `error`, thrown by this transaction, struck. Before a COMMIT was sent: before it. A
+   * lost session after that: in the COMMIT (its outcome unknown). A server's error with the
+   * session alive is told apart by the transaction's state, which the server reports when it
+   * is ready again: still open (failed) means a statement failed and the COMMIT never ran;
+   * idle means the COMMIT ran and was refused.
    */
   async phaseOf(error: unknown): Promise<CommitPhase> {
     if (!this.commitSent) return 'before-commit';
     if (isDatabaseUnavailable(error)) return 'commit';
     try {
       // An empty query runs nothing, even in a failed transaction; its answer carries the
-      // session's transaction state ('E': failed, 'I': idle, after a COMMIT that ran).
+      // session's transaction state ('E': failed, 'T': open, 'I': idle).
       await this.client.query('');
     } catch {
-      return 'commit';
+      return 'unknown';
     }
-    return this.client.getTransactionStatus() === 'E' ? 'before-commit' : 'commit';
+    const status = this.client.getTransactionStatus();
+    return status === 'E' || status === 'T' ? 'before-commit' : 'commit';
   }
 }
 
@@ -128,13 +157,15 @@ function literal(value: unknown): string {
 
 /**
  * `text` as a dollar-quoted constant: nothing inside needs escaping, whatever the server's
- * `standard_conforming_strings`, so a batch's JSON is searched once for the delimiter
- * instead of copied character by character (pg's escapeLiteral took 1.3 ms for the 139 kB of
- * a batch of 64 appends of 10 events; this takes a few µs).
+ * `standard_conforming_strings`, so a batch's JSON is searched for the delimiter instead of
+ * copied character by character (pg's escapeLiteral took 1.3 ms for the 139 kB of a batch of
+ * 64 appends of 10 events; this takes a few µs). The tag is one the text does not contain,
+ * even with the closing `$` after it (text ending in `$ll` would close `$ll$` early).
  */
 export function dollarQuoted(text: string): string {
+  const searched = `${text}$`;
   let tag = 'll';
-  for (let n = 0; text.includes(`$${tag}$`); n++) tag = `ll${n}`;
+  for (let n = 0; searched.includes(`$${tag}$`); n++) tag = `ll${n}`;
   return `$${tag}$${text}$${tag}$`;
 }
 

@@ -80,9 +80,11 @@ export class PostgresCommitNotifier implements CommitNotifier {
       throw new Error('the commit notifier is closed');
     });
     this.client = opening;
-    // A lost session is dropped; the next NOTIFY opens another.
+    // A lost session is dropped (and ended, to free its socket); the next NOTIFY opens another.
     const lost = () => {
-      if (this.client === opening) this.client = undefined;
+      if (this.client !== opening) return;
+      this.client = undefined;
+      client.end().catch(() => undefined);
     };
     client.on('error', lost);
     client.on('end', lost);

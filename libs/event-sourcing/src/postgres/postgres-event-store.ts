@@ -27,6 +27,9 @@ import {
   AppendWrite,
 } from './append-writer';
 import { BatchAppender } from './batch-appender';
+import type { AppendRoundTrips } from './batch-transaction';
+
+export type { AppendRoundTrips } from './batch-transaction';
 import { CommitNotifier, PostgresCommitNotifier } from './postgres-commit-notifier';
 import { GroupCommit, GroupCommitOptions } from './group-commit';
 import { projectionTransaction } from './projection-transaction';
@@ -81,6 +84,16 @@ export interface PostgresEventStoreOptions {
    */
   readonly preparedStatements?: boolean;
   /**
+   * The round trips of a group commit's transaction, with prepared statements. 2 (default):
+   * BEGIN travels with the append and COMMIT with the records, the values inside the
+   * statements' text (BatchTransaction). 4: BEGIN, the append, the records and COMMIT apart,
+   * the values as bind parameters. Take 4 where the server's log must not show event data
+   * (PostgreSQL logs a failing statement's text, `log_min_error_statement`, and shows the
+   * last one in `pg_stat_activity`), or behind a pooler in transaction mode, which does not
+   * keep a session's SQL-prepared statements.
+   */
+  readonly appendRoundTrips?: AppendRoundTrips;
+  /**
    * Hears of each group-commit and multi-stream append transaction: its appends, events,
    * duration and whether it committed (metrics). Default none.
    */
@@ -118,7 +131,12 @@ export class PostgresEventStore implements EventStore {
     };
     this.upcasters = options.upcasters ?? NO_UPCASTERS;
     this.writer = new AppendWriter(options.outbox, options.preparedStatements ?? true);
-    const appender = new BatchAppender(dataSource, this.writer, options.appendObserver);
+    const appender = new BatchAppender(
+      dataSource,
+      this.writer,
+      options.appendObserver,
+      options.appendRoundTrips,
+    );
     this.appendObserver = options.appendObserver;
     this.groupCommit = new GroupCommit(options.groupCommit ?? DEFAULT_GROUP_COMMIT, (items) =>
       appender.write(items),
