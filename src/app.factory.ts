@@ -40,6 +40,7 @@ export async function createApp(
     embedded,
     timeouts: config.databaseTimeouts,
     applicationName: config.databaseApplicationName,
+    appendRoundTrips: config.databaseAppendRoundTrips,
   };
   await waitForDatabase(() => runMigrations(database), {
     timeoutMs: config.databaseStartupWaitMs,

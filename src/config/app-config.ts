@@ -8,6 +8,7 @@ import { parseUrlSetting } from './url-setting';
 import { MAX_AMOUNT } from '../shared-kernel/money';
 import { parseCorsOrigins } from '../common/http/cors-options';
 import { HttpServerTimeouts, httpServerTimeouts } from '../common/http/server-timeouts';
+import type { AppendRoundTrips } from '@ledgerline/event-sourcing/postgres';
 import { DATABASE_TIMEOUT_DEFAULTS, DatabaseTimeouts } from '../database/database-settings';
 import { LoggingSettings, parseLoggingSettings } from '../observability/logging/log-settings';
 
@@ -25,6 +26,8 @@ export interface AppConfig {
   readonly databaseStartupWaitMs: number;
   /** `application_name` of this instance's sessions, to tell instances apart on the server. */
   readonly databaseApplicationName: string;
+  /** Round trips of a group commit's transaction: 2 (values in the text) or 4 (bind parameters). */
+  readonly databaseAppendRoundTrips: AppendRoundTrips;
   readonly embeddedDataDir: string;
   readonly bodyLimit: string;
   /** Longest time a client may take to send a whole request, and its headers. */
@@ -67,6 +70,12 @@ export interface AppConfig {
   /** Where the master key of the personal-data keys comes from (PII_MASTER_KEY…). */
   readonly personalData: PersonalDataSettings;
   readonly rateLimits: RateLimitSettings;
+}
+
+function parseAppendRoundTrips(raw: string | undefined): AppendRoundTrips {
+  const value = raw?.trim() || '2';
+  if (value === '2' || value === '4') return Number(value) as AppendRoundTrips;
+  throw new Error(`DATABASE_APPEND_ROUND_TRIPS must be 2 or 4, got "${raw}"`);
 }
 
 function integer(
@@ -119,6 +128,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     databaseStartupWaitMs: integer(env, 'DATABASE_STARTUP_WAIT_MS', 60_000, 0, 3_600_000),
     databaseApplicationName: parseApplicationName(env.DATABASE_APPLICATION_NAME ?? 'ledgerline'),
+    databaseAppendRoundTrips: parseAppendRoundTrips(env.DATABASE_APPEND_ROUND_TRIPS),
     embeddedDataDir: env.EMBEDDED_DATA_DIR ?? '.data/pglite',
     bodyLimit: env.BODY_LIMIT ?? '16kb',
     httpTimeouts: httpServerTimeouts(

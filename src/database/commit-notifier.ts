@@ -23,8 +23,10 @@ export class AppCommitNotifier implements CommitNotifier, OnApplicationShutdown 
       application_name: `${database.applicationName ?? 'ledgerline'}-notifier`,
       connectionTimeoutMillis: timeouts.connectMs,
       keepAlive: true,
+      // A NOTIFY that hangs would hold back every later one: bounded like the pool's statements.
+      query_timeout: timeouts.statementMs,
       // The payload names the schema committed in, as the pool's sessions see it.
-      options: `-c search_path=${database.schema}`,
+      options: `-c search_path=${database.schema} -c statement_timeout=${timeouts.statementMs}`,
     });
   }
 

@@ -1,3 +1,5 @@
+import type { AppendRoundTrips } from '@ledgerline/event-sourcing/postgres';
+
 // Kept apart from typeorm-options.ts, which gathers every context's migrations: the contexts
 // and the configuration read these settings and must not load that list (an import cycle).
 
@@ -11,6 +13,8 @@ export interface DatabaseSettings {
   readonly timeouts?: Partial<DatabaseTimeouts>;
   /** `application_name` of the pool's sessions (dedicated sessions add a suffix). */
   readonly applicationName?: string;
+  /** Round trips of a group commit's transaction (PostgresEventStore `appendRoundTrips`). */
+  readonly appendRoundTrips?: AppendRoundTrips;
 }
 
 /** How long the app lets the database keep it waiting, in milliseconds. */

@@ -73,6 +73,7 @@ export class EventStoreModule {
               outbox: features.outbox(),
               upcasters: new EventUpcasters(features.upcasters()),
               preparedStatements: !options.embedded,
+              appendRoundTrips: database.appendRoundTrips,
               afterCommit: () => commits.raise(),
               // PGlite has no LISTEN across connections, and one session behind all of them.
               notifyCommits: !options.embedded,
