@@ -52,13 +52,20 @@ export class FaultInjector {
       case 'app-kill':
         return this.appKill(record);
       case 'pg-restart':
-        return this.databaseOutage(record, () => this.targets.cluster.restart());
+        return this.databaseOutage(
+          record,
+          () => this.targets.cluster.stop('fast'),
+          () => this.targets.cluster.start(),
+        );
       case 'pg-crash':
-        return this.databaseOutage(record, async () => {
-          await this.targets.cluster.stop('immediate');
-          await sleep(this.random.int(1_000, 3_000));
-          await this.targets.cluster.start();
-        });
+        return this.databaseOutage(
+          record,
+          () => this.targets.cluster.stop('immediate'),
+          async () => {
+            await sleep(this.random.int(1_000, 3_000));
+            await this.targets.cluster.start();
+          },
+        );
       case 'pg-terminate':
         return this.terminateSessions(record);
       case 'broker-kill':
@@ -92,14 +99,27 @@ export class FaultInjector {
     record.detail = `killed ${victim.name}#${record.killedIncarnation} with ${inFlight} request(s) in flight, restarted after ${pause} ms`;
   }
 
-  /** A stop and start of PostgreSQL, probed from the stop until after it is back. */
-  private async databaseOutage(record: FaultRecord, outage: () => Promise<unknown>) {
+  /**
+   * A stop and start of PostgreSQL, probed from the stop until after it is back. It is back
+   * when the checker first connects, tried every 25 ms from the moment it is down, beside the
+   * start: `pg_ctl start -w` notices a ready server only at its next poll (every 100 ms), and
+   * waiting for it would count requests sent to a server already back as sent while down.
+   */
+  private async databaseOutage(
+    record: FaultRecord,
+    stop: () => Promise<unknown>,
+    start: () => Promise<unknown>,
+  ) {
     const { cluster, prober } = this.targets;
     prober.begin();
     try {
       record.databaseDownAt = now();
-      await outage();
-      record.databaseUpAt = await cluster.waitConnectable(DATABASE_BACK_TIMEOUT_MS);
+      await stop();
+      const [upAt] = await Promise.all([
+        cluster.waitConnectable(DATABASE_BACK_TIMEOUT_MS),
+        start(),
+      ]);
+      record.databaseUpAt = upAt;
       if (record.databaseUpAt === undefined) throw new Error('the database did not come back');
       record.detail = `database down for ${(record.databaseUpAt - record.databaseDownAt).toFixed(0)} ms`;
     } finally {

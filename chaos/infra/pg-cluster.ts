@@ -98,11 +98,6 @@ export class PgCluster {
     return this.pgCtl(['-m', mode, '-w', '-t', '60', 'stop']);
   }
 
-  restart(): Promise<unknown> {
-    const options = ['-o', this.serverOptions, '-l', this.logFile, '-m', 'fast'];
-    return this.pgCtl([...options, '-w', '-t', '60', 'restart']);
-  }
-
   async isRunning(): Promise<boolean> {
     return this.pgCtl(['status']).then(
       () => true,
