@@ -93,13 +93,14 @@ export class BatchTransaction implements AppendConnection {
     values: readonly unknown[],
     options: StatementOptions = {},
   ): Promise<Row[]> {
-    if (!this.statements.some((candidate) => candidate.name === name && candidate.text === text))
+    const statement = this.statements.find(
+      (candidate) => candidate.name === name && candidate.text === text,
+    );
+    if (!statement)
       throw new Error(`BatchTransaction runs only the statements it prepares, not ${name}`);
     if (this.committed) throw new Error('the transaction has already committed');
     const opening = !this.begun;
     if (opening) await prepare(this.client, this.statements);
-    const statement = this.statements.find((candidate) => candidate.name === name);
-    if (!statement) throw new Error(`BatchTransaction prepared no statement ${name}`);
     const statements = [`EXECUTE ${sessionName(statement)}(${values.map(literal).join(', ')})`];
     if (opening) statements.unshift('BEGIN');
     if (options.last) statements.push('COMMIT');
