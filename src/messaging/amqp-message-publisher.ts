@@ -1,13 +1,12 @@
-import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { ConfirmChannel, Options } from 'amqplib';
 import { MessagePublisher, OutboxMessage, PublishOutcome } from '@ledgerline/event-sourcing';
 import { withTraceparent } from '../observability/tracing/traceparent';
 import { assertPublicTopology } from './amqp-topology';
+import { ReopeningChannel } from './reopening-channel';
 
 // A confirm slower than this counts as a transport failure: the message is re-sent later.
 const CONFIRM_TIMEOUT_MS = 10_000;
-// How long after a channel closed on a live connection a new one is opened.
-const REOPEN_AFTER_MS = 1_000;
 
 /**
  * The broker contract of one message (docs/architecture.md, "Integration events"): `message_id` the
@@ -33,6 +32,9 @@ export function amqpPublishOptions(message: OutboxMessage): Options.Publish {
   };
 }
 
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
 /** A message amqplib refused to write (it cannot be encoded): every attempt would fail alike. */
 class UnsendableMessageError extends Error {
   constructor(cause: unknown) {
@@ -53,61 +55,29 @@ class UnsendableMessageError extends Error {
  * so consumers can check per-stream order.
  */
 export class AmqpMessagePublisher implements MessagePublisher {
-  private wrapper: ChannelWrapper;
-  /** The confirm channel now open, set on every (re)connect once the topology is declared. */
-  private channel: ConfirmChannel | undefined;
-  private closing = false;
+  private readonly relayChannel: ReopeningChannel<ConfirmChannel>;
 
   constructor(
     private readonly connection: AmqpConnectionManager,
     private readonly exchange: string,
-    /** Told when the broker closed the channel while the connection stayed up; must not throw. */
-    private readonly onChannelLost: () => void = () => undefined,
+    /** Told of trouble with the relay channel (it is handled); must not throw. */
+    report: (problem: string) => void = () => undefined,
   ) {
-    this.wrapper = this.openChannel();
-  }
-
-  private openChannel(): ChannelWrapper {
-    const wrapper = this.connection.createChannel({
+    this.relayChannel = new ReopeningChannel<ConfirmChannel>(connection, {
       name: 'outbox-relay',
       confirm: true,
-      setup: async (channel: ConfirmChannel) => {
-        await assertPublicTopology(channel, this.exchange);
-        // A channel error (the broker closing the channel) is followed by 'close', handled below;
-        // unheard, amqplib would take it for a failure of the whole connection.
-        channel.on('error', () => undefined);
-        channel.once('close', () => {
-          if (this.channel !== channel) return;
-          this.channel = undefined;
-          // amqp-connection-manager reopens a channel only when the connection comes back: a
-          // channel the broker closed on a live connection (a channel error, such as a deleted
-          // exchange) would leave the relay waiting for good, so a new one is opened.
-          // Checked a moment later: a broker shutting down closes the channels first.
-          setTimeout(() => this.reopenIfLost(), REOPEN_AFTER_MS).unref();
-        });
-        this.channel = channel;
-      },
+      setup: (channel) => assertPublicTopology(channel, exchange),
+      onReopen: (reason) => report(`the relay channel is opened again: ${reason}`),
+      onSetupFailed: (error) => report(`the relay channel's setup failed: ${messageOf(error)}`),
     });
-    // A setup that fails because the connection went meanwhile is retried on the reconnect.
-    wrapper.on('error', () => undefined);
-    return wrapper;
-  }
-
-  /** Opens a new channel if the last one closed while the connection stayed up. */
-  private reopenIfLost(): void {
-    if (this.closing || this.channel !== undefined || !this.connection.isConnected()) return;
-    this.onChannelLost();
-    const lost = this.wrapper;
-    this.wrapper = this.openChannel();
-    void lost.close().catch(() => undefined);
   }
 
   isReady(): boolean {
-    return this.connection.isConnected() && this.channel !== undefined;
+    return this.connection.isConnected() && this.relayChannel.channel !== undefined;
   }
 
   async publish(messages: readonly OutboxMessage[]): Promise<PublishOutcome[]> {
-    const channel = this.channel;
+    const channel = this.relayChannel.channel;
     if (channel === undefined) {
       return messages.map(() => ({ status: 'unavailable', error: 'no open channel' }));
     }
@@ -161,7 +131,6 @@ export class AmqpMessagePublisher implements MessagePublisher {
   }
 
   close(): Promise<void> {
-    this.closing = true;
-    return this.wrapper.close();
+    return this.relayChannel.close();
   }
 }

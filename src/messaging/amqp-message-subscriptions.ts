@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
-import type { ConsumeMessage } from 'amqplib';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import type { Channel, ConsumeMessage } from 'amqplib';
 import { IntegrationMessageBody, MessageHandler, MessageHeaders } from '@ledgerline/event-sourcing';
 import { assertPublicTopology, consumerQueueName } from './amqp-topology';
+import { ReopeningChannel } from './reopening-channel';
 
 // A failed message goes back to the queue after this pause, so a failing handler cannot spin.
 const REDELIVERY_PAUSE_MS = 1_000;
@@ -10,12 +11,13 @@ const PREFETCH = 20;
 
 /**
  * Consumers on RabbitMQ: each gets a durable queue `<exchange>.<consumer>` bound to its
- * types, declared again on every reconnect. A message is acked after its handler committed
+ * types, declared again on every reconnect and on a new channel whenever the broker closes the
+ * channel, refuses its setup or cancels the consumer (a deleted queue). A message is acked after its handler committed
  * (so a crash in between redelivers it: handlers deduplicate), and requeued when it throws.
  */
 export class AmqpMessageSubscriptions {
   private readonly logger = new Logger('Messaging');
-  private readonly channels: ChannelWrapper[] = [];
+  private readonly channels: ReopeningChannel[] = [];
 
   constructor(
     private readonly connection: AmqpConnectionManager,
@@ -28,24 +30,35 @@ export class AmqpMessageSubscriptions {
     handler: MessageHandler,
   ): Promise<void> {
     const queue = consumerQueueName(this.exchange, consumer);
-    const channel = this.connection.createChannel({
+    const channel = new ReopeningChannel(this.connection, {
       name: `consumer-${consumer}`,
-      setup: async (raw: Parameters<typeof assertPublicTopology>[0]) => {
+      setup: async (raw) => {
         await assertPublicTopology(raw, this.exchange);
         await raw.assertQueue(queue, { durable: true });
         for (const type of types) await raw.bindQueue(queue, this.exchange, type);
         await raw.prefetch(PREFETCH);
         await raw.consume(queue, (message: ConsumeMessage | null) => {
           if (message) void this.deliver(raw, message, handler, consumer);
+          // null: the broker cancelled the consumer (its queue was deleted). Closing the
+          // channel makes a new one, which declares the queue again and consumes it.
+          else void raw.close().catch(() => undefined);
         });
       },
+      onReopen: (reason) =>
+        this.logger.warn(`broker: the channel of ${consumer} is opened again: ${reason}`),
+      onSetupFailed: (error) =>
+        this.logger.warn(
+          `broker: the channel of ${consumer} could not be set up (tried again on the reconnect, or in a moment): ${error instanceof Error ? error.message : String(error)}`,
+        ),
     });
     this.channels.push(channel);
-    await channel.waitForConnect();
+    // Its queue exists and is bound before the app serves: no message of its types is
+    // published before the queue is there to keep it.
+    await channel.waitForSetup();
   }
 
   private async deliver(
-    channel: Parameters<typeof assertPublicTopology>[0],
+    channel: Channel,
     message: ConsumeMessage,
     handler: MessageHandler,
     consumer: string,

@@ -49,8 +49,8 @@ export class MessagingTransport implements OnModuleDestroy, OnApplicationShutdow
       this.logger.warn(`broker: disconnected (${err?.message ?? 'closed'}); reconnecting`),
     );
     this.publisher = new TracedMessagePublisher(
-      new AmqpMessagePublisher(this.connection, options.exchange, () =>
-        this.logger.warn('broker: the relay channel was closed by the broker; reconnecting'),
+      new AmqpMessagePublisher(this.connection, options.exchange, (problem) =>
+        this.logger.warn(`broker: ${problem}`),
       ),
       { system: 'rabbitmq', destination: options.exchange },
     );
