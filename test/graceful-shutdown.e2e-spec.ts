@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { staffToken } from './support/api';
 import { accountsApi } from './support/accounts-api';
 import { AppProcess, startAppProcess } from './support/app-process';
-import { TEST_AMQP_URL, testExchange } from './support/broker';
+import { holdBrokerIfAvailable, TEST_AMQP_URL, testExchange } from './support/broker';
 import { eventually } from './support/eventually';
 import { RawHttpConnection } from './support/raw-http';
 import { describeOnServer, openTestDatabase, TestDatabase } from './support/test-database';
@@ -120,6 +120,7 @@ describeOnServer('graceful shutdown', () => {
   let database: TestDatabase;
   const apps: AppProcess[] = [];
 
+  holdBrokerIfAvailable();
   beforeAll(async () => {
     database = await openTestDatabase('graceful_shutdown');
     await stallDailyTotals(database);

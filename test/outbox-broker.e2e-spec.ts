@@ -7,7 +7,7 @@ import { accountsApi } from './support/accounts-api';
 import { AppProcess, startAppProcess } from './support/app-process';
 import {
   BrokerProbe,
-  describeWithBroker,
+  describeStoppingBroker,
   rabbitmqctl,
   TEST_AMQP_URL,
   testExchange,
@@ -72,7 +72,7 @@ function depositLoad(
 }
 
 describeOnServer('outbox to RabbitMQ', () => {
-  describeWithBroker('with a real broker', () => {
+  describeStoppingBroker('with a real broker', () => {
     let database: TestDatabase;
     let probe: BrokerProbe;
     let exchange: string;

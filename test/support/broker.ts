@@ -3,21 +3,67 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { AmqpConnectionManager, ChannelWrapper, connect } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { Client } from 'pg';
 import { assertPublicTopology, unroutedName } from '../../src/messaging/amqp-topology';
+import { onEmbeddedDatabase } from './test-database';
 
 export const TEST_AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/**
+ * The suites share one RabbitMQ, and one suite stops it. A PostgreSQL advisory lock keeps them
+ * apart across Jest's workers: a suite that needs the broker holds it shared, the suite that
+ * stops the broker holds it alone. Taken before the suite's own hooks, released after them.
+ */
+const BROKER_LOCK = '4242, 1';
+// Long enough to wait out the other side's whole suite.
+const BROKER_LOCK_WAIT_MS = 20 * 60_000;
+
+function holdBrokerLock(mode: 'shared' | 'exclusive'): void {
+  // The embedded database is one per file, and the suite that stops the broker runs only
+  // on a server.
+  if (onEmbeddedDatabase()) return;
+  let session: Client | undefined;
+  beforeAll(async () => {
+    session = new Client({
+      connectionString: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      application_name: `ledgerline-test-broker-lock-${mode}`,
+    });
+    await session.connect();
+    const lock = mode === 'shared' ? 'pg_advisory_lock_shared' : 'pg_advisory_lock';
+    await session.query(`SELECT ${lock}(${BROKER_LOCK})`);
+  }, BROKER_LOCK_WAIT_MS);
+  afterAll(async () => {
+    await session?.end(); // ending the session releases the lock
+  });
+}
+
+function brokerDescribe(mode: 'shared' | 'exclusive'): jest.Describe {
+  if (process.env.LEDGERLINE_TEST_BROKER !== 'available') {
+    return ((name: string, fn: () => void) => {
+      console.warn(`[ledgerline] left out: "${name}" (needs RabbitMQ at ${TEST_AMQP_URL})`);
+      describe.skip(name, fn);
+    }) as unknown as jest.Describe;
+  }
+  return ((name: string, fn: () => void) =>
+    describe(name, () => {
+      holdBrokerLock(mode);
+      fn();
+    })) as unknown as jest.Describe;
+}
 
 /**
  * Suites that need RabbitMQ. The global setup decides once: in CI a missing broker fails the
  * run; elsewhere these suites are left out, and the run says so.
  */
-export const describeWithBroker: jest.Describe =
-  process.env.LEDGERLINE_TEST_BROKER === 'available'
-    ? describe
-    : (((name: string, fn: () => void) => {
-        console.warn(`[ledgerline] left out: "${name}" (needs RabbitMQ at ${TEST_AMQP_URL})`);
-        describe.skip(name, fn);
-      }) as unknown as jest.Describe);
+export const describeWithBroker: jest.Describe = brokerDescribe('shared');
+
+/** For a suite that uses RabbitMQ when it is there (and runs without it otherwise). */
+export function holdBrokerIfAvailable(): void {
+  if (process.env.LEDGERLINE_TEST_BROKER === 'available') holdBrokerLock('shared');
+}
+
+/** The suite that stops and starts RabbitMQ: no other broker suite runs meanwhile. */
+export const describeStoppingBroker: jest.Describe = brokerDescribe('exclusive');
 
 /** A fresh exchange name per test: files and tests never see each other's messages. */
 export const testExchange = (label: string): string =>
