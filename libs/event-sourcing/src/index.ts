@@ -29,6 +29,7 @@ export * from './projections/projection';
 export * from './projections/projection-store.port';
 export * from './projections/projection-lease.port';
 export * from './projections/projection-runner';
+export * from './projections/projection-group';
 export * from './outbox/outbox-message';
 export * from './outbox/message-publisher.port';
 export * from './outbox/outbox-store.port';

@@ -1,15 +1,23 @@
 import { DataSource } from 'typeorm';
 import { LogPosition, RecordedEvent } from '../core/event';
 import { Projection } from '../projections/projection';
-import { ProjectionCheckpoint, ProjectionStore } from '../projections/projection-store.port';
+import {
+  GroupMember,
+  ProjectionApplyError,
+  ProjectionCheckpoint,
+  ProjectionStore,
+} from '../projections/projection-store.port';
 import { projectionTransaction } from './projection-transaction';
 import { runInTransaction } from './run-in-transaction';
 import {
   ADVANCE_CHECKPOINT_SQL,
+  ADVANCE_CHECKPOINTS_SQL,
   DELETE_CHECKPOINT_SQL,
   ENSURE_CHECKPOINT_SQL,
+  ENSURE_CHECKPOINTS_SQL,
   READ_ALL_CHECKPOINTS_SQL,
   READ_CHECKPOINT_SQL,
+  READ_CHECKPOINTS_SQL,
   RECORD_FAILURE_SQL,
   RESUME_SQL,
   SET_CHECKPOINT_SQL,
@@ -50,6 +58,15 @@ export class PostgresProjectionStore implements ProjectionStore {
     return toCheckpoint(rows[0]);
   }
 
+  async checkpoints(names: readonly string[]): Promise<ProjectionCheckpoint[]> {
+    let rows: CheckpointRow[] = await this.dataSource.query(READ_CHECKPOINTS_SQL, [names]);
+    if (rows.length < names.length) {
+      await this.dataSource.query(ENSURE_CHECKPOINTS_SQL, [names]);
+      rows = await this.dataSource.query(READ_CHECKPOINTS_SQL, [names]);
+    }
+    return rows.map(toCheckpoint);
+  }
+
   async all(): Promise<ProjectionCheckpoint[]> {
     const rows: CheckpointRow[] = await this.dataSource.query(READ_ALL_CHECKPOINTS_SQL);
     return rows.map(toCheckpoint);
@@ -78,6 +95,37 @@ export class PostgresProjectionStore implements ProjectionStore {
       if (events.length > 0)
         await projection.apply(events, projectionTransaction(queryRunner, tables));
       return true;
+    });
+  }
+
+  commitGroup(
+    members: readonly GroupMember[],
+    from: LogPosition,
+    to: LogPosition,
+  ): Promise<string[]> {
+    return runInTransaction(this.dataSource, async (queryRunner) => {
+      const advanced = await queryRunner.query(
+        ADVANCE_CHECKPOINTS_SQL,
+        [
+          members.map((member) => member.projection.name),
+          from.transactionId.toString(),
+          from.globalPosition.toString(),
+          to.transactionId.toString(),
+          to.globalPosition.toString(),
+        ],
+        true,
+      );
+      const moved = new Set((advanced.records as { name: string }[]).map((row) => row.name));
+      const transaction = projectionTransaction(queryRunner);
+      for (const { projection, events } of members) {
+        if (!moved.has(projection.name) || events.length === 0) continue;
+        try {
+          await projection.apply(events, transaction);
+        } catch (error) {
+          throw new ProjectionApplyError(projection.name, error);
+        }
+      }
+      return [...moved];
     });
   }
 

@@ -1,93 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  DEFAULT_PROJECTION_RUNNER_OPTIONS,
-  LogPosition,
-  Projection,
-  ProjectionRunner,
-  RecordedEvent,
-} from '../index';
+import { LogPosition, ProjectionRunner } from '../index';
 import { PostgresEventStore, PostgresProjectionStore } from '../postgres';
 import { eventually } from '../../test/eventually';
 import { logSettled } from '../../test/settled-log';
 import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
 import { testMetadata } from '../../test/test-metadata';
+import { fastRunnerOptions, totalsFixture, TotalsFixture } from '../../test/totals-projection';
 
 let database: TestDatabase;
 let store: PostgresEventStore;
 let checkpoints: PostgresProjectionStore;
 
 const metadata = testMetadata;
-
-/**
- * Sums `amount` per stream and counts version gaps: `gaps` grows whenever an event does not
- * follow the last one applied for its stream, so a skipped or doubled event shows up.
- */
-function totalsProjection(name: string, table: string, fault?: { failures: number }): Projection {
-  return {
-    name,
-    eventTypes: ['Counted'],
-    tables: [table],
-    lifecycle: 'async',
-    async apply(events: readonly RecordedEvent[], tx) {
-      if (fault && fault.failures > 0) {
-        fault.failures--;
-        throw new Error('read database unavailable (injected)');
-      }
-      for (const event of events) {
-        await tx.query(
-          `INSERT INTO ${tx.table(table)} AS t (stream_id, total, events, last_version, gaps)
-           VALUES ($1, $2, 1, $3, CASE WHEN $3 = 1 THEN 0 ELSE 1 END)
-           ON CONFLICT (stream_id) DO UPDATE
-              SET total = t.total + EXCLUDED.total, events = t.events + 1, last_version = EXCLUDED.last_version,
-                  gaps = t.gaps + CASE WHEN EXCLUDED.last_version = t.last_version + 1 THEN 0 ELSE 1 END`,
-          [event.streamId, Number(event.data.amount), event.streamVersion],
-        );
-      }
-    },
-  };
-}
-
-async function createTotalsTable(table: string): Promise<void> {
-  await database.dataSource.query(
-    `CREATE TABLE ${table} (stream_id text PRIMARY KEY, total bigint NOT NULL, events int NOT NULL,
-                            last_version int NOT NULL, gaps int NOT NULL)`,
-  );
-}
-
-async function rows(table: string): Promise<unknown[]> {
-  return database.dataSource.query(
-    `SELECT stream_id, total::text, events, last_version, gaps FROM ${table} ORDER BY stream_id`,
-  );
-}
-
-/** The reference: a fresh projection replayed from position 0 into its own table. */
-async function fullReplay(): Promise<unknown[]> {
-  const table = `replay_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  await createTotalsTable(table);
-  const runner = new ProjectionRunner(
-    store,
-    checkpoints,
-    totalsProjection(table, table),
-    undefined,
-    {
-      ...DEFAULT_PROJECTION_RUNNER_OPTIONS,
-      batchSize: 1_000,
-    },
-  );
-  await eventually(async () => expect(await runner.catchUp()).toBe('caught-up'));
-  return rows(table);
-}
-
-async function appendCounted(streams: string[], perStream: number): Promise<void> {
-  for (let n = 1; n <= perStream; n++) {
-    for (const stream of streams) {
-      await store.appendToStream(stream, n - 1, [{ type: 'Counted', data: { amount: n } }], {
-        metadata: metadata(),
-      });
-    }
-  }
-}
 
 /**
  * A position as text: Jest's workers cannot pass a failed matcher's bigint values to the
@@ -100,18 +25,25 @@ function text(position: LogPosition): { transactionId: string; globalPosition: s
   };
 }
 
-const fastOptions = {
-  ...DEFAULT_PROJECTION_RUNNER_OPTIONS,
-  batchSize: 7,
-  retryBaseMs: 5,
-  retryMaxMs: 20,
-  idlePollMs: 20,
-};
+const fastOptions = fastRunnerOptions;
+
+let totalsProjection: TotalsFixture['projection'];
+let createTotalsTable: TotalsFixture['createTable'];
+let rows: TotalsFixture['rows'];
+let fullReplay: TotalsFixture['fullReplay'];
+let appendCounted: TotalsFixture['appendCounted'];
 
 beforeAll(async () => {
   database = await openTestDatabase('projection_runner');
   store = new PostgresEventStore(database.dataSource);
   checkpoints = new PostgresProjectionStore(database.dataSource);
+  ({
+    projection: totalsProjection,
+    createTable: createTotalsTable,
+    rows,
+    fullReplay,
+    appendCounted,
+  } = totalsFixture(database, store, checkpoints));
 });
 afterAll(() => database.close());
 

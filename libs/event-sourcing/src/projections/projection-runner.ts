@@ -44,7 +44,8 @@ export type StepOutcome = 'applied' | 'caught-up' | 'parked' | 'failed' | 'no-le
 const samePosition = (a: LogPosition, b: LogPosition): boolean =>
   a.transactionId === b.transactionId && a.globalPosition === b.globalPosition;
 
-const describeError = (error: unknown): string =>
+/** An error as stored on the checkpoint (bounded). */
+export const describeProjectionError = (error: unknown): string =>
   (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2_000);
 
 /**
@@ -64,6 +65,8 @@ export class ProjectionRunner {
   private holdsLease = false;
   /** Read past, not yet checkpointed: batches with no relevant event since `since`. */
   private skipped?: { from: LogPosition; to: LogPosition; since: number };
+  /** While set, a ProjectionGroup steps this projection and the runner's own loop idles. */
+  private group?: { wake(): void };
 
   constructor(
     private readonly events: EventStore,
@@ -100,7 +103,42 @@ export class ProjectionRunner {
 
   /** New events may be there: skip the idle wait. */
   wake(): void {
+    if (this.group) this.group.wake();
+    else this.loop.wake();
+  }
+
+  /** Whether a ProjectionGroup steps this projection now. */
+  get grouped(): boolean {
+    return this.group !== undefined;
+  }
+
+  /**
+   * A ProjectionGroup steps this projection from now on, in its shared batches; the runner's
+   * own loop idles. What the runner read past without a checkpoint is forgotten: the group
+   * reads from the stored checkpoint.
+   */
+  joinGroup(group: { wake(): void }): void {
+    this.group = group;
+    this.skipped = undefined;
+  }
+
+  /** The runner's own loop steps this projection again (its failure, its own position). */
+  leaveGroup(): void {
+    if (!this.group) return;
+    this.group = undefined;
     this.loop.wake();
+  }
+
+  /** Asks for the lease (every step does): cheap while held; a lease lost is noticed. */
+  async acquireLease(): Promise<boolean> {
+    this.holdsLease = await this.lease.tryAcquire(this.name);
+    if (!this.holdsLease) this.skipped = undefined;
+    return this.holdsLease;
+  }
+
+  /** What a group's step found for this projection, for its status. */
+  noteGroupStep(caughtUp: boolean): void {
+    this.caughtUp = caughtUp;
   }
 
   /** Runs batches until caught up, parked or failed (tests and the CLI drive it directly). */
@@ -116,12 +154,7 @@ export class ProjectionRunner {
    * checkpoint held back over skipped batches is moved as soon as the log is read to its end.
    */
   async step(flush = false): Promise<StepOutcome> {
-    // Asked every step: cheap while held, and a lease lost with its session is noticed.
-    this.holdsLease = await this.lease.tryAcquire(this.name);
-    if (!this.holdsLease) {
-      this.skipped = undefined;
-      return 'no-lease';
-    }
+    if (!(await this.acquireLease())) return 'no-lease';
     const checkpoint = await this.checkpoints.checkpoint(this.name);
     if (checkpoint.parked) return 'parked';
     // Skipped batches are only remembered against the checkpoint they started from: if it
@@ -170,7 +203,7 @@ export class ProjectionRunner {
       return moved ? 'applied' : 'lost-race';
     } catch (error) {
       const park = checkpoint.failures + 1 >= this.options.maxAttempts;
-      await this.checkpoints.recordFailure(this.name, describeError(error), park);
+      await this.checkpoints.recordFailure(this.name, describeProjectionError(error), park);
       return park ? 'parked' : 'failed';
     }
   }
@@ -182,6 +215,8 @@ export class ProjectionRunner {
   }
 
   private async turn(): Promise<NextTurn> {
+    // Woken by leaveGroup(); until then the group's loop does the work.
+    if (this.group) return { after: 'idle', ms: this.options.idlePollMs };
     let outcome: StepOutcome;
     try {
       outcome = await this.step();

@@ -7,6 +7,16 @@ SELECT name, transaction_id::text AS transaction_id, global_position::text AS gl
        parked, failures, last_error, updated_at
   FROM es_projections WHERE name = $1`;
 
+/** $1 names. */
+export const READ_CHECKPOINTS_SQL = `
+SELECT name, transaction_id::text AS transaction_id, global_position::text AS global_position,
+       parked, failures, last_error, updated_at
+  FROM es_projections WHERE name = ANY($1::text[])`;
+
+/** $1 names. */
+export const ENSURE_CHECKPOINTS_SQL = `
+INSERT INTO es_projections (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING`;
+
 export const READ_ALL_CHECKPOINTS_SQL = `
 SELECT name, transaction_id::text AS transaction_id, global_position::text AS global_position,
        parked, failures, last_error, updated_at
@@ -23,6 +33,20 @@ UPDATE es_projections
        updated_at = now()
  WHERE name = $1 AND transaction_id = $2::xid8 AND global_position = $3::bigint
 RETURNING name`;
+
+/**
+ * ADVANCE_CHECKPOINT_SQL for several projections at the same position ($1 their names), in
+ * name order so two such statements lock the rows in one order.
+ */
+export const ADVANCE_CHECKPOINTS_SQL = `
+UPDATE es_projections p
+   SET transaction_id = $4::xid8, global_position = $5::bigint, failures = 0, last_error = NULL,
+       updated_at = now()
+  FROM (SELECT name FROM es_projections
+         WHERE name = ANY($1::text[]) AND transaction_id = $2::xid8 AND global_position = $3::bigint
+         ORDER BY name FOR UPDATE) locked
+ WHERE p.name = locked.name
+RETURNING p.name`;
 
 /** $1 name, $2 error text, $3 park. */
 export const RECORD_FAILURE_SQL = `
