@@ -128,7 +128,7 @@ function whereTheTimeGoes(figures: RunFigures, run: number): string {
       `pause without an advance ${round1(figures.longestPauseMs)} ms, ` +
       `${figures.answeredInPause} deposits answered meanwhile)`,
     `  batches committed by each projection during the run: ${batches} ` +
-      `(${round1(total(figures.batches) / figures.sent)} checkpoint transactions per deposit)`,
+      `(${round1(total(figures.batches) / figures.sent)} projection batches per deposit; the batches of projections standing at one position share one transaction)`,
     `  relay: ${figures.relayRounds} rounds (distinct published_at) for ${figures.ok} deposits ` +
       `(${round1(figures.ok / Math.max(1, figures.relayRounds))} per round)`,
     `  append transaction start (recorded_at) -> 201: p50 ${round1(figures.startToAnswer.p50)} ` +

@@ -1,4 +1,5 @@
 import {
+  GroupMember,
   LogPosition,
   Projection,
   ProjectionCheckpoint,
@@ -33,6 +34,20 @@ export class CountingProjectionStore implements ProjectionStore {
   ): Promise<boolean> {
     const moved = await this.store.commitBatch(projection, from, to, events, tables);
     if (moved) this.batches.set(projection.name, this.appliedBatches(projection.name) + 1);
+    return moved;
+  }
+
+  checkpoints(names: readonly string[]): Promise<ProjectionCheckpoint[]> {
+    return this.store.checkpoints(names);
+  }
+
+  async commitGroup(
+    members: readonly GroupMember[],
+    from: LogPosition,
+    to: LogPosition,
+  ): Promise<string[]> {
+    const moved = await this.store.commitGroup(members, from, to);
+    for (const name of moved) this.batches.set(name, this.appliedBatches(name) + 1);
     return moved;
   }
 

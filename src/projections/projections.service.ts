@@ -13,6 +13,7 @@ import {
   EventStore,
   Projection,
   ProjectionLease,
+  ProjectionGroup,
   ProjectionRunner,
   ProjectionStatus,
   SOLE_INSTANCE_LEASE,
@@ -124,8 +125,10 @@ function schemaScopedLease(lease: ProjectionLease, schema: string): ProjectionLe
 }
 
 /**
- * Runs the app's asynchronous projections: one runner each, woken by NOTIFY (polling on the
- * embedded database), each held by one instance at a time through an advisory-lock lease.
+ * Runs the app's asynchronous projections: one runner each, stepped together by one group
+ * while they stand at one position (one read and one commit per batch for all), woken by
+ * NOTIFY (polling on the embedded database), each held by one instance at a time through an
+ * advisory-lock lease.
  * Rebuild status comes from the database (`projection_rebuilds`), so every instance shows a
  * rebuild whichever process runs it.
  */
@@ -136,6 +139,8 @@ export class ProjectionsService implements OnModuleInit, OnApplicationBootstrap,
   /** The runners' store: counts the batches this instance committed. */
   private readonly counted: CountingProjectionStore;
   private readonly runners = new Map<string, ProjectionRunner>();
+  /** Steps the projections that stand at one position together: one read, one commit. */
+  private group?: ProjectionGroup;
   private coordinator?: PostgresCoordinator;
   private unsubscribe?: () => void;
   /** The listed projections, then the `@EventsHandler` classes and `@Saga()` streams found. */
@@ -196,10 +201,13 @@ export class ProjectionsService implements OnModuleInit, OnApplicationBootstrap,
       this.runners.set(projection.name, runner);
       runner.start();
     }
+    this.group = new ProjectionGroup(this.events, this.counted, [...this.runners.values()]);
+    this.group.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.unsubscribe?.();
+    await this.group?.stop();
     await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
     this.runners.clear();
     await this.coordinator?.close();
