@@ -30,11 +30,19 @@ export function totalsFixture(
   store: PostgresEventStore,
   checkpoints: PostgresProjectionStore,
 ) {
-  /** `fault.failures` > 0: the next applies throw (and count it down). */
-  function projection(name: string, table: string, fault?: { failures: number }): Projection {
+  /**
+   * `fault.failures` > 0: the next applies throw (and count it down). `eventTypes`: what it
+   * reads, events of any of them counted alike (by `amount`), default `Counted`.
+   */
+  function projection(
+    name: string,
+    table: string,
+    fault?: { failures: number },
+    eventTypes: readonly string[] = ['Counted'],
+  ): Projection {
     return {
       name,
-      eventTypes: ['Counted'],
+      eventTypes,
       tables: [table],
       lifecycle: 'async',
       async apply(events: readonly RecordedEvent[], tx) {

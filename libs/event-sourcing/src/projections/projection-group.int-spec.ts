@@ -5,6 +5,7 @@ import { eventually } from '../../test/eventually';
 import { logSettled } from '../../test/settled-log';
 import { openTestDatabase, TestDatabase } from '../../test/test-database';
 import { fastRunnerOptions, totalsFixture, TotalsFixture } from '../../test/totals-projection';
+import { testMetadata } from '../../test/test-metadata';
 
 let database: TestDatabase;
 let store: PostgresEventStore;
@@ -22,18 +23,25 @@ beforeAll(async () => {
 afterAll(() => database.close());
 afterEach(() => jest.restoreAllMocks());
 
-/** Runners of totals projections on fresh tables, named `<label>_<n>`; `faults` by index. */
+/**
+ * Runners of totals projections on fresh tables, named `<label>_<n>`; `faults` and event
+ * `types` by index (1-based; default `Counted`).
+ */
 async function totalsRunners(
   label: string,
   count: number,
-  options: { faults?: Record<number, { failures: number }>; lease?: ProjectionLease } = {},
+  options: {
+    faults?: Record<number, { failures: number }>;
+    types?: Record<number, string[]>;
+    lease?: ProjectionLease;
+  } = {},
   runnerOptions = fastOptions,
 ): Promise<ProjectionRunner[]> {
   const runners: ProjectionRunner[] = [];
   for (let n = 1; n <= count; n++) {
     const table = `${label}_${n}`;
     await totals.createTable(table);
-    const projection = totals.projection(table, table, options.faults?.[n]);
+    const projection = totals.projection(table, table, options.faults?.[n], options.types?.[n]);
     runners.push(
       new ProjectionRunner(
         store,
@@ -66,7 +74,7 @@ describe('ProjectionGroup', () => {
     const runners = await totalsRunners('shared', 3);
     await totals.appendCounted([randomUUID(), randomUUID(), randomUUID()], 5);
     await logSettled(database.dataSource);
-    const group = new ProjectionGroup(store, checkpoints, runners, fastOptions);
+    const group = new ProjectionGroup(store, checkpoints, runners, fastOptions, 60_000);
     runners.forEach((runner) => runner.joinGroup(group));
     const reads = jest.spyOn(store, 'readAll');
     const groupCommits = jest.spyOn(checkpoints, 'commitGroup');
@@ -197,6 +205,68 @@ describe('ProjectionGroup', () => {
     expect(await totals.rows(runners[1].name)).toEqual([]);
     expect(await positionOf(runners[1].name)).toBe('0:0');
     expect(await totals.rows(runners[0].name)).toEqual(await totals.fullReplay());
+  });
+
+  it('a projection that joins while the group holds its checkpoint over events of no member’s types reads those events itself', async () => {
+    let refused = '';
+    const lease: ProjectionLease = {
+      tryAcquire: (name) => Promise.resolve(name !== refused),
+      release: () => Promise.resolve(),
+    };
+    const runners = await totalsRunners(
+      'joining',
+      3,
+      { types: { 3: ['Other'] }, lease },
+      { ...fastOptions, skipCheckpointMs: 60_000 },
+    );
+    const [, , joining] = runners;
+    // All three must catch up to one end of the log: no commit of another file may be hidden.
+    await logSettled(database.dataSource);
+    await eventually(async () => {
+      for (const runner of runners) expect(await runner.catchUp()).toBe('caught-up');
+    });
+    const stream = randomUUID();
+    await store.appendToStream(stream, 0, [{ type: 'Other', data: { amount: 7 } }], {
+      metadata: testMetadata(),
+    });
+    await logSettled(database.dataSource);
+    const group = new ProjectionGroup(
+      store,
+      checkpoints,
+      runners,
+      { ...fastOptions, skipCheckpointMs: 60_000 },
+      0,
+    );
+    runners.forEach((runner) => runner.joinGroup(group));
+
+    // Another instance holds the third: the other two read past the event, none of theirs.
+    refused = joining.name;
+    expect(await group.step()).toBe('applied');
+    expect(joining.grouped).toBe(false);
+    // It is back (the lease taken over), at the position the others' hold started from.
+    refused = '';
+    await stepUntilCaughtUp(group);
+    expect(joining.grouped).toBe(true);
+    expect(await totals.rows(joining.name)).toEqual([
+      { stream_id: stream, total: '7', events: 1, last_version: 1, gaps: 0 },
+    ]);
+  });
+
+  it('a projection parked by its own runner while the group trusts its last commit is not moved', async () => {
+    const runners = await totalsRunners('parked_meanwhile', 2);
+    await totals.appendCounted([randomUUID()], 2);
+    await logSettled(database.dataSource);
+    const group = new ProjectionGroup(store, checkpoints, runners, fastOptions, 60_000);
+    runners.forEach((runner) => runner.joinGroup(group));
+    expect(await group.step()).toBe('applied');
+    const [healthy, parked] = runners;
+    const at = await positionOf(parked.name);
+    await checkpoints.recordFailure(parked.name, 'parked elsewhere (injected)', true);
+
+    await stepUntilCaughtUp(group);
+    expect(parked.grouped).toBe(false);
+    expect(await positionOf(parked.name)).toBe(at);
+    expect(await totals.rows(healthy.name)).toEqual(await totals.fullReplay());
   });
 
   it('a commit refused with no projection to blame: every projection goes back to its runner, the culprit parks there, the others stand together again', async () => {

@@ -22,9 +22,6 @@ interface Share {
   readonly events: readonly RecordedEvent[];
 }
 
-/** How long the group trusts its own last commit before it reads the checkpoints again. */
-const LOOK_AGAIN_MS = 1_000;
-
 const positionKey = (position: LogPosition): string =>
   `${position.transactionId}:${position.globalPosition}`;
 
@@ -52,13 +49,21 @@ export class ProjectionGroup {
   /** When the checkpoints were last read. */
   private lookedAt = 0;
   /** Read past, not yet checkpointed: batches no member had an event in, since `since`. */
-  private skipped?: { from: LogPosition; to: LogPosition; since: number };
+  private skipped?: {
+    from: LogPosition;
+    to: LogPosition;
+    since: number;
+    /** The members it was read for: only their types were found absent from it. */
+    members: ReadonlySet<string>;
+  };
 
   constructor(
     private readonly events: EventStore,
     private readonly checkpoints: ProjectionStore,
     private readonly runners: readonly ProjectionRunner[],
     private readonly options: ProjectionRunnerOptions = DEFAULT_PROJECTION_RUNNER_OPTIONS,
+    /** How long the group trusts its own last commit before it reads the checkpoints again. */
+    private readonly lookAgainMs = 1_000,
   ) {
     this.types = new Map(
       runners.map((runner) => [runner.name, new Set(runner.projection.eventTypes)]),
@@ -99,8 +104,12 @@ export class ProjectionGroup {
       );
     if (together === undefined) return 'no-members';
     const { members, from } = together;
+    // Held only for the members it was read for: one that joined since (a lease taken over,
+    // a runner that caught up) must read those events itself, or it would move past them.
     const skipped =
-      this.skipped && positionKey(this.skipped.from) === positionKey(from)
+      this.skipped &&
+      positionKey(this.skipped.from) === positionKey(from) &&
+      members.every((runner) => this.skipped?.members.has(runner.name))
         ? this.skipped
         : undefined;
     this.skipped = undefined;
@@ -128,7 +137,7 @@ export class ProjectionGroup {
       Date.now() - since < this.options.skipCheckpointMs
     ) {
       // Nothing to write: the checkpoints move with a later batch, or once the hold ends.
-      this.skipped = { from, to: last, since };
+      this.skipped = { from, to: last, since, members: new Set(members.map((r) => r.name)) };
       return 'applied';
     }
     return this.commit(shares, from, last);
@@ -139,14 +148,14 @@ export class ProjectionGroup {
    * checkpoints: each batch back to back under load would otherwise cost a read of them. The
    * compare-and-set of the next commit still catches a checkpoint moved meanwhile (another
    * instance, a rebuild's switch-over); what this skips is the chance for a projection outside
-   * the group to join, taken at least every LOOK_AGAIN_MS.
+   * the group to join, taken at least every `lookAgainMs`.
    */
   private stillStanding(
     leased: readonly ProjectionRunner[],
   ): { members: ProjectionRunner[]; from: LogPosition } | undefined {
     const standing = this.standing;
     this.standing = undefined;
-    if (!standing || Date.now() - standing.lookedAt >= LOOK_AGAIN_MS) return undefined;
+    if (!standing || Date.now() - standing.lookedAt >= this.lookAgainMs) return undefined;
     const intact = standing.members.every((runner) => runner.grouped && leased.includes(runner));
     if (!intact) return undefined;
     this.standing = standing;
@@ -213,8 +222,8 @@ export class ProjectionGroup {
         describeProjectionError(error.cause),
         park,
       );
-      // Its runner retries it alone, with its backoff; the others go on at once without it.
-      shares.find(({ runner }) => runner.name === error.projection)?.runner.leaveGroup();
+      // Its runner retries it alone, after its first backoff; the others go on at once without it.
+      shares.find(({ runner }) => runner.name === error.projection)?.runner.leaveGroup(true);
       return 'applied';
     }
   }

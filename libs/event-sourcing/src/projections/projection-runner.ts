@@ -65,6 +65,8 @@ export class ProjectionRunner {
   private holdsLease = false;
   /** Read past, not yet checkpointed: batches with no relevant event since `since`. */
   private skipped?: { from: LogPosition; to: LogPosition; since: number };
+  /** Left the group after its failed attempt there: back off before the first retry. */
+  private backOffFirst = false;
   /** While set, a ProjectionGroup steps this projection and the runner's own loop idles. */
   private group?: { wake(): void };
 
@@ -122,10 +124,15 @@ export class ProjectionRunner {
     this.skipped = undefined;
   }
 
-  /** The runner's own loop steps this projection again (its failure, its own position). */
-  leaveGroup(): void {
+  /**
+   * The runner's own loop steps this projection again (its failure, its own position).
+   * `afterFailure`: the group's attempt failed (and is recorded), so the first retry backs off.
+   */
+  leaveGroup(afterFailure = false): void {
     if (!this.group) return;
     this.group = undefined;
+    if (afterFailure) this.failures = Math.max(this.failures, 1);
+    this.backOffFirst = afterFailure;
     this.loop.wake();
   }
 
@@ -217,6 +224,10 @@ export class ProjectionRunner {
   private async turn(): Promise<NextTurn> {
     // Woken by leaveGroup(); until then the group's loop does the work.
     if (this.group) return { after: 'idle', ms: this.options.idlePollMs };
+    if (this.backOffFirst) {
+      this.backOffFirst = false;
+      return { after: 'backoff', ms: this.idleDelay('failed') };
+    }
     let outcome: StepOutcome;
     try {
       outcome = await this.step();

@@ -36,7 +36,8 @@ RETURNING name`;
 
 /**
  * ADVANCE_CHECKPOINT_SQL for several projections at the same position ($1 their names), in
- * name order so two such statements lock the rows in one order.
+ * name order so two such statements lock the rows in one order. A parked projection does not
+ * move (the group may not have seen it parked yet).
  */
 export const ADVANCE_CHECKPOINTS_SQL = `
 UPDATE es_projections p
@@ -44,6 +45,7 @@ UPDATE es_projections p
        updated_at = now()
   FROM (SELECT name FROM es_projections
          WHERE name = ANY($1::text[]) AND transaction_id = $2::xid8 AND global_position = $3::bigint
+           AND NOT parked
          ORDER BY name FOR UPDATE) locked
  WHERE p.name = locked.name
 RETURNING p.name`;
