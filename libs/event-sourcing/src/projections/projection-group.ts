@@ -4,8 +4,10 @@ import { EventStore } from '../core/event-store.port';
 import {
   DEFAULT_PROJECTION_RUNNER_OPTIONS,
   describeProjectionError,
+  idleWaitMs,
   ProjectionRunner,
   ProjectionRunnerOptions,
+  retryDelayMs,
 } from './projection-runner';
 import {
   ProjectionApplyError,
@@ -242,18 +244,8 @@ export class ProjectionGroup {
     }
     this.failures = outcome === 'failed' ? this.failures + 1 : 0;
     if (outcome === 'applied') return GO_ON;
-    if (outcome === 'failed') {
-      const ms = Math.min(
-        this.options.retryMaxMs,
-        this.options.retryBaseMs * 2 ** (this.failures - 1),
-      );
-      return { after: 'backoff', ms };
-    }
-    if (outcome === 'caught-up' && this.skipped) {
-      // A held checkpoint moves when its hold ends, not at the next poll or commit.
-      const held = this.options.skipCheckpointMs - (Date.now() - this.skipped.since);
-      return { after: 'idle', ms: Math.min(this.options.idlePollMs, Math.max(1, held)) };
-    }
-    return { after: 'idle', ms: this.options.idlePollMs };
+    if (outcome === 'failed')
+      return { after: 'backoff', ms: retryDelayMs(this.options, this.failures) };
+    return { after: 'idle', ms: idleWaitMs(this.options, this.skipped?.since) };
   }
 }

@@ -44,6 +44,20 @@ export type StepOutcome = 'applied' | 'caught-up' | 'parked' | 'failed' | 'no-le
 const samePosition = (a: LogPosition, b: LogPosition): boolean =>
   a.transactionId === b.transactionId && a.globalPosition === b.globalPosition;
 
+/** The wait before attempt `failures + 1` after `failures` failed ones in a row (≥ 1). */
+export const retryDelayMs = (options: ProjectionRunnerOptions, failures: number): number =>
+  Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (failures - 1));
+
+/**
+ * The idle wait of a loop that holds a checkpoint since `heldSince` (or holds none): a held
+ * checkpoint moves when its hold ends, not at the next poll or commit.
+ */
+export const idleWaitMs = (options: ProjectionRunnerOptions, heldSince?: number): number => {
+  if (heldSince === undefined) return options.idlePollMs;
+  const held = options.skipCheckpointMs - (Date.now() - heldSince);
+  return Math.min(options.idlePollMs, Math.max(1, held));
+};
+
 /** An error as stored on the checkpoint (bounded). */
 export const describeProjectionError = (error: unknown): string =>
   (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2_000);
@@ -226,7 +240,7 @@ export class ProjectionRunner {
     if (this.group) return { after: 'idle', ms: this.options.idlePollMs };
     if (this.backOffFirst) {
       this.backOffFirst = false;
-      return { after: 'backoff', ms: this.idleDelay('failed') };
+      return { after: 'backoff', ms: retryDelayMs(this.options, this.failures) };
     }
     let outcome: StepOutcome;
     try {
@@ -243,12 +257,7 @@ export class ProjectionRunner {
 
   private idleDelay(outcome: StepOutcome): number {
     if (outcome === 'no-lease') return this.options.leaseRetryMs;
-    if (outcome !== 'failed') {
-      if (!this.skipped) return this.options.idlePollMs;
-      // A held checkpoint moves when its hold ends, not at the next poll or commit.
-      const held = this.options.skipCheckpointMs - (Date.now() - this.skipped.since);
-      return Math.min(this.options.idlePollMs, Math.max(1, held));
-    }
-    return Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (this.failures - 1));
+    if (outcome === 'failed') return retryDelayMs(this.options, this.failures);
+    return idleWaitMs(this.options, this.skipped?.since);
   }
 }
