@@ -5,7 +5,7 @@ import { AmqpConnectionManager, ChannelWrapper, connect } from 'amqp-connection-
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { Client } from 'pg';
 import { assertPublicTopology, unroutedName } from '../../src/messaging/amqp-topology';
-import { onEmbeddedDatabase } from './test-database';
+import { onEmbeddedDatabase, testDatabaseUrl } from './test-database';
 
 export const TEST_AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -25,7 +25,7 @@ function holdBrokerLock(mode: 'shared' | 'exclusive'): void {
   let session: Client | undefined;
   beforeAll(async () => {
     session = new Client({
-      connectionString: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      connectionString: testDatabaseUrl(),
       application_name: `ledgerline-test-broker-lock-${mode}`,
     });
     await session.connect();

@@ -8,6 +8,7 @@ export {
   describeOnServer,
   onEmbeddedDatabase,
   startEmbeddedDatabaseProcess,
+  testDatabaseUrl,
 } from '../../libs/event-sourcing/test/test-database';
 export type { TestDatabase } from '../../libs/event-sourcing/test/test-database';
 

@@ -19,6 +19,10 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
+/** The PostgreSQL server the suites run on (server mode). */
+export const testDatabaseUrl = (): string =>
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
 export const onEmbeddedDatabase = (): boolean => process.env.LEDGERLINE_TEST_DB === 'embedded';
 
 /**
@@ -111,7 +115,7 @@ export async function openIsolatedDatabase(
       },
     };
   }
-  const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const url = testDatabaseUrl();
   const schema = `t_${label
     .replace(/[^a-z0-9]/gi, '_')
     .toLowerCase()
