@@ -12,8 +12,9 @@ const PREFETCH = 20;
 /**
  * Consumers on RabbitMQ: each gets a durable queue `<exchange>.<consumer>` bound to its
  * types, declared again on every reconnect and on a new channel whenever the broker closes the
- * channel, refuses its setup or cancels the consumer (a deleted queue). A message is acked after its handler committed
- * (so a crash in between redelivers it: handlers deduplicate), and requeued when it throws.
+ * channel, refuses its setup or cancels the consumer (a deleted queue). A message is acked
+ * after its handler committed (so a crash in between redelivers it: handlers deduplicate),
+ * and requeued when it throws.
  */
 export class AmqpMessageSubscriptions {
   private readonly logger = new Logger('Messaging');

@@ -68,12 +68,16 @@ export class ReopeningChannel<C extends Channel = Channel> {
       setup: async (opened: Channel) => {
         const channel = opened as C;
         // A channel error (the broker closing the channel) is followed by 'close', handled
-        // below; unheard, amqplib would take it for a failure of the whole connection.
-        channel.on('error', () => undefined);
+        // below, which reports it; unheard, amqplib would take it for a failure of the whole
+        // connection.
+        let closedBy = 'the broker closed the channel';
+        channel.on('error', (error: Error) => {
+          closedBy = `the broker closed the channel: ${error.message}`;
+        });
         channel.once('close', () => {
           if (this.open !== channel) return;
           this.open = undefined;
-          this.checkLater('the broker closed the channel');
+          this.checkLater(closedBy);
         });
         await this.options.setup(channel);
         if (generation !== this.generation) return;
