@@ -28,8 +28,6 @@ import {
 } from './append-writer';
 import { BatchAppender } from './batch-appender';
 import type { AppendRoundTrips } from './batch-transaction';
-
-export type { AppendRoundTrips } from './batch-transaction';
 import { CommitNotifier, PostgresCommitNotifier } from './postgres-commit-notifier';
 import { GroupCommit, GroupCommitOptions } from './group-commit';
 import { projectionTransaction } from './projection-transaction';
@@ -39,6 +37,8 @@ import { READ_ALL_SQL } from './sql/read-all.sql';
 import { READ_SNAPSHOT_SQL } from './sql/snapshots.sql';
 import { READ_STREAM_SQL } from './sql/read-stream.sql';
 import { FIND_COMMAND_SQL } from './sql/record-command.sql';
+
+export type { AppendRoundTrips } from './batch-transaction';
 
 export interface PostgresEventStoreOptions {
   /**
