@@ -32,6 +32,8 @@
  *   BENCH_DRIFT_SECONDS=300 BENCH_DRIFT_WINDOW_SECONDS=30 BENCH_DRIFT_WARMUP_SECONDS=5
  *   BENCH_DRIFT_CONNECTIONS=32 BENCH_DRIFT_POOL=16 BENCH_DRIFT_ACCOUNTS=1000
  *   BENCH_DRIFT_SAMPLE_MS=100; broker BENCH_AMQP_URL (see support/bench-broker.ts).
+ *   DATABASE_ANALYZE=off: the app keeps no statistics itself (by default it does where the
+ *   server's autovacuum is off), to see what the server's own statistics make of the run.
  *   BENCH_DRIFT_ANALYZE=1 (diagnosis only, not the goal's set-up): ANALYZE the schema's tables
  *   before the first window and between windows, as autovacuum's autoanalyze would on a server
  *   that runs it: fresh statistics, and the plans the sessions cached for those tables remade.
@@ -188,7 +190,8 @@ async function main(): Promise<void> {
         ORDER BY name`,
     );
     console.log(
-      `PostgreSQL: ${settings.rows.map((row) => `${row.name}=${row.setting}`).join(', ')}`,
+      `PostgreSQL: ${settings.rows.map((row) => `${row.name}=${row.setting}`).join(', ')}; ` +
+        `the app's DATABASE_ANALYZE=${process.env.DATABASE_ANALYZE ?? 'auto'}`,
     );
     const statementStatistics = await openStatementStatistics(admin);
     if (typeof statementStatistics === 'string') {

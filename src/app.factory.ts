@@ -41,6 +41,7 @@ export async function createApp(
     timeouts: config.databaseTimeouts,
     applicationName: config.databaseApplicationName,
     appendRoundTrips: config.databaseAppendRoundTrips,
+    tableStatistics: config.databaseTableStatistics,
   };
   await waitForDatabase(() => runMigrations(database), {
     timeoutMs: config.databaseStartupWaitMs,

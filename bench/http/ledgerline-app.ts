@@ -62,6 +62,10 @@ export function startLedgerlineApp(spec: LedgerlineAppSpec): Promise<ServerProce
       ...(process.env.AUTH_TOKEN_CACHE_S === undefined
         ? {}
         : { AUTH_TOKEN_CACHE_S: process.env.AUTH_TOKEN_CACHE_S }),
+      // DATABASE_ANALYZE=off npm run bench -- <name>: statistics left to the server alone.
+      ...(process.env.DATABASE_ANALYZE === undefined
+        ? {}
+        : { DATABASE_ANALYZE: process.env.DATABASE_ANALYZE }),
       ...spec.env,
     },
   });

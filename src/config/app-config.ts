@@ -9,7 +9,13 @@ import { MAX_AMOUNT } from '../shared-kernel/money';
 import { parseCorsOrigins } from '../common/http/cors-options';
 import { HttpServerTimeouts, httpServerTimeouts } from '../common/http/server-timeouts';
 import type { AppendRoundTrips } from '@ledgerline/event-sourcing/postgres';
-import { DATABASE_TIMEOUT_DEFAULTS, DatabaseTimeouts } from '../database/database-settings';
+import {
+  DATABASE_TIMEOUT_DEFAULTS,
+  DatabaseTimeouts,
+  TABLE_STATISTICS_DEFAULTS,
+  TableStatisticsMode,
+  TableStatisticsSettings,
+} from '../database/database-settings';
 import { LoggingSettings, parseLoggingSettings } from '../observability/logging/log-settings';
 
 /** Everything the app reads from its environment, parsed and checked once at start-up. */
@@ -28,6 +34,8 @@ export interface AppConfig {
   readonly databaseApplicationName: string;
   /** Round trips of a group commit's transaction: 2 (values in the text) or 4 (bind parameters). */
   readonly databaseAppendRoundTrips: AppendRoundTrips;
+  /** DATABASE_ANALYZE and DATABASE_ANALYZE_INTERVAL_MS: statistics kept where autovacuum is off. */
+  readonly databaseTableStatistics: TableStatisticsSettings;
   readonly embeddedDataDir: string;
   readonly bodyLimit: string;
   /** Longest time a client may take to send a whole request, and its headers. */
@@ -76,6 +84,12 @@ function parseAppendRoundTrips(raw: string | undefined): AppendRoundTrips {
   const value = raw?.trim() || '2';
   if (value === '2' || value === '4') return Number(value) as AppendRoundTrips;
   throw new Error(`DATABASE_APPEND_ROUND_TRIPS must be 2 or 4, got "${raw}"`);
+}
+
+function parseAnalyzeMode(raw: string | undefined): TableStatisticsMode {
+  const value = raw?.trim() || TABLE_STATISTICS_DEFAULTS.mode;
+  if (value === 'auto' || value === 'on' || value === 'off') return value;
+  throw new Error(`DATABASE_ANALYZE must be auto, on or off, got "${raw}"`);
 }
 
 function integer(
@@ -129,6 +143,16 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseStartupWaitMs: integer(env, 'DATABASE_STARTUP_WAIT_MS', 60_000, 0, 3_600_000),
     databaseApplicationName: parseApplicationName(env.DATABASE_APPLICATION_NAME ?? 'ledgerline'),
     databaseAppendRoundTrips: parseAppendRoundTrips(env.DATABASE_APPEND_ROUND_TRIPS),
+    databaseTableStatistics: {
+      mode: parseAnalyzeMode(env.DATABASE_ANALYZE),
+      intervalMs: integer(
+        env,
+        'DATABASE_ANALYZE_INTERVAL_MS',
+        TABLE_STATISTICS_DEFAULTS.intervalMs,
+        1_000,
+        3_600_000,
+      ),
+    },
     embeddedDataDir: env.EMBEDDED_DATA_DIR ?? '.data/pglite',
     bodyLimit: env.BODY_LIMIT ?? '16kb',
     httpTimeouts: httpServerTimeouts(

@@ -15,7 +15,26 @@ export interface DatabaseSettings {
   readonly applicationName?: string;
   /** Round trips of a group commit's transaction (PostgresEventStore `appendRoundTrips`). */
   readonly appendRoundTrips?: AppendRoundTrips;
+  /**
+   * Whether and how often the app analyses tables with stale statistics
+   * (TableStatisticsService); unset: never (one-off tools, the library's benchmarks).
+   */
+  readonly tableStatistics?: TableStatisticsSettings;
 }
+
+/** `auto`: only where the server's autovacuum is off; `on`: always; `off`: never. */
+export type TableStatisticsMode = 'auto' | 'on' | 'off';
+
+export interface TableStatisticsSettings {
+  readonly mode: TableStatisticsMode;
+  /** Between two looks for tables with stale statistics. */
+  readonly intervalMs: number;
+}
+
+export const TABLE_STATISTICS_DEFAULTS: TableStatisticsSettings = {
+  mode: 'auto',
+  intervalMs: 10_000,
+};
 
 /** How long the app lets the database keep it waiting, in milliseconds. */
 export interface DatabaseTimeouts {

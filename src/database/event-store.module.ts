@@ -17,6 +17,7 @@ import { OPTIONAL_APPEND_OBSERVER } from '../observability/metrics/metrics.token
 import { EVENT_DATA_PROTECTION } from '../personal-data/personal-data.tokens';
 import { DatabaseSettings } from './database-settings';
 import { AppCommitNotifier } from './commit-notifier';
+import { TableStatisticsService } from './table-statistics.service';
 
 /**
  * Provides the event store (the book of record) to every bounded context, with what each
@@ -27,6 +28,7 @@ import { AppCommitNotifier } from './commit-notifier';
  * other instances through a coalesced NOTIFY sent after the commit from a session of its own
  * (AppCommitNotifier). AppInstance is this
  * process's identity and liveness, for work other instances may take over when it dies.
+ * TableStatisticsService keeps the planner's statistics where the server's autovacuum does not.
  * With an EventDataProtection provided (the personal-data module), the personal fields it
  * declares are stored sealed and read opened, on every path through the store.
  */
@@ -43,6 +45,11 @@ export class EventStoreModule {
         EventSourcingFeatures,
         CommitSignal,
         { provide: AppInstance, useFactory: () => new AppInstance(database) },
+        {
+          provide: TableStatisticsService,
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) => new TableStatisticsService(dataSource, database),
+        },
         {
           provide: AppCommitNotifier,
           inject: [getDataSourceToken()],
@@ -84,7 +91,13 @@ export class EventStoreModule {
           },
         },
       ],
-      exports: [EVENT_STORE, CommitSignal, AppInstance, EventSourcingFeatures],
+      exports: [
+        EVENT_STORE,
+        CommitSignal,
+        AppInstance,
+        EventSourcingFeatures,
+        TableStatisticsService,
+      ],
     };
   }
 }

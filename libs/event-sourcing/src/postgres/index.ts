@@ -20,3 +20,4 @@ export * from './postgres-instance-liveness';
 export * from './projection-rebuilder';
 export * from './projection-rebuild-guard';
 export * from './tamper-evidence';
+export * from './table-statistics';
