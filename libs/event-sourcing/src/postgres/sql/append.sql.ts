@@ -6,7 +6,10 @@
  *   older than a commit it has already read, and gap-safe readers (ordered by transaction id)
  *   could see a stream's versions out of order.
  * - `duplicate_id`: one of its command ids that is already recorded (a repeat of a committed
- *   command), or null;
+ *   command), or null. Looked up as `= ANY (ARRAY(…)) ORDER BY command_id LIMIT 1` so that
+ *   every plan walks the primary key, whatever the statistics say: written as `IN (SELECT …)
+ *   LIMIT 1`, the planner expects 100 ids and a match among the first rows, and a table of a
+ *   few thousand commands was read whole on every append (a new command's id never matches);
  * - `current_version` against the expectation. A concurrent uncommitted append of the same
  *   version makes the insert wait on the unique index, then fail with 23505.
  * $2 decides what a failed guard does: false (group commit), that append inserts nothing and
@@ -34,8 +37,8 @@ WITH input AS (
   SELECT i.*, pg_current_xact_id_if_assigned() IS NULL AS first_write,
          COALESCE(head.stream_version, 0) AS current_version, head.event_hash AS head_hash,
          (SELECT c.command_id::text FROM es_commands c
-           WHERE c.command_id IN (SELECT jsonb_array_elements_text(i.command_ids)::uuid)
-           LIMIT 1) AS duplicate_id
+           WHERE c.command_id = ANY (ARRAY(SELECT jsonb_array_elements_text(i.command_ids)::uuid))
+           ORDER BY c.command_id LIMIT 1) AS duplicate_id
     FROM input i
     LEFT JOIN LATERAL (SELECT e.stream_version, e.event_hash FROM es_events e
                         WHERE e.stream_id = i.stream_id
