@@ -3,7 +3,6 @@ import { LogPosition, RecordedEvent } from '../core/event';
 import { EventStore } from '../core/event-store.port';
 import {
   DEFAULT_PROJECTION_RUNNER_OPTIONS,
-  describeProjectionError,
   idleWaitMs,
   ProjectionRunner,
   ProjectionRunnerOptions,
@@ -16,7 +15,7 @@ import {
 } from './projection-store.port';
 
 /** What one pass of the group did. */
-export type GroupStepOutcome = 'applied' | 'caught-up' | 'failed' | 'no-members';
+export type GroupStepOutcome = 'applied' | 'caught-up' | 'no-members';
 
 /** One projection's events of a shared batch. */
 interface Share {
@@ -124,8 +123,8 @@ export class ProjectionGroup {
         this.skipped = skipped;
         return 'caught-up';
       }
-      const outcome = await this.commit(members.map(nothingFor), from, skipped.to);
-      return outcome === 'applied' ? 'caught-up' : outcome;
+      await this.commit(members.map(nothingFor), from, skipped.to);
+      return 'caught-up';
     }
     members.forEach((runner) => runner.noteGroupStep(false));
     const last: LogPosition = batch[batch.length - 1];
@@ -142,7 +141,8 @@ export class ProjectionGroup {
       this.skipped = { from, to: last, since, members: new Set(members.map((r) => r.name)) };
       return 'applied';
     }
-    return this.commit(shares, from, last);
+    await this.commit(shares, from, last);
+    return 'applied';
   }
 
   /**
@@ -198,7 +198,7 @@ export class ProjectionGroup {
     shares: readonly Share[],
     from: LogPosition,
     to: LogPosition,
-  ): Promise<GroupStepOutcome> {
+  ): Promise<void> {
     try {
       const moved = new Set(
         await this.checkpoints.commitGroup(
@@ -214,24 +214,19 @@ export class ProjectionGroup {
         const members = shares.map(({ runner }) => runner);
         this.standing = { members, from: to, lookedAt: this.lookedAt };
       }
-      return 'applied';
     } catch (error) {
       if (!(error instanceof ProjectionApplyError)) throw error;
-      const [checkpoint] = await this.checkpoints.checkpoints([error.projection]);
-      const park = (checkpoint?.failures ?? 0) + 1 >= this.options.maxAttempts;
-      await this.checkpoints.recordFailure(
-        error.projection,
-        describeProjectionError(error.cause),
-        park,
-      );
+      const failed = shares.find(({ runner }) => runner.name === error.projection)?.runner;
+      if (!failed) throw error;
+      const { failures } = await this.checkpoints.checkpoint(failed.name);
+      await failed.recordFailedAttempt(error.cause, failures);
       // Its runner retries it alone, after its first backoff; the others go on at once without it.
-      shares.find(({ runner }) => runner.name === error.projection)?.runner.leaveGroup(true);
-      return 'applied';
+      failed.leaveGroup(true);
     }
   }
 
   private async turn(): Promise<NextTurn> {
-    let outcome: GroupStepOutcome;
+    let outcome: GroupStepOutcome | 'failed';
     try {
       outcome = await this.step();
     } catch {

@@ -59,7 +59,7 @@ export const idleWaitMs = (options: ProjectionRunnerOptions, heldSince?: number)
 };
 
 /** An error as stored on the checkpoint (bounded). */
-export const describeProjectionError = (error: unknown): string =>
+const describeProjectionError = (error: unknown): string =>
   (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2_000);
 
 /**
@@ -223,10 +223,19 @@ export class ProjectionRunner {
       );
       return moved ? 'applied' : 'lost-race';
     } catch (error) {
-      const park = checkpoint.failures + 1 >= this.options.maxAttempts;
-      await this.checkpoints.recordFailure(this.name, describeProjectionError(error), park);
-      return park ? 'parked' : 'failed';
+      return (await this.recordFailedAttempt(error, checkpoint.failures)) ? 'parked' : 'failed';
     }
+  }
+
+  /**
+   * Records a failed attempt at this projection, on top of the `failuresBefore` its checkpoint
+   * had, and parks it at `maxAttempts` (its own step's, or a group's attempt for it).
+   * @returns whether it is parked now
+   */
+  async recordFailedAttempt(error: unknown, failuresBefore: number): Promise<boolean> {
+    const park = failuresBefore + 1 >= this.options.maxAttempts;
+    await this.checkpoints.recordFailure(this.name, describeProjectionError(error), park);
+    return park;
   }
 
   /** Current status for the admin API, given the stored checkpoint's parked flag. */
