@@ -1,13 +1,17 @@
 import { httpApi } from './support/api';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { accountsApi, registerCustomer, uniqueDocumentNumber } from './support/accounts-api';
 import { eventually } from './support/eventually';
 import { expectedAccountReadModels, liveAccountReadModels } from './support/readside-expected-rows';
 import { seedAccountBacklog } from './support/seed-backlog';
 import { logSettled } from './support/settled-log';
 import { startTestApp, TestApp, useTestApp } from './support/test-app';
-import { describeOnServer, openTestDatabase, TestDatabase } from './support/test-database';
+import {
+  describeOnServer,
+  openSession,
+  openTestDatabase,
+  TestDatabase,
+} from './support/test-database';
 
 const context = useTestApp('read_models');
 const api = accountsApi(() => context.app.baseUrl);
@@ -112,11 +116,7 @@ describe('read-your-writes for an event the projection ignores', () => {
   // First: it needs a log with no account event yet.
   describeOnServer('while an older transaction is still open', () => {
     it('an ignored event does not count as processed until every transaction before it has ended', async () => {
-      const older = new Client({
-        connectionString: database.url,
-        options: `-c search_path=${database.schema}`,
-      });
-      await older.connect();
+      const older = await openSession(database);
       try {
         await older.query('BEGIN');
         await older.query('SELECT pg_current_xact_id()'); // it holds a transaction id now

@@ -10,7 +10,12 @@ import { eventually } from './support/eventually';
 import { logSettled } from './support/settled-log';
 import { expectedAccountReadModels, liveAccountReadModels } from './support/readside-expected-rows';
 import { startTestApp, TestApp } from './support/test-app';
-import { describeOnServer, openTestDatabase, TestDatabase } from './support/test-database';
+import {
+  describeOnServer,
+  openSession,
+  openTestDatabase,
+  TestDatabase,
+} from './support/test-database';
 
 interface ProjectionRow {
   name: string;
@@ -65,11 +70,7 @@ interface SwitchOverHold {
  * replays. Deterministic, with no timing; release within the app's 15 s statement timeout.
  */
 async function holdSwitchOver(database: TestDatabase, name: string): Promise<SwitchOverHold> {
-  const client = new Client({
-    connectionString: database.url,
-    options: `-c search_path=${database.schema}`,
-  });
-  await client.connect();
+  const client = await openSession(database);
   await client.query('BEGIN');
   await client.query('SELECT name FROM es_projections WHERE name = $1 FOR UPDATE', [name]);
   let released = false;

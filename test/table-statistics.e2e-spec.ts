@@ -1,25 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
 import { eventually } from './support/eventually';
 import { startTestApp, TestApp } from './support/test-app';
-import { describeOnServer, openTestDatabase, TestDatabase } from './support/test-database';
+import {
+  describeOnServer,
+  openSession,
+  openTestDatabase,
+  sendTableCounts,
+  TestDatabase,
+} from './support/test-database';
 
 /** Gives `database`'s schema a table of 500 rows never analysed; returns when its counts show. */
 async function growTable(database: TestDatabase): Promise<void> {
-  const session = new Client({
-    connectionString: database.url,
-    options: `-c search_path=${database.schema}`,
-  });
-  await session.connect();
+  const session = await openSession(database);
   try {
     // Kept from autovacuum, on a server that runs it: only the app may analyse it here.
     await session.query('CREATE TABLE grown (id int PRIMARY KEY) WITH (autovacuum_enabled = off)');
     await session.query('INSERT INTO grown SELECT generate_series(1, 500)');
-    const { rows } = await session.query<{ version: number }>(
-      "SELECT current_setting('server_version_num')::int AS version",
-    );
-    // From PostgreSQL 15 on, the counts are sent when the session goes idle, not seconds later.
-    if (rows[0].version >= 150_000) await session.query('SELECT pg_stat_force_next_flush()');
+    await sendTableCounts(session);
   } finally {
     await session.end();
   }

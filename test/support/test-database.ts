@@ -7,6 +7,8 @@ import { openIsolatedDatabase, TestDatabase } from '../../libs/event-sourcing/te
 export {
   describeOnServer,
   onEmbeddedDatabase,
+  openSession,
+  sendTableCounts,
   startEmbeddedDatabaseProcess,
   testDatabaseUrl,
 } from '../../libs/event-sourcing/test/test-database';

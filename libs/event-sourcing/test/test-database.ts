@@ -152,6 +152,30 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   }
 }
 
+/**
+ * A session of its own on the test's schema, for what belongs to one session (a transaction
+ * held open, a prepared statement's plan, the counts of its changes); the caller ends it.
+ */
+export async function openSession(database: TestDatabase): Promise<Client> {
+  const session = new Client({
+    connectionString: database.url,
+    options: `-c search_path=${database.schema}`,
+  });
+  await session.connect();
+  return session;
+}
+
+/**
+ * Has `session`'s counts of changed rows reach pg_stat_user_tables as it goes idle, instead of
+ * within seconds (PostgreSQL 15 on; on older servers, wait for them).
+ */
+export async function sendTableCounts(session: Client): Promise<void> {
+  const { rows } = await session.query<{ version: number }>(
+    "SELECT current_setting('server_version_num')::int AS version",
+  );
+  if (rows[0].version >= 150_000) await session.query('SELECT pg_stat_force_next_flush()');
+}
+
 /** Forks embedded-db-process.js (beside this file) and waits for the URL it prints. */
 export async function startEmbeddedDatabaseProcess(): Promise<{
   url: string;

@@ -2,7 +2,13 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { analyzeStaleTables, serverAnalyzesTables, STALE_TABLES_SQL } from './table-statistics';
 import { eventually } from '../../test/eventually';
-import { describeOnServer, openTestDatabase, TestDatabase } from '../../test/test-database';
+import {
+  describeOnServer,
+  openSession,
+  openTestDatabase,
+  sendTableCounts,
+  TestDatabase,
+} from '../../test/test-database';
 
 let database: TestDatabase;
 /** The session that writes the rows (and, below, prepares the statement). */
@@ -10,11 +16,7 @@ let session: Client;
 
 beforeAll(async () => {
   database = await openTestDatabase('table_statistics', 2);
-  session = new Client({
-    connectionString: database.url,
-    options: `-c search_path=${database.schema}`,
-  });
-  await session.connect();
+  session = await openSession(database);
 });
 afterAll(async () => {
   await session.end();
@@ -26,10 +28,7 @@ afterAll(async () => {
  * are sent when the session goes idle instead of within seconds.
  */
 async function publishCounts(table: string, atLeast: number): Promise<void> {
-  const { rows } = await session.query<{ version: number }>(
-    "SELECT current_setting('server_version_num')::int AS version",
-  );
-  if (rows[0].version >= 150_000) await session.query('SELECT pg_stat_force_next_flush()');
+  await sendTableCounts(session);
   await eventually(async () => {
     const [row] = await database.dataSource.query<{ changed: string }[]>(
       `SELECT n_mod_since_analyze AS changed FROM pg_stat_user_tables

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { APPEND_SQL } from './append.sql';
-import { describeOnServer, openTestDatabase, TestDatabase } from '../../../test/test-database';
+import {
+  describeOnServer,
+  openSession,
+  openTestDatabase,
+  TestDatabase,
+} from '../../../test/test-database';
 
 let database: TestDatabase;
 /** One session: a prepared statement's plan belongs to it. */
@@ -9,11 +14,7 @@ let session: Client;
 
 beforeAll(async () => {
   database = await openTestDatabase('append_plan', 2);
-  session = new Client({
-    connectionString: database.url,
-    options: `-c search_path=${database.schema}`,
-  });
-  await session.connect();
+  session = await openSession(database);
   // Only this test analyses the table, even on a server that runs autovacuum.
   await session.query('ALTER TABLE es_commands SET (autovacuum_enabled = off)');
 });
