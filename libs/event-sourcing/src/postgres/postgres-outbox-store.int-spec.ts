@@ -1,6 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresOutboxStore } from './index';
-import { openTestDatabase, TestDatabase, testDataSourceOptions } from '../../test/test-database';
+import { CLAIM_OUTBOX_SQL } from './sql/outbox.sql';
+import {
+  describeOnServer,
+  openSession,
+  openTestDatabase,
+  TestDatabase,
+  testDataSourceOptions,
+} from '../../test/test-database';
+
+/** Inserts `count` rows of `status`, numbered from `from`, over 300 streams in turn. */
+const insertRows = (database: TestDatabase, status: string, from: number, count: number) =>
+  database.dataSource.query(
+    `INSERT INTO es_outbox (message_id, stream_id, stream_version, type, body, correlation_id,
+                            causation_id, status)
+     SELECT gen_random_uuid(), 'stream-' || (n % 300), n, 'counted', '{}'::jsonb, 'c', 'c', $3
+       FROM generate_series($1::int, $1::int + $2::int - 1) AS n`,
+    [from, count, status],
+  );
 
 /*
  * The claim must not depend on the planner's luck. Statistics taken while the outbox was
@@ -31,17 +50,9 @@ describe('PostgresOutboxStore.claim with statistics from a drained outbox', () =
   });
 
   it('claims a batch of a 3 000-message backlog at once', async () => {
-    const insert = (status: string, from: number, count: number) =>
-      database.dataSource.query(
-        `INSERT INTO es_outbox (message_id, stream_id, stream_version, type, body, correlation_id,
-                                causation_id, status)
-         SELECT gen_random_uuid(), 'stream-' || (n % 300), n, 'counted', '{}'::jsonb, 'c', 'c', $3
-           FROM generate_series($1::int, $1::int + $2::int - 1) AS n`,
-        [from, count, status],
-      );
-    await insert('published', 1, 50);
+    await insertRows(database, 'published', 1, 50);
     await database.dataSource.query('ANALYZE es_outbox');
-    await insert('pending', 1_000, 3_000);
+    await insertRows(database, 'pending', 1_000, 3_000);
 
     const store = new PostgresOutboxStore(dataSource);
     const claim = await store.claim(100, 30_000);
@@ -49,5 +60,82 @@ describe('PostgresOutboxStore.claim with statistics from a drained outbox', () =
     // Oldest first, and never two messages of a stream out of order.
     const ids = claim.messages.map((message) => BigInt(message.id));
     expect([...ids].sort((a, b) => (a < b ? -1 : 1))).toEqual(ids);
+  });
+});
+
+/*
+ * What holds a stream back is a handful of rows (dead letters, claims, backoffs), looked up in an
+ * index of their own; the claim must never read the whole outbox, published rows included, to
+ * find them, as it did once on every round.
+ */
+describeOnServer("PostgresOutboxStore.claim's check of what holds a stream back", () => {
+  let database: TestDatabase;
+  let session: Client;
+
+  beforeAll(async () => {
+    database = await openTestDatabase('outbox_hold_back_plan', 2);
+    session = await openSession(database);
+  });
+  afterAll(async () => {
+    await session.end();
+    await database.close();
+  });
+
+  it('reads them from es_outbox_blocking_idx, never the whole outbox', async () => {
+    await insertRows(database, 'published', 1, 5_000);
+    await insertRows(database, 'pending', 10_000, 3_000);
+    // A dead letter, a claim and a backoff: each holds its stream back, each in the index.
+    await session.query(`UPDATE es_outbox SET status = 'dead' WHERE stream_version = 10000`);
+    await session.query(
+      `UPDATE es_outbox SET claimed_by = gen_random_uuid(), claimed_until = now() + interval '1 minute'
+        WHERE stream_version = 10001`,
+    );
+    await session.query(
+      `UPDATE es_outbox SET available_at = now() + interval '1 minute' WHERE stream_version = 10002`,
+    );
+    await session.query('ANALYZE es_outbox');
+    await session.query(`PREPARE claim_plan(uuid, integer, integer) AS ${CLAIM_OUTBOX_SQL}`);
+    const { rows } = await session.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN EXECUTE claim_plan('${randomUUID()}', 200, 30000)`,
+    );
+    const plan = rows.map((row) => row['QUERY PLAN']);
+
+    expect(plan.filter((line) => /Seq Scan on es_outbox p\b/.test(line))).toEqual([]);
+    expect(plan.some((line) => /es_outbox_blocking_idx/.test(line))).toBe(true);
+    const { rows: blocking } = await session.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM es_outbox
+        WHERE status = 'dead'
+           OR (status = 'pending' AND (claimed_until IS NOT NULL OR available_at > created_at))`,
+    );
+    expect(blocking).toEqual([{ count: 3 }]);
+  });
+});
+
+/*
+ * A row committed by a transaction that began after the claiming one is fresh, not backing off:
+ * it is not in es_outbox_blocking_idx, so it must be claimable, or the claim would pass it and
+ * take its stream's next row first.
+ */
+describe('PostgresOutboxStore.claim of a row newer than its own transaction', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await openTestDatabase('outbox_claim_fresh', 2);
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('claims it, in its place in its stream', async () => {
+    await database.dataSource.query(
+      `INSERT INTO es_outbox (message_id, stream_id, stream_version, type, body, correlation_id,
+                              causation_id, created_at, available_at)
+       VALUES (gen_random_uuid(), 'late', 1, 'counted', '{}', 'c', 'c',
+               now() + interval '1 minute', now() + interval '1 minute'),
+              (gen_random_uuid(), 'late', 2, 'counted', '{}', 'c', 'c', now(), now())`,
+    );
+
+    const claim = await new PostgresOutboxStore(database.dataSource).claim(10, 30_000);
+    expect(claim.messages.map((message) => message.streamVersion)).toEqual([1, 2]);
   });
 });

@@ -37,8 +37,8 @@ const toOutboxMessage = (row: OutboxRow): OutboxMessage => ({
 export class PostgresOutboxStore implements OutboxStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  claim(limit: number, leaseMs: number): Promise<OutboxClaim> {
-    const token = randomUUID();
+  claim(limit: number, leaseMs: number, behind?: string): Promise<OutboxClaim> {
+    const token = behind ?? randomUUID();
     return runInTransaction(this.dataSource, async (queryRunner) => {
       await queryRunner.query(CLAIM_LOCK_SQL);
       const result = await queryRunner.query(CLAIM_OUTBOX_SQL, [token, limit, leaseMs], true);

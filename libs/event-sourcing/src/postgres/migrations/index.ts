@@ -11,6 +11,7 @@ import { ProcessCorrelation1732300000015 } from './1732300000015-process-correla
 import { ProcessCommandParking1732300000016 } from './1732300000016-process-command-parking';
 import { TraceContext1732300000017 } from './1732300000017-trace-context';
 import { EventHashChain1732300000041 } from './1732300000041-event-hash-chain';
+import { OutboxBlockingIndex1732300000048 } from './1732300000048-outbox-blocking-index';
 
 /** The library's migrations, in order: add them to the application's DataSource `migrations`. */
 export const eventStoreMigrations = [
@@ -27,4 +28,5 @@ export const eventStoreMigrations = [
   ProcessCommandParking1732300000016,
   TraceContext1732300000017,
   EventHashChain1732300000041,
+  OutboxBlockingIndex1732300000048,
 ];

@@ -12,35 +12,54 @@ const OUTBOX_COLUMNS = `o.id::text AS id, o.message_id, o.stream_id, o.stream_ve
  */
 export const CLAIM_LOCK_SQL = `SELECT pg_advisory_xact_lock(${0x4c4c4f}, hashtext(current_schema()))`;
 
+/** A row that may hold its stream back: `es_outbox_blocking_idx`'s predicate, word for word. */
+const MAY_HOLD_BACK = `(p.status = 'dead'
+            OR (p.status = 'pending' AND (p.claimed_until IS NOT NULL OR p.available_at > p.created_at)))`;
+
 /**
- * Claims the publishable messages: per stream, the unbroken run of pending, due, unclaimed
- * rows from its oldest unpublished row (a dead letter, a backoff or another relay's claim
- * stops the run), oldest first, at most $2, for $3 ms under claim token $1. Walks the
- * unpublished rows in id order and stops at $2, so its cost follows the batch, not the
- * backlog.
+ * Claims the publishable messages under claim token $1: per stream, the unbroken run of pending,
+ * due, unclaimed rows from its oldest unpublished row, oldest first, at most $2, for $3 ms.
+ * A dead letter, a row waiting for its time (a backoff, a release) or another claim stops a
+ * stream's run; rows already held under $1 do not: a relay claims its next batch under the
+ * same token while it still publishes the one before, and the new rows follow those on its
+ * channel.
+ * A row's `available_at` is its `created_at` unless it waits for a time; the claim clears the
+ * wait, since a claimed row is held back by its claim. Such a row is always due: the row a
+ * transaction begun after this one's `now()` wrote is publishable too, and it must be, since
+ * it is not in `es_outbox_blocking_idx` and so could not stop its stream's later rows.
+ * `blocked` reads that index once (the claimed, dead and waiting rows: a handful in a healthy
+ * outbox) into a map of stream to its first blocked id, so the walk pays one lookup per row
+ * whatever the planner thinks, and never a read of the whole outbox per claim. The walk goes
+ * over the unpublished rows in id order and stops at $2, so its cost follows the batch, not
+ * the backlog, unless the backlog's streams are all held back.
  * `picked` is MATERIALIZED: inlined, the planner may run it once per candidate row of the
  * UPDATE. It does when the statistics say the outbox has nothing pending (an ANALYZE while it
  * was drained), and a backlog of 1 500 messages then took 80 s to claim: the relay stalled
  * on its statement timeout for good.
  */
 export const CLAIM_OUTBOX_SQL = `
-WITH picked AS MATERIALIZED (
+WITH blocked AS MATERIALIZED (
+  SELECT COALESCE(jsonb_object_agg(b.stream_id, b.from_id), '{}'::jsonb) AS streams
+    FROM (SELECT p.stream_id, min(p.id) AS from_id
+            FROM es_outbox p
+           WHERE ${MAY_HOLD_BACK}
+             AND NOT (p.status = 'pending' AND (p.available_at <= now() OR p.available_at <= p.created_at)
+                      AND (p.claimed_until IS NULL OR p.claimed_until < now()))
+             AND p.claimed_by IS DISTINCT FROM $1
+           GROUP BY p.stream_id) b
+), picked AS MATERIALIZED (
   SELECT o.id
-    FROM es_outbox o
-   WHERE o.status = 'pending' AND o.available_at <= now()
+    FROM es_outbox o, blocked
+   WHERE o.status = 'pending' AND (o.available_at <= now() OR o.available_at <= o.created_at)
      AND (o.claimed_until IS NULL OR o.claimed_until < now())
-     -- Every earlier unpublished row of the stream must be publishable too (it then has a
-     -- smaller id, so it is picked first): a dead, backing-off or claimed row stops the run.
-     AND NOT EXISTS (
-       SELECT 1 FROM es_outbox p
-        WHERE p.stream_id = o.stream_id AND p.id < o.id AND p.status <> 'published'
-          AND NOT (p.status = 'pending' AND p.available_at <= now()
-                   AND (p.claimed_until IS NULL OR p.claimed_until < now())))
+     -- An earlier row of the stream that is not publishable stops the run.
+     AND NOT COALESCE(o.id > (blocked.streams ->> o.stream_id)::bigint, false)
    ORDER BY o.id
    LIMIT $2
 )
 UPDATE es_outbox o
-   SET claimed_by = $1, claimed_until = now() + make_interval(secs => $3::double precision / 1000)
+   SET claimed_by = $1, claimed_until = now() + make_interval(secs => $3::double precision / 1000),
+       available_at = o.created_at
   FROM picked
  WHERE o.id = picked.id
    -- Checked again on the row itself: it may have been settled since the CTE read it.
@@ -71,10 +90,11 @@ UPDATE es_outbox
        available_at = now() + make_interval(secs => $3::double precision / 1000)
  WHERE id = ANY($2::bigint[]) AND claimed_by = $1 AND status = 'pending'`;
 
-/** A dead letter becomes pending again, due now, with its attempts reset. */
+/** A dead letter becomes pending again, due now (waiting for nothing), with its attempts reset. */
 export const RETRY_DEAD_LETTER_SQL = `
 UPDATE es_outbox
-   SET status = 'pending', attempts = 0, available_at = now(), claimed_by = NULL, claimed_until = NULL
+   SET status = 'pending', attempts = 0, available_at = created_at, claimed_by = NULL,
+       claimed_until = NULL
  WHERE id = $1 AND status = 'dead'
 RETURNING id`;
 
