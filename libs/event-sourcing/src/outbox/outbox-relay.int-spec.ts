@@ -101,9 +101,14 @@ async function appendInterleaved(streams: readonly string[], perStream: number):
 const rows = (): Promise<Row[]> =>
   database.dataSource.query(
     `SELECT id::text AS id, message_id, stream_id, stream_version, status, attempts, claimed_by,
-            published_at FROM es_outbox ORDER BY id`,
+            published_at FROM es_outbox ORDER BY es_outbox.id`, // the number, not its text
   );
 
+/** A stream's rows as [version, status], oldest first. */
+const statusesOf = async (streamId: string): Promise<[number, Row['status']][]> =>
+  (await rows())
+    .filter((r) => r.stream_id === streamId)
+    .map((r): [number, Row['status']] => [r.stream_version, r.status]);
 /** A stream's versions in the order given: the per-stream order a consumer sees. */
 const versionsOf = (messages: readonly OutboxMessage[], streamId: string): number[] =>
   messages.filter((m) => m.streamId === streamId).map((m) => m.streamVersion);
@@ -327,9 +332,7 @@ describe('OutboxRelay on PostgreSQL', () => {
     // pending behind the dead letter, and the healthy stream went out whole.
     expect(versionsOf(publisher.delivered, nacked)).toEqual([1, 3, 4]);
     expect(relay.stats).toMatchObject({ published: 5, rejected: 1, released: 2, resent: 2 });
-    expect(
-      (await rows()).filter((r) => r.stream_id === nacked).map((r) => [r.stream_version, r.status]),
-    ).toEqual([
+    expect(await statusesOf(nacked)).toEqual([
       [1, 'published'],
       [2, 'dead'],
       [3, 'pending'],
@@ -344,6 +347,101 @@ describe('OutboxRelay on PostgreSQL', () => {
     expect(versionsOf(publisher.delivered, nacked)).toEqual([1, 3, 4, 2, 3, 4]);
     expectInOrder(lastDeliveries(publisher.delivered), [nacked, healthy], 4);
     expect(relay.stats).toMatchObject({ published: 8, rejected: 1, resent: 2 });
+  });
+
+  it('claims the next batch behind the one the broker has not confirmed yet, under the same token', async () => {
+    const streams = [stream(), stream(), stream()];
+    await appendInterleaved(streams, 10);
+    const confirms = gate();
+    const publisher = new RecordingPublisher(() => confirms.opened);
+    const relay = new OutboxRelay(outbox, publisher, relayOptions({ batchSize: 6 }));
+
+    const draining = relay.drain();
+    await handedOver(publisher, 3); // the first message of each stream, unconfirmed
+    // Meanwhile the next six, each its stream's next, were claimed behind them.
+    await eventually(async () => {
+      const claimed = (await rows()).filter((r) => r.claimed_by !== null);
+      expect(claimed.map((r) => r.stream_version)).toEqual([1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]);
+      expect(new Set(claimed.map((r) => r.claimed_by)).size).toBe(1);
+    });
+    confirms.open();
+    await draining;
+
+    expectInOrder(publisher.delivered, streams, 10);
+    expect(relay.stats).toMatchObject({ published: 30, released: 0, resent: 0 });
+    expect(await outbox.status()).toMatchObject({ pending: 0 });
+  });
+
+  it('gives back what it claimed behind a message the broker nacked, and sends none of it', async () => {
+    const [nacked, healthy, other] = [stream(), stream(), stream()];
+    await appendInterleaved([nacked, healthy, other], 6);
+    const second = (await rows()).find((r) => r.stream_id === nacked && r.stream_version === 2)!;
+    const confirms = gate();
+    const publisher = new RecordingPublisher(() => confirms.opened);
+    publisher.rejecting.add(second.message_id);
+    // A batch holds versions 1 and 2 of each stream; the next (3 and 4) is claimed meanwhile.
+    const relay = new OutboxRelay(
+      outbox,
+      publisher,
+      relayOptions({ batchSize: 6, maxAttempts: 1 }),
+    );
+
+    const draining = relay.drain();
+    await eventually(async () =>
+      expect((await rows()).filter((r) => r.claimed_by !== null)).toHaveLength(12),
+    );
+    confirms.open();
+    await draining;
+    expect(versionsOf(publisher.received, nacked)).toEqual([1, 2]);
+    expectInOrder(publisher.delivered, [healthy, other], 6);
+    expect(relay.stats).toMatchObject({ published: 13, rejected: 1, released: 2, resent: 0 });
+    expect(await statusesOf(nacked)).toEqual([
+      [1, 'published'],
+      [2, 'dead'],
+      [3, 'pending'],
+      [4, 'pending'],
+      [5, 'pending'],
+      [6, 'pending'],
+    ]);
+  });
+
+  it('marks a batch published while it sends the next, and leaves the next claimed if that fails', async () => {
+    const streams = [stream(), stream(), stream()];
+    await appendInterleaved(streams, 4);
+    const firstMark = gate();
+    /** The first mark waits for the test, then fails as a lost connection would. */
+    class FirstMarkFails extends PostgresOutboxStore {
+      private marks = 0;
+      override async markPublished(token: string, ids: readonly string[]): Promise<number> {
+        if (++this.marks > 1) return super.markPublished(token, ids);
+        await firstMark.opened;
+        throw new Error('connection lost while marking (injected)');
+      }
+    }
+    const publisher = new RecordingPublisher();
+    const relay = new OutboxRelay(
+      new FirstMarkFails(database.dataSource),
+      publisher,
+      relayOptions({ batchSize: 6, leaseMs: 1_000 }),
+    );
+
+    const draining = relay.drain();
+    // The second batch (versions 3 and 4) goes out while the first is still being marked.
+    await handedOver(publisher, 12);
+    firstMark.open();
+    await expect(draining).rejects.toThrow('connection lost while marking');
+    // Neither batch was marked: the second is not settled before the first.
+    const left = await rows();
+    expect(left.filter((r) => r.status === 'published')).toEqual([]);
+    expect(left.filter((r) => r.claimed_by !== null)).toHaveLength(12);
+
+    // Both claims run out and a relay sends everything again, in order.
+    await sleep(1_000);
+    const again = new RecordingPublisher(() => Promise.resolve(), publisher.delivered);
+    await new OutboxRelay(outbox, again, relayOptions({ batchSize: 6 })).drain();
+    expect(await outbox.status()).toMatchObject({ pending: 0 });
+    expectInOrder(firstDeliveries(publisher.delivered), streams, 4);
+    expectInOrder(lastDeliveries(publisher.delivered), streams, 4);
   });
 
   it('charges no attempt while the transport is down or unavailable, and loses nothing', async () => {

@@ -1,7 +1,7 @@
 import { BackgroundLoop, GO_ON, NextTurn } from '../core/background-loop';
 import { MessagePublisher, PublishOutcome } from './message-publisher.port';
 import { OutboxMessage } from './outbox-message';
-import { OutboxStore } from './outbox-store.port';
+import { OutboxClaim, OutboxStore } from './outbox-store.port';
 
 export interface OutboxRelayOptions {
   /** Messages claimed and published per round, default 200. */
@@ -69,6 +69,13 @@ export interface OutboxRelayStats {
   resent: number;
 }
 
+/** A claim, and when to stop sending its messages. */
+interface ClaimedRound {
+  readonly claim: OutboxClaim;
+  /** Epoch ms: well before the claim runs out, past which another relay may hold the rows. */
+  readonly sendUntil: number;
+}
+
 const describeError = (error: unknown): string =>
   (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2_000);
 
@@ -129,18 +136,70 @@ export class OutboxRelay {
   }
 
   /**
-   * Claims one batch, publishes it and settles each message. @returns how many messages
-   * were claimed (0: nothing due, or the transport is down).
+   * Claims a batch, publishes it and settles each message. While claims come back full (a
+   * backlog), the work on the database overlaps the broker's: the next batch is claimed behind
+   * this one (same token) while this one is being published, and this one is settled while the
+   * next is being published. Batches are settled one after the other; if settling one fails,
+   * the next is left to its claim's expiry, so whoever takes both sends them again in order.
+   * @returns how many messages were claimed (0: nothing due, or the transport is down).
    */
   async publishRound(): Promise<number> {
     if (!this.publisher.isReady()) return 0;
-    // Stop sending well before the claim runs out: past it another relay may hold the rows.
+    let round: ClaimedRound | undefined = await this.claimRound();
+    let claimed = 0;
+    let settling: Promise<void> = Promise.resolve();
+    while (round !== undefined && round.claim.messages.length > 0) {
+      const { claim, sendUntil }: ClaimedRound = round;
+      claimed += claim.messages.length;
+      const ahead: Promise<ClaimedRound> | undefined =
+        claim.messages.length >= this.options.batchSize ? this.claimRound(claim.token) : undefined;
+      // Each is awaited below; a failure then surfaces there, not as an unhandled rejection.
+      ahead?.catch(() => undefined);
+      const outcomes = await this.publishInStreamOrder(claim.messages, sendUntil);
+      await settling;
+      settling = this.settle(claim.token, claim.messages, outcomes);
+      settling.catch(() => undefined);
+      round =
+        ahead === undefined ? undefined : await this.behind(await ahead, claim.messages, outcomes);
+    }
+    await settling;
+    return claimed;
+  }
+
+  private async claimRound(behind?: string): Promise<ClaimedRound> {
     const sendUntil = Date.now() + this.options.leaseMs * 0.8;
-    const claim = await this.store.claim(this.options.batchSize, this.options.leaseMs);
-    if (claim.messages.length === 0) return 0;
-    const outcomes = await this.publishInStreamOrder(claim.messages, sendUntil);
-    await this.settle(claim.token, claim.messages, outcomes);
-    return claim.messages.length;
+    const claim = await this.store.claim(this.options.batchSize, this.options.leaseMs, behind);
+    return { claim, sendUntil };
+  }
+
+  /**
+   * The part of a batch claimed behind the last one that may go out: a stream any of whose
+   * messages in the last batch was not published (nacked, unsent, the transport down) keeps
+   * its later messages back, so they are given back to follow it.
+   */
+  private async behind(
+    next: ClaimedRound,
+    sent: readonly OutboxMessage[],
+    outcomes: ReadonlyMap<string, PublishOutcome>,
+  ): Promise<ClaimedRound> {
+    const { claim } = next;
+    if (claim.messages.length === 0) return next;
+    const stopped = new Set(
+      sent
+        .filter((message) => outcomes.get(message.id)?.status !== 'published')
+        .map((message) => message.streamId),
+    );
+    const kept: OutboxMessage[] = [];
+    const held: string[] = [];
+    for (const message of claim.messages) {
+      if (stopped.has(message.streamId) || !this.publisher.isReady()) held.push(message.id);
+      else kept.push(message);
+    }
+    if (held.length > 0) {
+      this.counters.released += held.length;
+      await this.store.release(claim.token, held, this.options.idlePollMs);
+    }
+    return { ...next, claim: { token: claim.token, messages: kept } };
   }
 
   /**
