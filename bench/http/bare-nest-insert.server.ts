@@ -1,7 +1,8 @@
 /**
  * The "bare Nest INSERT endpoint": the floor our HTTP write path is measured
- * against. NestFactory.create on the adapter the app uses (@nestjs/platform-express) with its
- * defaults only (Express's JSON body parser, no validation pipe, no helmet, no filters), one
+ * against. NestFactory.create on the adapter the app uses (@nestjs/platform-express, or Fastify
+ * with BENCH_HTTP_ADAPTER=fastify) with its defaults only (the adapter's JSON body parser, no
+ * validation pipe, no helmet, no filters), one
  * controller, and POST /events doing exactly one autocommit INSERT of the request's JSON through
  * a pg Pool, answering 201 with the new row's id.
  *
@@ -10,13 +11,12 @@
  *   DATABASE_SCHEMA  an existing schema of its own; its table is created here (required)
  *   DATABASE_POOL_SIZE  pg Pool size, as the app's pool (default 16)
  *   PORT             0 for any free port (default 0)
+ *   BENCH_HTTP_ADAPTER  express (default) or fastify
  * Prints "listening on http://127.0.0.1:<port>" once it accepts requests; stops on SIGTERM.
  */
 import 'reflect-metadata';
 import { Body, Controller, DynamicModule, Inject, Logger, Module, Post } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { listenUntilStopped, loadBenchServerSettings } from './bench-server';
+import { createBenchApp, listenUntilStopped, loadBenchServerSettings } from './bench-server';
 import { Pool } from 'pg';
 
 const POOL = Symbol('POOL');
@@ -57,9 +57,7 @@ async function bootstrap(): Promise<void> {
        created_at timestamptz NOT NULL DEFAULT now()
      )`,
   );
-  const app = await NestFactory.create<NestExpressApplication>(BareModule.withPool(pool), {
-    logger: ['error', 'warn'],
-  });
+  const app = await createBenchApp(BareModule.withPool(pool), settings.adapter);
   await listenUntilStopped(app, pool, settings.port);
 }
 

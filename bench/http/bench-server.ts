@@ -1,5 +1,11 @@
-import { INestApplication } from '@nestjs/common';
+import { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
+
+/** The HTTP adapters a benchmark's own server can run on; the app runs on Express. */
+export const BENCH_ADAPTERS = ['express', 'fastify'] as const;
+export type BenchAdapter = (typeof BENCH_ADAPTERS)[number];
 
 /** What a benchmark's own server (bare INSERT, CRUD baseline) is started with. */
 export interface BenchServerSettings {
@@ -8,9 +14,14 @@ export interface BenchServerSettings {
   readonly schema: string;
   readonly poolSize: number;
   readonly port: number;
+  /** BENCH_HTTP_ADAPTER: `express` (the default, as the app) or `fastify`. */
+  readonly adapter: BenchAdapter;
 }
 
-/** Reads DATABASE_URL, DATABASE_SCHEMA, DATABASE_POOL_SIZE and PORT, as start-server.ts sets them. */
+/**
+ * Reads DATABASE_URL, DATABASE_SCHEMA, DATABASE_POOL_SIZE, PORT and BENCH_HTTP_ADAPTER, as the
+ * benchmarks set them.
+ */
 export function loadBenchServerSettings(env: NodeJS.ProcessEnv): BenchServerSettings {
   const url = env.DATABASE_URL;
   const schema = env.DATABASE_SCHEMA ?? '';
@@ -23,7 +34,25 @@ export function loadBenchServerSettings(env: NodeJS.ProcessEnv): BenchServerSett
   const port = Number(env.PORT ?? 0);
   if (!Number.isInteger(poolSize) || poolSize < 1) throw new Error('bad DATABASE_POOL_SIZE');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('bad PORT');
-  return { url, schema, poolSize, port };
+  const adapter = env.BENCH_HTTP_ADAPTER ?? 'express';
+  if (!BENCH_ADAPTERS.some((known) => known === adapter)) {
+    throw new Error(`BENCH_HTTP_ADAPTER must be one of ${BENCH_ADAPTERS.join(', ')}`);
+  }
+  return { url, schema, poolSize, port, adapter: adapter as BenchAdapter };
+}
+
+/**
+ * The Nest application of `module` on the chosen adapter, each with its defaults (its own JSON
+ * body parser), logging only warnings and errors.
+ */
+export function createBenchApp(
+  module: DynamicModule,
+  adapter: BenchAdapter,
+): Promise<INestApplication> {
+  const options = { logger: ['error' as const, 'warn' as const] };
+  return adapter === 'fastify'
+    ? NestFactory.create(module, new FastifyAdapter(), options)
+    : NestFactory.create(module, options);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The "CRUD baseline": the conventional design a bank's developer compares Ledgerline with, a
  * balance row updated under a row lock. NestFactory.create on the adapter the app uses
- * (@nestjs/platform-express), Express's default JSON body parser, a global ValidationPipe with
+ * (@nestjs/platform-express, or Fastify with BENCH_HTTP_ADAPTER=fastify), the adapter's default
+ * JSON body parser, a global ValidationPipe with
  * the options the app gives its own (unknown fields rejected, nothing coerced), class-validator
  * DTOs with the constraints of the app's deposit body, and a pg Pool. No helmet, no
  * authentication (requests carry the app's Authorization header; it is ignored), no outbox
@@ -23,6 +24,7 @@
  *   DATABASE_SCHEMA  an existing schema of its own; its tables are created here (required)
  *   DATABASE_POOL_SIZE  pg Pool size, as the app's pool (default 16)
  *   PORT             0 for any free port (default 0)
+ *   BENCH_HTTP_ADAPTER  express (default) or fastify
  * Prints "listening on http://127.0.0.1:<port>" once it accepts requests; stops on SIGTERM.
  */
 import 'reflect-metadata';
@@ -42,8 +44,6 @@ import {
   UnprocessableEntityException,
   ValidationPipe,
 } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import {
   IsIn,
   IsInt,
@@ -58,7 +58,7 @@ import {
 import { DatabaseError, Pool, PoolClient } from 'pg';
 import { VALIDATION_OPTIONS } from '../../src/common/http/validation.pipe';
 import { MAX_AMOUNT, MAX_BALANCE } from '../../src/shared-kernel/money';
-import { listenUntilStopped, loadBenchServerSettings } from './bench-server';
+import { createBenchApp, listenUntilStopped, loadBenchServerSettings } from './bench-server';
 
 const POOL = Symbol('POOL');
 
@@ -244,9 +244,7 @@ class CrudModule {
 async function bootstrap(): Promise<void> {
   const pool = new Pool({ connectionString: settings.url, max: settings.poolSize });
   for (const statement of TABLES) await pool.query(statement);
-  const app = await NestFactory.create<NestExpressApplication>(CrudModule.withPool(pool), {
-    logger: ['error', 'warn'],
-  });
+  const app = await createBenchApp(CrudModule.withPool(pool), settings.adapter);
   // The options of the app's global pipe (src/common/http/validation.pipe.ts), with Nest's
   // own 400 answer instead of the app's problem document.
   app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
