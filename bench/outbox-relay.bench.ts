@@ -147,9 +147,9 @@ async function timed<T>(phases: Phases, phase: keyof Phases, work: () => Promise
 class TimedOutboxStore implements OutboxStore {
   phases = noPhases();
   constructor(private readonly inner: OutboxStore) {}
-  claim(limit: number, leaseMs: number, behind?: string): Promise<OutboxClaim> {
+  claim(limit: number, leaseMs: number, behind: readonly string[] = []): Promise<OutboxClaim> {
     this.phases.rounds++;
-    return timed(this.phases, behind === undefined ? 'claim' : 'claimBehind', () =>
+    return timed(this.phases, behind.length === 0 ? 'claim' : 'claimBehind', () =>
       this.inner.claim(limit, leaseMs, behind),
     );
   }

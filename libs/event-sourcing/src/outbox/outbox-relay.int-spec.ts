@@ -349,7 +349,7 @@ describe('OutboxRelay on PostgreSQL', () => {
     expect(relay.stats).toMatchObject({ published: 8, rejected: 1, resent: 2 });
   });
 
-  it('claims the next batch behind the one the broker has not confirmed yet, under the same token', async () => {
+  it('claims the next batch behind the one the broker has not confirmed yet', async () => {
     const streams = [stream(), stream(), stream()];
     await appendInterleaved(streams, 10);
     const confirms = gate();
@@ -362,7 +362,7 @@ describe('OutboxRelay on PostgreSQL', () => {
     await eventually(async () => {
       const claimed = (await rows()).filter((r) => r.claimed_by !== null);
       expect(claimed.map((r) => r.stream_version)).toEqual([1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]);
-      expect(new Set(claimed.map((r) => r.claimed_by)).size).toBe(1);
+      expect(new Set(claimed.map((r) => r.claimed_by)).size).toBe(2); // a token per batch
     });
     confirms.open();
     await draining;
@@ -403,6 +403,52 @@ describe('OutboxRelay on PostgreSQL', () => {
       [5, 'pending'],
       [6, 'pending'],
     ]);
+  });
+
+  it('sends nothing more of a stream in the round once one of its messages failed, batches later too', async () => {
+    // Batch 1: `failing` 1 and `first` 1-3; batch 2: `second` 1-4; batch 3: `failing` 2 and
+    // `third` 1-3. Batch 3 is claimed while batch 1 is still being settled.
+    const [failing, first, second, third] = [stream(), stream(), stream(), stream()];
+    const append = (id: string, version: number) =>
+      store.appendToStream(id, version - 1, [{ type: 'Counted', data: {} }], {
+        metadata: metadata(),
+      });
+    await append(failing, 1);
+    for (const version of [1, 2, 3]) await append(first, version);
+    for (const version of [1, 2, 3, 4]) await append(second, version);
+    await append(failing, 2);
+    for (const version of [1, 2, 3]) await append(third, version);
+    const [nacked] = (await rows()).filter((r) => r.stream_id === failing);
+    const thirdClaimed = gate();
+    /** The first batch's settling waits until the third batch was claimed. */
+    class SlowFirstSettle extends PostgresOutboxStore {
+      private claims = 0;
+      override async claim(limit: number, leaseMs: number, behind?: readonly string[]) {
+        const claim = await super.claim(limit, leaseMs, behind);
+        if (++this.claims === 3) thirdClaimed.open();
+        return claim;
+      }
+      override async markFailed(...args: Parameters<PostgresOutboxStore['markFailed']>) {
+        await thirdClaimed.opened;
+        return super.markFailed(...args);
+      }
+    }
+    const publisher = new RecordingPublisher();
+    publisher.rejecting.add(nacked.message_id);
+    const relay = new OutboxRelay(
+      new SlowFirstSettle(database.dataSource),
+      publisher,
+      relayOptions({ batchSize: 4, maxAttempts: 1 }),
+    );
+
+    await relay.drain();
+    expect(versionsOf(publisher.received, failing)).toEqual([1]);
+    expect(await statusesOf(failing)).toEqual([
+      [1, 'dead'],
+      [2, 'pending'],
+    ]);
+    expectInOrder(publisher.delivered, [first, third], 3);
+    expectInOrder(publisher.delivered, [second], 4);
   });
 
   it('marks a batch published while it sends the next, and leaves the next claimed if that fails', async () => {

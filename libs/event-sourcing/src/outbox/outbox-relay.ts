@@ -138,66 +138,76 @@ export class OutboxRelay {
   /**
    * Claims a batch, publishes it and settles each message. While claims come back full (a
    * backlog), the work on the database overlaps the broker's: the next batch is claimed behind
-   * this one (same token) while this one is being published, and this one is settled while the
-   * next is being published. Batches are settled one after the other; if settling one fails,
-   * the next is left to its claim's expiry, so whoever takes both sends them again in order.
+   * this one while this one is being published, and this one is settled while the next is being
+   * published. A stream with a message that was not published (nacked, unsent, the transport
+   * down) sends nothing more in this round: its later messages are given back to follow it.
+   * Batches are settled one after the other; if settling one fails, the next is left to its
+   * claim's expiry, so whoever takes both sends them again in order.
    * @returns how many messages were claimed (0: nothing due, or the transport is down).
    */
   async publishRound(): Promise<number> {
     if (!this.publisher.isReady()) return 0;
-    let round: ClaimedRound | undefined = await this.claimRound();
+    /** The tokens of this round's claims: their messages precede the next claim's. */
+    const held: string[] = [];
+    /** Streams with a message not published in this round. */
+    const stopped = new Set<string>();
+    let round: ClaimedRound | undefined = await this.claimRound(held);
     let claimed = 0;
     let settling: Promise<void> = Promise.resolve();
-    while (round !== undefined && round.claim.messages.length > 0) {
-      const { claim, sendUntil }: ClaimedRound = round;
-      claimed += claim.messages.length;
-      const ahead: Promise<ClaimedRound> | undefined =
-        claim.messages.length >= this.options.batchSize ? this.claimRound(claim.token) : undefined;
-      // Each is awaited below; a failure then surfaces there, not as an unhandled rejection.
-      ahead?.catch(() => undefined);
-      const outcomes = await this.publishInStreamOrder(claim.messages, sendUntil);
-      await settling;
-      settling = this.settle(claim.token, claim.messages, outcomes);
-      settling.catch(() => undefined);
-      round =
-        ahead === undefined ? undefined : await this.behind(await ahead, claim.messages, outcomes);
+    try {
+      while (round !== undefined && round.claim.messages.length > 0) {
+        const { claim, sendUntil }: ClaimedRound = round;
+        claimed += claim.messages.length;
+        const ahead: Promise<ClaimedRound> | undefined =
+          claim.messages.length >= this.options.batchSize ? this.claimRound(held) : undefined;
+        // Each is awaited below; a failure then surfaces there, not as an unhandled rejection.
+        ahead?.catch(() => undefined);
+        const outcomes = await this.publishInStreamOrder(claim.messages, sendUntil);
+        for (const message of claim.messages) {
+          if (outcomes.get(message.id)?.status !== 'published') stopped.add(message.streamId);
+        }
+        await settling;
+        settling = this.settle(claim.token, claim.messages, outcomes);
+        settling.catch(() => undefined);
+        round = ahead === undefined ? undefined : await this.withoutStopped(await ahead, stopped);
+      }
+    } catch (error) {
+      // The settling under way finishes first: nothing of this round is left running.
+      await settling.catch(() => undefined);
+      throw error;
     }
     await settling;
     return claimed;
   }
 
-  private async claimRound(behind?: string): Promise<ClaimedRound> {
+  private async claimRound(held: string[]): Promise<ClaimedRound> {
     const sendUntil = Date.now() + this.options.leaseMs * 0.8;
-    const claim = await this.store.claim(this.options.batchSize, this.options.leaseMs, behind);
+    const claim = await this.store.claim(this.options.batchSize, this.options.leaseMs, [...held]);
+    held.push(claim.token);
     return { claim, sendUntil };
   }
 
   /**
-   * The part of a batch claimed behind the last one that may go out: a stream any of whose
-   * messages in the last batch was not published (nacked, unsent, the transport down) keeps
-   * its later messages back, so they are given back to follow it.
+   * A batch claimed behind earlier ones, without the messages of `stopped` streams (and all of
+   * them if the transport went down meanwhile): those are given back unsent, to follow the
+   * message that stopped their stream.
    */
-  private async behind(
-    next: ClaimedRound,
-    sent: readonly OutboxMessage[],
-    outcomes: ReadonlyMap<string, PublishOutcome>,
-  ): Promise<ClaimedRound> {
+  private async withoutStopped(next: ClaimedRound, stopped: Set<string>): Promise<ClaimedRound> {
     const { claim } = next;
-    if (claim.messages.length === 0) return next;
-    const stopped = new Set(
-      sent
-        .filter((message) => outcomes.get(message.id)?.status !== 'published')
-        .map((message) => message.streamId),
-    );
+    const ready = this.publisher.isReady();
     const kept: OutboxMessage[] = [];
-    const held: string[] = [];
+    const given: string[] = [];
     for (const message of claim.messages) {
-      if (stopped.has(message.streamId) || !this.publisher.isReady()) held.push(message.id);
-      else kept.push(message);
+      if (ready && !stopped.has(message.streamId)) {
+        kept.push(message);
+      } else {
+        given.push(message.id);
+        stopped.add(message.streamId);
+      }
     }
-    if (held.length > 0) {
-      this.counters.released += held.length;
-      await this.store.release(claim.token, held, this.options.idlePollMs);
+    if (given.length > 0) {
+      await this.store.release(claim.token, given, this.options.idlePollMs);
+      this.counters.released += given.length;
     }
     return { ...next, claim: { token: claim.token, messages: kept } };
   }

@@ -34,12 +34,12 @@ export interface OutboxStore {
    * Claims up to `limit` publishable messages for `leaseMs`: per stream, only the unbroken
    * run of pending, due, unclaimed messages from its oldest unpublished one, so two relays
    * never hold messages of one stream at once and a stream's order is kept.
-   * `behind`: the token of a claim the caller still holds (it is publishing it). Its messages
-   * do not stop their streams' runs, so the new ones may be their streams' next; they are
-   * claimed under that token too. The caller must send them after the held ones, and give
-   * them back if an earlier message of their stream is not published.
+   * `behind`: the tokens of claims the caller still holds (it is publishing or settling them).
+   * Their live messages do not stop their streams' runs, so the new ones may be their streams'
+   * next. The caller must send the new ones after those, and give back any whose stream had a
+   * message that was not published.
    */
-  claim(limit: number, leaseMs: number, behind?: string): Promise<OutboxClaim>;
+  claim(limit: number, leaseMs: number, behind?: readonly string[]): Promise<OutboxClaim>;
   /** Marks confirmed messages published. @returns how many were still held by this claim. */
   markPublished(token: string, ids: readonly string[]): Promise<number>;
   /** Records a failed attempt: due again after `retryInMs`, or dead-lettered at `maxAttempts`. */

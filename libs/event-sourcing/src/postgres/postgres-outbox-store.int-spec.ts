@@ -94,9 +94,11 @@ describeOnServer("PostgresOutboxStore.claim's check of what holds a stream back"
       `UPDATE es_outbox SET available_at = now() + interval '1 minute' WHERE stream_version = 10002`,
     );
     await session.query('ANALYZE es_outbox');
-    await session.query(`PREPARE claim_plan(uuid, integer, integer) AS ${CLAIM_OUTBOX_SQL}`);
+    await session.query(
+      `PREPARE claim_plan(uuid, integer, integer, uuid[]) AS ${CLAIM_OUTBOX_SQL}`,
+    );
     const { rows } = await session.query<{ 'QUERY PLAN': string }>(
-      `EXPLAIN EXECUTE claim_plan('${randomUUID()}', 200, 30000)`,
+      `EXPLAIN EXECUTE claim_plan('${randomUUID()}', 200, 30000, '{}')`,
     );
     const plan = rows.map((row) => row['QUERY PLAN']);
 
@@ -137,5 +139,58 @@ describe('PostgresOutboxStore.claim of a row newer than its own transaction', ()
 
     const claim = await new PostgresOutboxStore(database.dataSource).claim(10, 30_000);
     expect(claim.messages.map((message) => message.streamVersion)).toEqual([1, 2]);
+  });
+});
+
+/*
+ * A claim made behind the caller's own earlier ones: their live rows do not hold a stream back,
+ * but every claim has a token of its own, so a late settlement of an expired one is fenced off.
+ */
+describe('PostgresOutboxStore.claim behind claims its caller holds', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await openTestDatabase('outbox_claim_behind', 2);
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+  beforeEach(() => database.dataSource.query('DELETE FROM es_outbox'));
+
+  it("takes a stream's next rows behind a live claim of its own, and none behind another's", async () => {
+    await insertRows(database, 'pending', 1, 600); // 300 streams, two rows each
+    const store = new PostgresOutboxStore(database.dataSource);
+    const first = await store.claim(300, 30_000);
+    expect(new Set(first.messages.map((m) => m.streamId)).size).toBe(300);
+
+    expect((await store.claim(300, 30_000)).messages).toEqual([]); // held back by the first
+    const behind = await store.claim(300, 30_000, [first.token]);
+    expect(behind.messages.map((m) => m.streamVersion)).toEqual(
+      first.messages.map((m) => m.streamVersion + 300),
+    );
+    expect(behind.token).not.toBe(first.token);
+  });
+
+  it('takes the rows of an expired claim of its own under its own token', async () => {
+    await insertRows(database, 'pending', 1, 3);
+    const store = new PostgresOutboxStore(database.dataSource);
+    const expired = await store.claim(10, 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const again = await store.claim(10, 30_000, [expired.token]);
+    expect(again.messages.map((m) => m.id)).toEqual(expired.messages.map((m) => m.id));
+    // The expired claim's late confirms settle nothing.
+    expect(
+      await store.markPublished(
+        expired.token,
+        expired.messages.map((m) => m.id),
+      ),
+    ).toBe(0);
+    expect(
+      await store.markPublished(
+        again.token,
+        again.messages.map((m) => m.id),
+      ),
+    ).toBe(3);
   });
 });

@@ -37,11 +37,15 @@ const toOutboxMessage = (row: OutboxRow): OutboxMessage => ({
 export class PostgresOutboxStore implements OutboxStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  claim(limit: number, leaseMs: number, behind?: string): Promise<OutboxClaim> {
-    const token = behind ?? randomUUID();
+  claim(limit: number, leaseMs: number, behind: readonly string[] = []): Promise<OutboxClaim> {
+    const token = randomUUID();
     return runInTransaction(this.dataSource, async (queryRunner) => {
       await queryRunner.query(CLAIM_LOCK_SQL);
-      const result = await queryRunner.query(CLAIM_OUTBOX_SQL, [token, limit, leaseMs], true);
+      const result = await queryRunner.query(
+        CLAIM_OUTBOX_SQL,
+        [token, limit, leaseMs, behind],
+        true,
+      );
       const rows = result.records as OutboxRow[];
       const messages = rows.map(toOutboxMessage).sort((a, b) => compareIds(a.id, b.id));
       return { token, messages };

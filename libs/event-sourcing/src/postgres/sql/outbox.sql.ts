@@ -20,9 +20,9 @@ const MAY_HOLD_BACK = `(p.status = 'dead'
  * Claims the publishable messages under claim token $1: per stream, the unbroken run of pending,
  * due, unclaimed rows from its oldest unpublished row, oldest first, at most $2, for $3 ms.
  * A dead letter, a row waiting for its time (a backoff, a release) or another claim stops a
- * stream's run; rows already held under $1 do not: a relay claims its next batch under the
- * same token while it still publishes the one before, and the new rows follow those on its
- * channel.
+ * stream's run; a live claim of the caller's own (its token in the uuid[] $4) does not: a relay
+ * claims its next batch while it still publishes the one before, and the new rows follow those
+ * on its channel.
  * A row's `available_at` is its `created_at` unless it waits for a time; the claim clears the
  * wait, since a claimed row is held back by its claim. Such a row is always due: the row a
  * transaction begun after this one's `now()` wrote is publishable too, and it must be, since
@@ -45,7 +45,8 @@ WITH blocked AS MATERIALIZED (
            WHERE ${MAY_HOLD_BACK}
              AND NOT (p.status = 'pending' AND (p.available_at <= now() OR p.available_at <= p.created_at)
                       AND (p.claimed_until IS NULL OR p.claimed_until < now()))
-             AND p.claimed_by IS DISTINCT FROM $1
+             AND NOT COALESCE(p.status = 'pending' AND p.claimed_until >= now()
+                              AND p.claimed_by = ANY($4::uuid[]), false)
            GROUP BY p.stream_id) b
 ), picked AS MATERIALIZED (
   SELECT o.id
