@@ -526,9 +526,9 @@ async function main(): Promise<void> {
         `relay ${variant.key}, median run: ${p.rounds} claims ${Math.round(p.claim + p.claimBehind)} ms ` +
           `(${Math.round(p.claimBehind)} ms of them behind a batch being published), ` +
           `${p.waves} waves publish+confirm ${Math.round(p.publish)} ms, ` +
-          `mark published ${Math.round(p.settle)} ms, ` +
-          `other ${Math.round(ours - p.claim - p.publish - p.settle)} ms (waiting for a claim ` +
-          'made behind included)',
+          `mark published ${Math.round(p.settle)} ms (beside the next batch's publishing but ` +
+          `the last's), other ${Math.round(ours - p.claim - p.publish)} ms (the waits for ` +
+          'claims made behind and marks included)',
       );
     }
   } finally {
