@@ -372,6 +372,30 @@ describe('OutboxRelay on PostgreSQL', () => {
     expect(await outbox.status()).toMatchObject({ pending: 0 });
   });
 
+  it('names only the claims it has not settled yet when it claims ahead', async () => {
+    const streams = [stream(), stream(), stream()];
+    await appendInterleaved(streams, 12);
+    const named: number[] = [];
+    class Recording extends PostgresOutboxStore {
+      override claim(limit: number, leaseMs: number, behind: readonly string[] = []) {
+        named.push(behind.length);
+        return super.claim(limit, leaseMs, behind);
+      }
+    }
+    const relay = new OutboxRelay(
+      new Recording(database.dataSource),
+      new RecordingPublisher(),
+      relayOptions({ batchSize: 3 }),
+    );
+
+    await relay.drain();
+    expect(relay.stats).toMatchObject({ published: 36, released: 0 });
+    // The first claim of a round names none; the next ones the batch being published and at
+    // most the one being settled, however long the round.
+    expect(named.length).toBeGreaterThan(12);
+    expect(Math.max(...named)).toBeLessThanOrEqual(2);
+  });
+
   it('gives back what it claimed behind a message the broker nacked, and sends none of it', async () => {
     const [nacked, healthy, other] = [stream(), stream(), stream()];
     await appendInterleaved([nacked, healthy, other], 6);

@@ -147,19 +147,20 @@ export class OutboxRelay {
    */
   async publishRound(): Promise<number> {
     if (!this.publisher.isReady()) return 0;
-    /** The tokens of this round's claims: their messages precede the next claim's. */
+    /** The tokens of this round's claims not yet settled: their messages precede the next's. */
     const held: string[] = [];
     /** Streams with a message not published in this round. */
     const stopped = new Set<string>();
     let round: ClaimedRound | undefined = await this.claimRound(held);
     let claimed = 0;
     let settling: Promise<void> = Promise.resolve();
+    let settlingToken: string | undefined;
+    let ahead: Promise<ClaimedRound> | undefined;
     try {
       while (round !== undefined && round.claim.messages.length > 0) {
         const { claim, sendUntil }: ClaimedRound = round;
         claimed += claim.messages.length;
-        const ahead: Promise<ClaimedRound> | undefined =
-          claim.messages.length >= this.options.batchSize ? this.claimRound(held) : undefined;
+        ahead = claim.messages.length >= this.options.batchSize ? this.claimRound(held) : undefined;
         // Each is awaited below; a failure then surfaces there, not as an unhandled rejection.
         ahead?.catch(() => undefined);
         const outcomes = await this.publishInStreamOrder(claim.messages, sendUntil);
@@ -167,13 +168,27 @@ export class OutboxRelay {
           if (outcomes.get(message.id)?.status !== 'published') stopped.add(message.streamId);
         }
         await settling;
+        // A settled claim holds no row any more: the next claims need not name it.
+        if (settlingToken !== undefined) held.splice(held.indexOf(settlingToken), 1);
         settling = this.settle(claim.token, claim.messages, outcomes);
+        settlingToken = claim.token;
         settling.catch(() => undefined);
-        round = ahead === undefined ? undefined : await this.withoutStopped(await ahead, stopped);
+        const next: ClaimedRound | undefined = ahead === undefined ? undefined : await ahead;
+        ahead = undefined;
+        round = next === undefined ? undefined : await this.withoutStopped(next, stopped);
       }
     } catch (error) {
-      // The settling under way finishes first: nothing of this round is left running.
+      // Nothing of this round is left running: the settling under way finishes, and a batch
+      // claimed ahead is given back at once rather than left to its claim's expiry.
       await settling.catch(() => undefined);
+      const orphan = await ahead?.catch(() => undefined);
+      if (orphan !== undefined && orphan.claim.messages.length > 0) {
+        const ids = orphan.claim.messages.map((message) => message.id);
+        await this.store
+          .release(orphan.claim.token, ids, this.options.idlePollMs)
+          .then(() => (this.counters.released += ids.length))
+          .catch(() => undefined); // the database is failing: the claim's expiry gives them back
+      }
       throw error;
     }
     await settling;
@@ -277,7 +292,6 @@ export class OutboxRelay {
       } else if (outcome.status === 'published') {
         published.push(message.id);
       } else if (outcome.status === 'rejected') {
-        this.counters.rejected++;
         await this.store.markFailed(
           token,
           message.id,
@@ -285,6 +299,7 @@ export class OutboxRelay {
           this.retryDelayMs(message.attempts + 1),
           this.options.maxAttempts,
         );
+        this.counters.rejected++;
       } else {
         released.push(message.id);
       }
@@ -295,8 +310,8 @@ export class OutboxRelay {
       this.counters.duplicates += published.length - marked;
     }
     if (released.length > 0) {
-      this.counters.released += released.length;
       await this.store.release(token, released, this.options.idlePollMs);
+      this.counters.released += released.length;
     }
     for (const message of messages) {
       const outcome = outcomes.get(message.id);
