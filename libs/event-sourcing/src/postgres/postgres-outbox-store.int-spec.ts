@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresOutboxStore } from './index';
 import { CLAIM_OUTBOX_SQL } from './sql/outbox.sql';
+import { eventually } from '../../test/eventually';
 import {
   describeOnServer,
   openSession,
@@ -192,5 +193,64 @@ describe('PostgresOutboxStore.claim behind claims its caller holds', () => {
         again.messages.map((m) => m.id),
       ),
     ).toBe(3);
+  });
+});
+
+/*
+ * A row the claim picked may be settled by another relay before the claim's UPDATE reaches it
+ * (a relay that outlived its lease dead-letters it). The UPDATE then skips that row, and must not
+ * claim the rows of its stream behind it.
+ */
+describeOnServer('PostgresOutboxStore.claim racing a settlement', () => {
+  let database: TestDatabase;
+  let other: Client;
+
+  beforeAll(async () => {
+    database = await openTestDatabase('outbox_claim_race', 2);
+    other = await openSession(database);
+  });
+  afterAll(async () => {
+    await other.end();
+    await database.close();
+  });
+
+  it('gives back the rows claimed behind a row dead-lettered under it', async () => {
+    // Two messages of one stream, claimed by a relay whose lease has run out.
+    const [first, second] = await database.dataSource.query<{ id: string }[]>(
+      `INSERT INTO es_outbox (message_id, stream_id, stream_version, type, body, correlation_id,
+                              causation_id, claimed_by, claimed_until)
+       SELECT gen_random_uuid(), 'raced', n, 'counted', '{}', 'c', 'c',
+              '00000000-0000-4000-8000-000000000001', now() - interval '1 second'
+         FROM generate_series(1, 2) AS n
+       RETURNING id::text AS id`,
+    );
+    // The stale relay holds the first row while it records its failed attempt.
+    await other.query('BEGIN');
+    await other.query('SELECT 1 FROM es_outbox WHERE id = $1 FOR UPDATE', [first.id]);
+
+    const claiming = new PostgresOutboxStore(database.dataSource).claim(10, 30_000);
+    // The claim has picked both rows and waits for the first one's lock. (Asked from outside
+    // `other`'s transaction, which would see one snapshot of pg_stat_activity throughout.)
+    const [{ pid }] = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+    await eventually(async () => {
+      const [{ waiting }] = await database.dataSource.query<{ waiting: number }[]>(
+        'SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+        [pid],
+      );
+      expect(waiting).toBe(1);
+    });
+    await other.query(
+      `UPDATE es_outbox SET status = 'dead', claimed_by = NULL, claimed_until = NULL
+        WHERE id = $1`,
+      [first.id],
+    );
+    await other.query('COMMIT');
+
+    expect((await claiming).messages).toEqual([]);
+    const { rows } = await other.query<{ id: string; claimed_by: string | null }>(
+      'SELECT id::text AS id, claimed_by FROM es_outbox WHERE id = $1',
+      [second.id],
+    );
+    expect(rows).toEqual([{ id: second.id, claimed_by: null }]);
   });
 });

@@ -14,6 +14,7 @@ import {
   OutboxRow,
   RELEASE_SQL,
   RETRY_DEAD_LETTER_SQL,
+  UNCLAIM_SQL,
 } from './sql/outbox.sql';
 
 const toOutboxMessage = (row: OutboxRow): OutboxMessage => ({
@@ -46,8 +47,13 @@ export class PostgresOutboxStore implements OutboxStore {
         [token, limit, leaseMs, behind],
         true,
       );
-      const rows = result.records as OutboxRow[];
-      const messages = rows.map(toOutboxMessage).sort((a, b) => compareIds(a.id, b.id));
+      const rows = result.records as (OutboxRow & { behind_skipped: boolean })[];
+      const behindSkipped = rows.filter((row) => row.behind_skipped).map((row) => row.id);
+      if (behindSkipped.length > 0) await queryRunner.query(UNCLAIM_SQL, [token, behindSkipped]);
+      const messages = rows
+        .filter((row) => !row.behind_skipped)
+        .map(toOutboxMessage)
+        .sort((a, b) => compareIds(a.id, b.id));
       return { token, messages };
     });
   }

@@ -49,7 +49,7 @@ WITH blocked AS MATERIALIZED (
                               AND p.claimed_by = ANY($4::uuid[]), false)
            GROUP BY p.stream_id) b
 ), picked AS MATERIALIZED (
-  SELECT o.id
+  SELECT o.id, o.stream_id
     FROM es_outbox o, blocked
    WHERE o.status = 'pending' AND (o.available_at <= now() OR o.available_at <= o.created_at)
      AND (o.claimed_until IS NULL OR o.claimed_until < now())
@@ -57,15 +57,30 @@ WITH blocked AS MATERIALIZED (
      AND NOT COALESCE(o.id > (blocked.streams ->> o.stream_id)::bigint, false)
    ORDER BY o.id
    LIMIT $2
+), claimed AS (
+  UPDATE es_outbox o
+     SET claimed_by = $1, claimed_until = now() + make_interval(secs => $3::double precision / 1000),
+         available_at = o.created_at
+    FROM picked
+   WHERE o.id = picked.id
+     -- Checked again on the row itself: it may have been settled since the CTE read it.
+     AND o.status = 'pending' AND (o.claimed_until IS NULL OR o.claimed_until < now())
+  RETURNING ${OUTBOX_COLUMNS}
 )
-UPDATE es_outbox o
-   SET claimed_by = $1, claimed_until = now() + make_interval(secs => $3::double precision / 1000),
-       available_at = o.created_at
-  FROM picked
- WHERE o.id = picked.id
-   -- Checked again on the row itself: it may have been settled since the CTE read it.
-   AND o.status = 'pending' AND (o.claimed_until IS NULL OR o.claimed_until < now())
-RETURNING ${OUTBOX_COLUMNS}`;
+-- A picked row the UPDATE skipped (settled meanwhile, e.g. dead-lettered by a relay that
+-- outlived its lease) still stops its stream: the rows claimed behind it are flagged, for the
+-- caller to give back in the same transaction (UNCLAIM_SQL).
+SELECT c.*,
+       EXISTS (SELECT 1 FROM picked p
+                WHERE p.stream_id = c.stream_id AND p.id < c.id::bigint
+                  AND NOT EXISTS (SELECT 1 FROM claimed k WHERE k.id::bigint = p.id))
+         AS behind_skipped
+  FROM claimed c`;
+
+/** Gives back rows $2 (bigint[]) just claimed under $1, as they were before the claim. */
+export const UNCLAIM_SQL = `
+UPDATE es_outbox SET claimed_by = NULL, claimed_until = NULL
+ WHERE id = ANY($2::bigint[]) AND claimed_by = $1`;
 
 /** Marks messages published if claim $1 still holds them; $2 bigint[] of ids. */
 export const MARK_PUBLISHED_SQL = `
