@@ -40,6 +40,7 @@ import { ServerProcess, startServer } from './http/start-server';
 import { runTaggedLoad, TaggedLoadResult } from './http/tagged-load';
 import { cleanUp } from './support/clean-up';
 import { positiveInteger } from './support/env-settings';
+import { round } from './support/load-driver';
 import { depositData } from './support/event-payload';
 
 const SECONDS = positiveInteger('BENCH_HTTP_SECONDS', 10);
@@ -70,8 +71,6 @@ interface Measured {
   readonly load: TaggedLoadResult;
   readonly usage: UsageBetween;
 }
-
-const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 
 async function main(): Promise<void> {
   const opened: (() => Promise<unknown>)[] = [];

@@ -147,11 +147,9 @@ export class OutboxRelay {
    */
   async publishRound(): Promise<number> {
     if (!this.publisher.isReady()) return 0;
-    /** The tokens of this round's claims not yet settled: their messages precede the next's. */
-    const held: string[] = [];
     /** Streams with a message not published in this round. */
     const stopped = new Set<string>();
-    let round: ClaimedRound | undefined = await this.claimRound(held);
+    let round: ClaimedRound | undefined = await this.claimRound([]);
     let claimed = 0;
     let settling: Promise<void> = Promise.resolve();
     let settlingToken: string | undefined;
@@ -160,6 +158,8 @@ export class OutboxRelay {
       while (round !== undefined && round.claim.messages.length > 0) {
         const { claim, sendUntil }: ClaimedRound = round;
         claimed += claim.messages.length;
+        // Made behind the claims still held: this one, and the one whose settling may be under way.
+        const held = settlingToken === undefined ? [claim.token] : [settlingToken, claim.token];
         ahead = claim.messages.length >= this.options.batchSize ? this.claimRound(held) : undefined;
         // Each is awaited below; a failure then surfaces there, not as an unhandled rejection.
         ahead?.catch(() => undefined);
@@ -168,8 +168,6 @@ export class OutboxRelay {
           if (outcomes.get(message.id)?.status !== 'published') stopped.add(message.streamId);
         }
         await settling;
-        // A settled claim holds no row any more: the next claims need not name it.
-        if (settlingToken !== undefined) held.splice(held.indexOf(settlingToken), 1);
         settling = this.settle(claim.token, claim.messages, outcomes);
         settlingToken = claim.token;
         settling.catch(() => undefined);
@@ -195,10 +193,9 @@ export class OutboxRelay {
     return claimed;
   }
 
-  private async claimRound(held: string[]): Promise<ClaimedRound> {
+  private async claimRound(behind: readonly string[]): Promise<ClaimedRound> {
     const sendUntil = Date.now() + this.options.leaseMs * 0.8;
-    const claim = await this.store.claim(this.options.batchSize, this.options.leaseMs, [...held]);
-    held.push(claim.token);
+    const claim = await this.store.claim(this.options.batchSize, this.options.leaseMs, behind);
     return { claim, sendUntil };
   }
 

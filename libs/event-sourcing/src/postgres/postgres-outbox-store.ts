@@ -14,7 +14,6 @@ import {
   OutboxRow,
   RELEASE_SQL,
   RETRY_DEAD_LETTER_SQL,
-  UNCLAIM_SQL,
 } from './sql/outbox.sql';
 
 const toOutboxMessage = (row: OutboxRow): OutboxMessage => ({
@@ -49,7 +48,7 @@ export class PostgresOutboxStore implements OutboxStore {
       );
       const rows = result.records as (OutboxRow & { behind_skipped: boolean })[];
       const behindSkipped = rows.filter((row) => row.behind_skipped).map((row) => row.id);
-      if (behindSkipped.length > 0) await queryRunner.query(UNCLAIM_SQL, [token, behindSkipped]);
+      if (behindSkipped.length > 0) await queryRunner.query(RELEASE_SQL, [token, behindSkipped, 0]);
       const messages = rows
         .filter((row) => !row.behind_skipped)
         .map(toOutboxMessage)

@@ -12,6 +12,14 @@ const OUTBOX_COLUMNS = `o.id::text AS id, o.message_id, o.stream_id, o.stream_ve
  */
 export const CLAIM_LOCK_SQL = `SELECT pg_advisory_xact_lock(${0x4c4c4f}, hashtext(current_schema()))`;
 
+/**
+ * Row `t` may be published now: pending, due (or waiting for nothing: its `available_at` is still
+ * its `created_at`) and not claimed, or its claim ran out.
+ */
+const publishable = (t: string): string =>
+  `(${t}.status = 'pending' AND (${t}.available_at <= now() OR ${t}.available_at <= ${t}.created_at)
+    AND (${t}.claimed_until IS NULL OR ${t}.claimed_until < now()))`;
+
 /** A row that may hold its stream back: `es_outbox_blocking_idx`'s predicate, word for word. */
 const MAY_HOLD_BACK = `(p.status = 'dead'
             OR (p.status = 'pending' AND (p.claimed_until IS NOT NULL OR p.available_at > p.created_at)))`;
@@ -43,16 +51,14 @@ WITH blocked AS MATERIALIZED (
     FROM (SELECT p.stream_id, min(p.id) AS from_id
             FROM es_outbox p
            WHERE ${MAY_HOLD_BACK}
-             AND NOT (p.status = 'pending' AND (p.available_at <= now() OR p.available_at <= p.created_at)
-                      AND (p.claimed_until IS NULL OR p.claimed_until < now()))
+             AND NOT ${publishable('p')}
              AND NOT COALESCE(p.status = 'pending' AND p.claimed_until >= now()
                               AND p.claimed_by = ANY($4::uuid[]), false)
            GROUP BY p.stream_id) b
 ), picked AS MATERIALIZED (
   SELECT o.id, o.stream_id
     FROM es_outbox o, blocked
-   WHERE o.status = 'pending' AND (o.available_at <= now() OR o.available_at <= o.created_at)
-     AND (o.claimed_until IS NULL OR o.claimed_until < now())
+   WHERE ${publishable('o')}
      -- An earlier row of the stream that is not publishable stops the run.
      AND NOT COALESCE(o.id > (blocked.streams ->> o.stream_id)::bigint, false)
    ORDER BY o.id
@@ -64,23 +70,18 @@ WITH blocked AS MATERIALIZED (
     FROM picked
    WHERE o.id = picked.id
      -- Checked again on the row itself: it may have been settled since the CTE read it.
-     AND o.status = 'pending' AND (o.claimed_until IS NULL OR o.claimed_until < now())
+     AND ${publishable('o')}
   RETURNING ${OUTBOX_COLUMNS}
 )
 -- A picked row the UPDATE skipped (settled meanwhile, e.g. dead-lettered by a relay that
 -- outlived its lease) still stops its stream: the rows claimed behind it are flagged, for the
--- caller to give back in the same transaction (UNCLAIM_SQL).
+-- caller to give back in the same transaction (RELEASE_SQL, due at once).
 SELECT c.*,
        EXISTS (SELECT 1 FROM picked p
                 WHERE p.stream_id = c.stream_id AND p.id < c.id::bigint
                   AND NOT EXISTS (SELECT 1 FROM claimed k WHERE k.id::bigint = p.id))
          AS behind_skipped
   FROM claimed c`;
-
-/** Gives back rows $2 (bigint[]) just claimed under $1, as they were before the claim. */
-export const UNCLAIM_SQL = `
-UPDATE es_outbox SET claimed_by = NULL, claimed_until = NULL
- WHERE id = ANY($2::bigint[]) AND claimed_by = $1`;
 
 /** Marks messages published if claim $1 still holds them; $2 bigint[] of ids. */
 export const MARK_PUBLISHED_SQL = `
