@@ -89,23 +89,36 @@ describeOnServer('analyzeStaleTables', () => {
   });
 
   it('has a prepared statement planned on a small table planned again for the grown table', async () => {
-    await session.query(`CREATE TABLE grown (id int PRIMARY KEY, k int NOT NULL) ${NO_AUTOVACUUM}`);
-    await session.query('CREATE INDEX grown_k_idx ON grown (k)');
-    await insertRows('grown', 1, 5);
-    await session.query('ANALYZE grown');
-    // The plan a pooled session keeps for a named statement (after its first five runs).
-    await session.query('SET plan_cache_mode = force_generic_plan');
-    await session.query('PREPARE find_k(int) AS SELECT id FROM grown WHERE k = $1');
     const plan = async () => {
       const { rows } = await session.query<{ 'QUERY PLAN': string }>('EXPLAIN EXECUTE find_k(42)');
       return rows.map((row) => row['QUERY PLAN']).join('\n');
     };
-    expect(await plan()).toContain('Seq Scan on grown');
-
-    await insertRows('grown', 6, 100_000);
-    await publishCounts('grown', 99_995);
-    // Nothing tells the cached plan that the table grew: it still reads all of it.
-    expect(await plan()).toContain('Seq Scan on grown');
+    // The plan a pooled session keeps for a named statement (after its first five runs).
+    await session.query('SET plan_cache_mode = force_generic_plan');
+    /** A small table, analysed, a statement planned on it, then the table grown. */
+    const planThenGrow = async (): Promise<string> => {
+      await session.query('DEALLOCATE ALL');
+      await session.query('DROP TABLE IF EXISTS grown');
+      await session.query(
+        `CREATE TABLE grown (id int PRIMARY KEY, k int NOT NULL) ${NO_AUTOVACUUM}`,
+      );
+      await session.query('CREATE INDEX grown_k_idx ON grown (k)');
+      await insertRows('grown', 1, 5);
+      await session.query('ANALYZE grown');
+      await session.query('PREPARE find_k(int) AS SELECT id FROM grown WHERE k = $1');
+      expect(await plan()).toContain('Seq Scan on grown');
+      await insertRows('grown', 6, 100_000);
+      await publishCounts('grown', 99_995);
+      return plan();
+    };
+    // Nothing tells the cached plan that the table grew: it still reads all of it. Except that
+    // PostgreSQL drops every cached plan of the database when any schema is created or dropped,
+    // as other test files do all along: then the set-up is made again.
+    let grownPlan = await planThenGrow();
+    for (let attempt = 2; attempt <= 5 && !grownPlan.includes('Seq Scan on grown'); attempt++) {
+      grownPlan = await planThenGrow();
+    }
+    expect(grownPlan).toContain('Seq Scan on grown');
 
     expect(await analysed()).toContain(`${database.schema}.grown`);
     expect(await plan()).not.toContain('Seq Scan');
