@@ -63,3 +63,43 @@ describe('BatchTransaction.phaseOf', () => {
     expect((await phaseAfter(serverError(), 'T', 'fails')).phase).toBe('unknown');
   });
 });
+
+describe('BatchTransaction, the names statements are prepared under', () => {
+  /** A session that records what it is sent and answers every message. */
+  function recordingSession() {
+    const sent: string[] = [];
+    const session = {
+      query: (text: string) => {
+        sent.push(text);
+        // `BEGIN; EXECUTE …` answers one result per statement.
+        return Promise.resolve(
+          text.startsWith('PREPARE') ? { rows: [] } : [{ rows: [] }, { rows: [] }],
+        );
+      },
+    };
+    return { sent, client: session as unknown as PoolClient };
+  }
+  const preparedName = (text: string) => /^PREPARE (\S+) AS /.exec(text)?.[1];
+  const executedName = (text: string) => /EXECUTE (\S+)\(/.exec(text)?.[1];
+
+  it('runs each statement under a name that carries a digest of its text, prepared once per session', async () => {
+    const first = { name: 'ledgerline_names', text: 'SELECT $1::text' };
+    const other = { name: 'ledgerline_names', text: 'SELECT $1::text || $1::text' };
+    const { sent, client } = recordingSession();
+    for (const statement of [first, first, other]) {
+      await new BatchTransaction(client, [statement]).query(statement.name, statement.text, ['x']);
+    }
+    const prepared = sent.map(preparedName).filter((name) => name !== undefined);
+    const executed = sent.map(executedName).filter((name) => name !== undefined);
+    // The same name, two texts: two prepared statements, never one run for the other.
+    expect(prepared).toHaveLength(2);
+    expect(new Set(prepared).size).toBe(2);
+    prepared.forEach((name) => expect(name).toMatch(/^ledgerline_names_[0-9a-f]{12}$/));
+    expect(executed).toEqual([prepared[0], prepared[0], prepared[1]]);
+    // An equal statement made anew (another store, another import) maps to the same name.
+    const again = { ...first };
+    await new BatchTransaction(client, [again]).query(again.name, again.text, ['x']);
+    expect(sent.filter((text) => text.startsWith('PREPARE'))).toHaveLength(2);
+    expect(executedName(sent[sent.length - 1])).toBe(prepared[0]);
+  });
+});

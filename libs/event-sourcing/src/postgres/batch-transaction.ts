@@ -17,14 +17,17 @@ const preparedBySession = new WeakMap<PoolClient, Set<string>>();
  * The name a statement is prepared under in a session: its own, and a digest of its text, so
  * a session holding another text under that name (another version of this code, another
  * store's four-round-trip statements, which bear the plain name) is never run by mistake.
+ * Remembered per statement object (the writer's statements are constants): a key made of the
+ * name and the text would be a new string of several kB on every call, hashed in full to be
+ * looked up (about 10 µs of a lone append's CPU each time).
  */
-const sessionNames = new Map<string, string>();
-function sessionName({ name, text }: NamedStatement): string {
-  const key = `${name}\n${text}`;
-  let prepared = sessionNames.get(key);
+const sessionNames = new WeakMap<NamedStatement, string>();
+function sessionName(statement: NamedStatement): string {
+  let prepared = sessionNames.get(statement);
   if (prepared === undefined) {
-    prepared = `${name}_${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
-    sessionNames.set(key, prepared);
+    const digest = createHash('sha256').update(statement.text).digest('hex').slice(0, 12);
+    prepared = `${statement.name}_${digest}`;
+    sessionNames.set(statement, prepared);
   }
   return prepared;
 }
