@@ -2,7 +2,13 @@ import { Client, ClientConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { EVENTS_CHANNEL } from './postgres-coordinator';
 
-const NOTIFY_SQL = `SELECT pg_notify($1, current_schema())`;
+/**
+ * Without bind parameters, so pg sends it as one simple-protocol message instead of the five
+ * of the extended protocol (parse, bind, describe, execute, sync): one socket write and one
+ * answer to parse for a wake-up a lone writer sends after every commit. The channel is a
+ * constant of this library, a plain identifier, so it goes in as a literal.
+ */
+const NOTIFY_SQL = `SELECT pg_notify('${EVENTS_CHANNEL}', current_schema())`;
 
 /** What wakes other processes after a commit (PostgresCommitNotifier, or a stand-in). */
 export interface CommitNotifier {
@@ -64,11 +70,11 @@ export class PostgresCommitNotifier implements CommitNotifier {
 
   private async send(): Promise<void> {
     if (!this.session) {
-      await this.dataSource.query(NOTIFY_SQL, [EVENTS_CHANNEL]);
+      await this.dataSource.query(NOTIFY_SQL);
       return;
     }
     const client = await this.ownSession(this.session);
-    await client.query(NOTIFY_SQL, [EVENTS_CHANNEL]);
+    await client.query(NOTIFY_SQL);
   }
 
   private ownSession(config: ClientConfig): Promise<Client> {
