@@ -1,7 +1,7 @@
 /**
  * Do deposits keep their throughput over a long run? The whole app, started as in production
  * (as in http-deposits: authentication on with 512 tellers in turn, projections, outbox relay
- * and process managers on, LOG_LEVELS=error) with RabbitMQ on (a fresh exchange
+ * and process managers on, access log at info) with RabbitMQ on (a fresh exchange
  * `bench.drift.<hex>` and a queue bound to `#` that takes every message, as a consumer would),
  * on a fresh schema of BENCH_URL, takes deposits from autocannon (32 connections, closed loop,
  * each request the next of the seeded accounts) for BENCH_DRIFT_SECONDS without a pause,
@@ -25,10 +25,10 @@
  * by statement and by wait event.
  *
  * Verdict: the last minute's deposits/s ÷ the first minute's (the windows within the first
- * and the last 60 s), goal ≥ 0.9. Correctness: every deposit answered 2xx is one event in the
+ * and the last 60 s), goal within 0.9-1.1. Correctness: every deposit answered 2xx is one event in the
  * store, and at the end the projections and the relay catch up.
  *
- *   npm run bench -- deposit-drift            (on request; about 6-7 minutes with the defaults)
+ *   npm run bench -- deposit-drift            (about 6-7 minutes with the defaults; part of npm run bench)
  *   BENCH_DRIFT_SECONDS=300 BENCH_DRIFT_WINDOW_SECONDS=30 BENCH_DRIFT_WARMUP_SECONDS=5
  *   BENCH_DRIFT_CONNECTIONS=32 BENCH_DRIFT_POOL=16 BENCH_DRIFT_ACCOUNTS=1000
  *   BENCH_DRIFT_SAMPLE_MS=100; broker BENCH_AMQP_URL (see support/bench-broker.ts).
@@ -79,8 +79,12 @@ const SAMPLE_MS = positiveInteger('BENCH_DRIFT_SAMPLE_MS', 100);
 /** Diagnosis only: the schema's statistics kept fresh between windows by the benchmark. */
 const ANALYZE_BETWEEN = process.env.BENCH_DRIFT_ANALYZE === '1';
 const DIAGNOSIS = " [diagnosis set-up (BENCH_DRIFT_ANALYZE=1), not the goal's]";
-/** The goal: the last minute's deposits/s at least 90 % of the first minute's. */
-const GOAL_LAST_VS_FIRST = 0.9;
+/**
+ * The goal: the last minute's deposits/s within 10 % of the first minute's, either way. A last
+ * minute much faster than the first is no steadier than one much slower: the first minute was
+ * then the slow one, and a slowdown later in the run would hide behind it.
+ */
+const GOAL_LAST_VS_FIRST = { atLeast: 0.9, atMost: 1.1 };
 const GOAL_SPAN_SECONDS = 60;
 /** Deposits only: any opening balance will do. */
 const OPENING_BALANCE = 1_000;
@@ -545,9 +549,7 @@ function printSummary(windows: readonly Window[], settleSeconds: number): void {
   const lastMinute = windows.filter((window) => window.endS > total - GOAL_SPAN_SECONDS);
   const ratio = rateOver(lastMinute) / rateOver(firstMinute);
   console.log(
-    `goal ${verdict(ratio, GOAL_LAST_VS_FIRST)
-      .replace(/^met/, 'MET')
-      .replace(/^missed/, 'MISSED')}: ` +
+    `goal ${verdict(ratio, GOAL_LAST_VS_FIRST.atLeast, GOAL_LAST_VS_FIRST.atMost)}: ` +
       `last minute's deposits/s (${Math.round(rateOver(lastMinute))}, ` +
       `${lastMinute.map(label).join('+')}) ÷ first minute's (${Math.round(rateOver(firstMinute))}, ` +
       `${firstMinute.map(label).join('+')}); windows: ` +

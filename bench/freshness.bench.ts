@@ -41,7 +41,7 @@
  * Knobs: BENCH_FRESHNESS_SECONDS=10 (timed half-load run), BENCH_FRESHNESS_MIN_SAMPLES=2000,
  * BENCH_FRESHNESS_PEAK_SECONDS=5,
  * BENCH_FRESHNESS_ACCOUNTS=256, BENCH_FRESHNESS_LOAD_SHARE=0.5 (the goal's; change it only to see
- * how freshness moves with load), BENCH_RUNS=1 (peak + half-load pairs; the verdict takes the
+ * how freshness moves with load), BENCH_RUNS=3 (peak + half-load pairs; the verdict takes the
  * median p99); database BENCH_DATABASE_URL (see bench-database.ts), broker BENCH_AMQP_URL or
  * TEST_AMQP_URL, default amqp://guest:guest@127.0.0.1:5672. About 25-30 s per run.
  * The schema, the exchanges and every queue on them are deleted at the end, even on failure.
@@ -94,7 +94,7 @@ const MIN_SAMPLES = positive('BENCH_FRESHNESS_MIN_SAMPLES', 2_000);
 const MAX_SECONDS = 40;
 const PEAK_SECONDS = positive('BENCH_FRESHNESS_PEAK_SECONDS', 5);
 const ACCOUNTS = Math.round(positive('BENCH_FRESHNESS_ACCOUNTS', 256));
-const RUNS = Math.round(positive('BENCH_RUNS', 1));
+const RUNS = Math.round(positive('BENCH_RUNS', 3));
 const CONNECTIONS = 32;
 const WARM_UP_SECONDS = 2;
 // Goal 6 is stated at half the peak; other shares show how freshness moves with load.

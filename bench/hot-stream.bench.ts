@@ -10,7 +10,7 @@
  * After each run the stream must hold exactly the acknowledged events, versions 1..n with no
  * gap (ours: AccountOpened + the deposits), and the balance must be the sum of the
  * acknowledged deposits (ours also: one outbox row per event). Prints medians of RUNS runs
- * (the variants' order alternates), ok/s ratios and the goal-3 verdict (>= 10x Emmett, no
+ * (the variants' order alternates), ok/s ratios and the verdict on an earlier goal (>= 10x Emmett, no
  * failed request), then where one command's time goes on our side.
  *
  *   npm run bench -- hot-stream
@@ -192,14 +192,16 @@ async function main(): Promise<void> {
     const vsRaw = oursRow.mid.perSecond / rawRow.mid.perSecond;
     console.log(`ratio ours/Emmett ${vsEmmett.toFixed(2)}, ours/raw pg ${vsRaw.toFixed(2)}`);
     if (oursRow.failedInAllRuns > 0)
-      console.log(`goal 3 missed: ${oursRow.failedInAllRuns} of our requests failed`);
+      console.log(
+        `earlier goal (≥ 10x Emmett, no request failing) MISSED: ${oursRow.failedInAllRuns} of our requests failed`,
+      );
     else if (vsEmmett >= GOAL_VS_EMMETT)
       console.log(
-        `goal 3 met: ratio ${vsEmmett.toFixed(2)} ≥ ${GOAL_VS_EMMETT}, no request failed`,
+        `earlier goal (≥ 10x Emmett, no request failing) MET: ratio ${vsEmmett.toFixed(2)} ≥ ${GOAL_VS_EMMETT}, no request failed`,
       );
     else
       console.log(
-        `goal 3 missed by ${((1 - vsEmmett / GOAL_VS_EMMETT) * 100).toFixed(0)}%: ratio ` +
+        `earlier goal (≥ 10x Emmett) MISSED by ${((1 - vsEmmett / GOAL_VS_EMMETT) * 100).toFixed(0)}%: ratio ` +
           `${vsEmmett.toFixed(2)} < ${GOAL_VS_EMMETT} (no request failed)`,
       );
 

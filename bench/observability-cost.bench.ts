@@ -848,7 +848,7 @@ function report(
   );
   console.log(
     `goal "logging + metrics + tracing together cost under ${GOAL_PERCENT} % of a deposit's CPU" ` +
-      `${extra < GOAL_PERCENT ? 'met' : 'missed'}: ${round(extra, 1)} % ` +
+      `${extra < GOAL_PERCENT ? 'MET' : 'MISSED'}: ${round(extra, 1)} % ` +
       `${extra < GOAL_PERCENT ? '<' : '≥'} ${GOAL_PERCENT} %`,
   );
 }

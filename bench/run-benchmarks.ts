@@ -16,6 +16,7 @@ const BENCHMARKS = [
   'hot-stream',
   'gap-safety',
   'aggregate-load',
+  'account-reads',
   'http-deposits',
   'http-customers',
   'auth-cost',
@@ -23,21 +24,15 @@ const BENCHMARKS = [
   'freshness',
   'projection-catch-up',
   'outbox-relay',
+  'deposit-drift',
 ] as const;
 /**
  * http-revisions: another revision's build to compare with (bench/compare-revisions.sh);
  * command-cost: long windows made for such comparisons;
  * two-instances: a figure for the scaling docs, not a goal's check (and it needs RabbitMQ);
- * deposit-drift: one run of several minutes, made to watch throughput over time;
  * http-adapters: the baselines' servers on Express and Fastify, a figure, not a goal's check.
  */
-const ON_REQUEST = [
-  'http-revisions',
-  'command-cost',
-  'two-instances',
-  'deposit-drift',
-  'http-adapters',
-] as const;
+const ON_REQUEST = ['http-revisions', 'command-cost', 'two-instances', 'http-adapters'] as const;
 
 function main(): number {
   const filters = process.argv.slice(2);

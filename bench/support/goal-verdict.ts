@@ -1,15 +1,18 @@
 /**
- * "met: 1.23 ≥ 1.00" or "missed: 0.80 < 1.00 (needs 1.25x)": a ratio against a floor
- * (`atLeast`) or a ceiling (`atMost`).
+ * "MET: 1.23 ≥ 1.00" or "MISSED: 0.80 < 1.00 (needs 1.25x)": a ratio against a floor
+ * (`atLeast`), a ceiling (`atMost`), or both ("MET: 0.95 within 0.90-1.10").
  */
 export function verdict(ratio: number, atLeast?: number, atMost?: number): string {
   const value = ratio.toFixed(2);
-  if (atLeast !== undefined) {
-    if (ratio >= atLeast) return `met: ${value} ≥ ${atLeast.toFixed(2)}`;
+  if (atLeast === undefined && atMost === undefined)
+    throw new Error('a goal needs a floor or a ceiling');
+  if (atLeast !== undefined && ratio < atLeast) {
     const needs = ratio > 0 ? (atLeast / ratio).toFixed(2) : '∞';
-    return `missed: ${value} < ${atLeast.toFixed(2)} (needs ${needs}x)`;
+    return `MISSED: ${value} < ${atLeast.toFixed(2)} (needs ${needs}x)`;
   }
-  if (atMost === undefined) throw new Error('a goal needs a floor or a ceiling');
-  if (ratio <= atMost) return `met: ${value} ≤ ${atMost.toFixed(2)}`;
-  return `missed: ${value} > ${atMost.toFixed(2)} (needs ÷${(ratio / atMost).toFixed(2)})`;
+  if (atMost !== undefined && ratio > atMost)
+    return `MISSED: ${value} > ${atMost.toFixed(2)} (needs ÷${(ratio / atMost).toFixed(2)})`;
+  if (atMost === undefined) return `MET: ${value} ≥ ${atLeast?.toFixed(2)}`;
+  if (atLeast === undefined) return `MET: ${value} ≤ ${atMost.toFixed(2)}`;
+  return `MET: ${value} within ${atLeast.toFixed(2)}-${atMost.toFixed(2)}`;
 }
