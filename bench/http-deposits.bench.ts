@@ -12,7 +12,8 @@
  *     issuer's key in a key file of the benchmark's own, and counted by the rate limiter, whose
  *     limits are set beyond reach; projections,
  *     outbox relay and process managers running; no AMQP_URL, so integration messages are
- *     delivered in process; LOG_LEVELS=error);
+ *     delivered in process; logging at info, one JSON access line per request, into a pipe
+ *     that a log sink empties (http/log-sink.ts); metrics on);
  *   - the CRUD baseline, dist/bench/http/crud-baseline.server.js: NestFactory.create on the
  *     same adapter (Express), a global ValidationPipe with the app's options and a DTO with the
  *     constraints of the app's deposit body; POST /accounts/:id/deposits is one transaction of

@@ -9,7 +9,7 @@
  * http-deposits does (helmet, validation, problem+json, Swagger, metrics; authentication: each
  * request carries the bearer token of one of 512 tellers in turn, support/bench-auth.ts, and is
  * counted by the rate limiter, whose limits are set beyond reach; projections, outbox relay and
- * process managers running; LOG_LEVELS=error), and beyond http-deposits a broker: AMQP_URL
+ * process managers running; logging at info into a log sink), and beyond http-deposits a broker: AMQP_URL
  * (BENCH_AMQP_URL, else TEST_AMQP_URL, else the local RabbitMQ) and a fresh exchange
  * `bench.two-instances.<hex>`, so the relay publishes with confirms and the consumers consume as
  * in production. Both instances share one fresh schema of BENCH_URL, the exchange, the key file

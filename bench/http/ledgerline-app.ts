@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { BenchAuth } from '../support/bench-auth';
 import { BENCH_URL } from '../support/bench-database';
+import { startLogSink } from './log-sink';
 import { ServerProcess, startServer } from './start-server';
 
 /** The built app, as production starts it. */
@@ -44,10 +45,12 @@ export interface LedgerlineAppSpec {
 /**
  * dist/src/main.js as production starts it, authentication on (the benchmark's key file and
  * unreachable rate limits), projections, relay and process managers on unless `env` turns
- * them off, LOG_LEVELS=error; ready once GET /health answers 2xx.
+ * them off, logging at `info` (one JSON access line per request) into a pipe that a log sink
+ * empties, metrics on; ready once GET /health answers 2xx.
  */
-export function startLedgerlineApp(spec: LedgerlineAppSpec): Promise<ServerProcess> {
-  return startServer({
+export async function startLedgerlineApp(spec: LedgerlineAppSpec): Promise<ServerProcess> {
+  const sink = await startLogSink();
+  const server = await startServer({
     name: spec.name ?? 'app',
     script: MAIN,
     nodeArgs: spec.nodeArgs,
@@ -57,7 +60,8 @@ export function startLedgerlineApp(spec: LedgerlineAppSpec): Promise<ServerProce
       ...spec.auth.env,
       DATABASE_SCHEMA: spec.schema,
       DATABASE_POOL_SIZE: String(spec.poolSize),
-      LOG_LEVELS: 'error',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
       // AUTH_TOKEN_CACHE_S=0 npm run bench -- <name>: every token verified in full.
       ...(process.env.AUTH_TOKEN_CACHE_S === undefined
         ? {}
@@ -68,5 +72,16 @@ export function startLedgerlineApp(spec: LedgerlineAppSpec): Promise<ServerProce
         : { DATABASE_ANALYZE: process.env.DATABASE_ANALYZE }),
       ...spec.env,
     },
+    stdout: sink.stdin,
+  }).catch(async (error: unknown) => {
+    await sink.stop();
+    throw error;
   });
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      await sink.stop();
+    },
+  };
 }
