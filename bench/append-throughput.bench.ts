@@ -11,7 +11,8 @@
  *   SHA-256 (the same statement and plan otherwise): the difference is the tamper-evidence hash
  *   chain's cost per append (`chain cost`). BENCH_APPEND_CHAIN=0 leaves this variant out.
  * Each variant gets a pool of as many connections as writers. Runs RUNS times, alternating
- * the order, and prints medians and ratios. Every run checks the rows it wrote.
+ * the order, and prints medians and ratios, and the CPU each median run took per event in this
+ * process and in PostgreSQL (/proc). Every run checks the rows it wrote.
  *   npm run bench -- append     BENCH_APPEND_RUNS=3 BENCH_APPEND_CALLS=6000 BENCH_APPEND_WRITERS=1,16,64
  * Our store sends the app's after-commit NOTIFY as in production, from a session of its own
  * (not one of the writers' connections); BENCH_NOTIFY=0 leaves it out, to see its share.
@@ -25,6 +26,7 @@ import { PostgresCommitNotifier, PostgresEventStore } from '@ledgerline/event-so
 import { accountIntegrationEvents } from '../src/accounts/integration/account-integration-events';
 import { accountUpcasters } from '../src/accounts/domain/account.upcasters';
 import { typeOrmOptions } from '../src/database/typeorm-options';
+import { snapshotUsage, usageBetween } from './http/proc-usage';
 import { openEmmett } from './peers/emmett';
 import { BENCH_URL, openBenchSchema } from './support/bench-database';
 import { depositData, depositMetadata } from './support/event-payload';
@@ -206,7 +208,17 @@ const SETUPS: Record<Variant, (writers: number, batch: number) => Promise<Setup>
   emmett: emmettSetup,
 };
 
-async function measure(variant: Variant, writers: number, batch: number): Promise<LoadResult> {
+/**
+ * A measured run, and the CPU it took per event stored: this process's (the writers' client
+ * side: the store's code, or Emmett's, and `pg`) and PostgreSQL's (all its processes: the
+ * writers' sessions, the WAL writer, the checkpointer; the machine runs nothing else).
+ */
+interface Measured extends LoadResult {
+  readonly clientUsPerEvent: number;
+  readonly postgresUsPerEvent: number;
+}
+
+async function measure(variant: Variant, writers: number, batch: number): Promise<Measured> {
   const setup = await SETUPS[variant](writers, batch);
   try {
     const calls = Math.max(200, Math.round(CALLS / batch));
@@ -217,11 +229,13 @@ async function measure(variant: Variant, writers: number, batch: number): Promis
       operation: () => setup.append(0),
     });
     const before = await setup.count();
+    const usageBefore = snapshotUsage({});
     const result = await runLoad({
       workers: writers,
       calls,
       operation: (call) => setup.append(call),
     });
+    const usageAfter = snapshotUsage({});
     const stored = (await setup.count()) - before;
     if (result.failed > 0)
       throw new Error(`${variant}: ${result.failed} appends failed: ${String(result.firstError)}`);
@@ -229,7 +243,14 @@ async function measure(variant: Variant, writers: number, batch: number): Promis
       throw new Error(
         `${variant}: ${result.ok} appends of ${batch} succeeded but ${stored} events are stored`,
       );
-    return result;
+    const { percent } = usageBetween(usageBefore, usageAfter);
+    const wallSeconds = (usageAfter.atMs - usageBefore.atMs) / 1000;
+    const perEvent = (share: number) => ((share / 100) * wallSeconds * 1e6) / stored;
+    return {
+      ...result,
+      clientUsPerEvent: perEvent(percent.bench),
+      postgresUsPerEvent: perEvent(percent.postgres),
+    };
   } finally {
     await setup.close();
   }
@@ -241,9 +262,10 @@ async function main(): Promise<void> {
     : ['ours', 'raw pg', 'emmett'];
   const rows: Record<string, string | number>[] = [];
   const goals: string[] = [];
+  const cpuRows: Record<string, string | number>[] = [];
   for (const batch of BATCHES)
     for (const writers of WRITERS) {
-      const results = new Map<Variant, LoadResult[]>(variants.map((v) => [v, []]));
+      const results = new Map<Variant, Measured[]>(variants.map((v) => [v, []]));
       for (let run = 0; run < RUNS; run++) {
         const order = run % 2 ? [...variants].reverse() : variants;
         for (const variant of order)
@@ -271,28 +293,40 @@ async function main(): Promise<void> {
         'raw p50/p99 ms': `${round(med('raw pg').p50Ms, 1)} / ${round(med('raw pg').p99Ms, 1)}`,
         'emmett p50/p99 ms': `${round(med('emmett').p50Ms, 1)} / ${round(med('emmett').p99Ms, 1)}`,
       });
+      // Where each side's time goes: CPU per event on the client and in PostgreSQL, median runs.
+      cpuRows.push({
+        'events/call': batch,
+        writers,
+        ...Object.fromEntries(
+          (['ours', 'raw pg', 'emmett'] as const).flatMap((v) => [
+            [`${v} client µs/ev`, round(med(v).clientUsPerEvent)],
+            [`${v} postgres µs/ev`, round(med(v).postgresUsPerEvent)],
+          ]),
+        ),
+      });
       const vsEmmett = eps('ours') / eps('emmett');
-      // Per run, paired in the order they ran: goal 1 asks for every run, not the median.
+      // Per run, paired in the order they ran: the goal asks for every run, not the median.
       const perRun = results
         .get('ours')!
         .map((ours, i) => ours.perSecond / results.get('emmett')![i].perSecond);
+      const runs = perRun.map((r) => `x${r.toFixed(2)}`).join(', ');
       if (writers === 16 && batch === 1) {
         const lowest = Math.min(...perRun);
         goals.push(
-          `goal 1 (1 event, 16 writers, ≥ 2.5x Emmett in every run): ${lowest >= 2.5 ? 'met' : 'MISSED'}: ` +
-            `runs ${perRun.map((r) => `x${r.toFixed(2)}`).join(', ')}, median x${vsEmmett.toFixed(2)}`,
+          `goal (1 event, 16 writers, ≥ 2.5x Emmett in every run): ${lowest >= 2.5 ? 'MET' : 'MISSED'}: ` +
+            `runs ${runs}, median x${vsEmmett.toFixed(2)}`,
         );
       }
       if (writers === 16 && batch === 10) {
         goals.push(
-          `goal 2 (10 events, 16 writers, ≥ 2x Emmett): ${vsEmmett >= 2 ? 'met' : 'MISSED'}: x${vsEmmett.toFixed(2)}`,
+          `goal (10 events, 16 writers, ≥ 2x Emmett): ${vsEmmett >= 2 ? 'MET' : 'MISSED'}: x${vsEmmett.toFixed(2)} (runs ${runs})`,
         );
       }
       if (writers === 1) {
         goals.push(
-          `goal 3 (a lone writer, ${batch} event${batch > 1 ? 's' : ''} per call, no slower than Emmett): ` +
-            `${vsEmmett >= 1 ? 'met' : 'MISSED'}: x${vsEmmett.toFixed(2)}, p50 ${round(med('ours').p50Ms, 1)} ms ` +
-            `against ${round(med('emmett').p50Ms, 1)} ms`,
+          `goal (a lone writer, ${batch} event${batch > 1 ? 's' : ''} per call, no slower than Emmett): ` +
+            `${vsEmmett >= 1 ? 'MET' : 'MISSED'}: x${vsEmmett.toFixed(2)} (runs ${runs}), ` +
+            `p50 ${round(med('ours').p50Ms, 1)} ms against ${round(med('emmett').p50Ms, 1)} ms`,
         );
       }
     }
@@ -300,6 +334,10 @@ async function main(): Promise<void> {
     `\nAppend to new streams, median of ${RUNS} runs (each of up to ${CALLS} events), every run checked:`,
   );
   console.table(rows);
+  console.log(
+    "CPU per event stored (median runs): the writers' process and all of PostgreSQL, in µs",
+  );
+  console.table(cpuRows);
   for (const line of goals) console.log(line);
 }
 

@@ -67,7 +67,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 /** The run with the median throughput of several (its latencies come with it). */
-export function medianRun(runs: readonly LoadResult[]): LoadResult {
+export function medianRun<R extends LoadResult>(runs: readonly R[]): R {
   const sorted = [...runs].sort((a, b) => a.perSecond - b.perSecond);
   return sorted[Math.floor(sorted.length / 2)];
 }
