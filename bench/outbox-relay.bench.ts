@@ -3,8 +3,12 @@
  * run: plain amqplib publishing the same messages (same bodies, routing keys and properties)
  * on a confirm channel, awaiting the confirms per batch of the relay's batch size. Both
  * publish to one fresh exchange of the app's topology (topic exchange with its alternate
- * exchange) with a durable queue bound to `#`; after every run the queue must hold exactly
- * the messages sent (none unrouted), then it is purged.
+ * exchange) with a durable queue bound to `#`. After every run, outside the timed window, the
+ * queue must hold exactly the messages sent (none unrouted) and is read empty: per stream
+ * (header `x-stream-id`) the first deliveries must come in strictly increasing
+ * `x-stream-version`, and no message id may come twice, for the relay and the baseline
+ * alike, or the benchmark fails. So the per-account order and the at-least-once delivery the
+ * goals require are checked on what the broker holds, not taken from the relay's own stats.
  *
  * Each relay run gets fresh outbox rows, written through the real append path
  * (PostgresEventStore with the accounts integration-event mapper; not timed) and then
@@ -21,7 +25,12 @@
  * Timed: OutboxRelay(PostgresOutboxStore, AmqpMessagePublisher).drain() until
  * status().pending === 0 (claim, publish, confirms, mark published); the baseline publishes
  * the interleaved messages in outbox order, nothing read from or written to the database.
- * Prints medians of RUNS runs, ratios, and where the relay's time went.
+ * Every timed run also measures the CPU used meanwhile, per message: this process (the relay,
+ * or plain amqplib, runs in it), every PostgreSQL process (the machine's other work included)
+ * and the RabbitMQ server (`beam.smp`, when exactly one runs on this machine; left out
+ * otherwise), so that a missed goal can be put down to a measured cause.
+ * Prints medians of RUNS runs, ratios, where the relay's time went, and the median run's CPU
+ * per message of every variant and of the baseline.
  *
  *   npm run bench -- outbox        this benchmark only (`npm run bench` runs all of them)
  *   OUTBOX_BENCH_MESSAGES=20000 OUTBOX_BENCH_STREAMS=200 OUTBOX_BENCH_BURST=25
@@ -36,7 +45,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as connectManager } from 'amqp-connection-manager';
-import { connect as connectPlain, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import {
+  connect as connectPlain,
+  type Channel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+} from 'amqplib';
 import { DataSource } from 'typeorm';
 import {
   DEFAULT_OUTBOX_RELAY_OPTIONS,
@@ -55,6 +70,7 @@ import { PostgresEventStore, PostgresOutboxStore } from '@ledgerline/event-sourc
 import { accountIntegrationEvents } from '../src/accounts/integration/account-integration-events';
 import { AmqpMessagePublisher, amqpPublishOptions } from '../src/messaging/amqp-message-publisher';
 import { assertPublicTopology, unroutedName } from '../src/messaging/amqp-topology';
+import { cpuMicrosPer, pidsNamed, snapshotUsage } from './http/proc-usage';
 import { median, openBenchSchema } from './support/bench-database';
 import { BENCH_AMQP_URL } from './support/bench-broker';
 import { cleanUp } from './support/clean-up';
@@ -70,6 +86,8 @@ const EVENTS_PER_APPEND = 50;
 const WARM_UP = { messages: 1_000, streams: 10 };
 /** No single timed side may take longer than this (a stuck broker fails the run). */
 const SIDE_TIMEOUT_MS = 90_000;
+/** Reading a run's messages back out of the queue takes a second or two; more is a fault. */
+const READ_TIMEOUT_MS = 30_000;
 const OCCURRED_AT = '2026-11-01T10:00:00.000Z';
 
 if (![MESSAGES, STREAMS, BURST, HOT_MESSAGES, RUNS].every((n) => Number.isInteger(n) && n > 0)) {
@@ -323,13 +341,13 @@ async function runPlain(
   return performance.now() - started;
 }
 
-async function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+async function withTimeout<T>(work: Promise<T>, what: string, ms = SIDE_TIMEOUT_MS): Promise<T> {
   const abort = new AbortController();
   try {
     return await Promise.race([
       work,
-      sleep(SIDE_TIMEOUT_MS, undefined, { signal: abort.signal }).then(() => {
-        throw new Error(`${what}: no answer in ${SIDE_TIMEOUT_MS} ms`);
+      sleep(ms, undefined, { signal: abort.signal }).then(() => {
+        throw new Error(`${what}: no answer in ${ms} ms`);
       }),
     ]);
   } finally {
@@ -337,26 +355,133 @@ async function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
   }
 }
 
+/** What reading the bench queue empty found. */
+interface QueueCheck {
+  readonly messages: number;
+  /** First deliveries of a stream at a version not above one the stream already delivered. */
+  readonly outOfOrder: number;
+  /** Deliveries of a message id already delivered. */
+  readonly duplicates: number;
+  /** Deliveries without a message id, an `x-stream-id` or a numeric `x-stream-version`. */
+  readonly unreadable: number;
+}
+
+/**
+ * Tallies deliveries as they come in. It never throws: it runs in amqplib's delivery
+ * callback, where a throw would not reach the bench; the caller judges the tally.
+ */
+class DeliveryTally implements QueueCheck {
+  private readonly seen = new Set<string>();
+  /** Per stream, the highest version among its first deliveries so far. */
+  private readonly lastVersion = new Map<string, number>();
+  messages = 0;
+  outOfOrder = 0;
+  duplicates = 0;
+  unreadable = 0;
+
+  add(message: ConsumeMessage): void {
+    this.messages++;
+    // As amqpPublishOptions sets them: the id as the `messageId` property, the stream id as a
+    // string header, the version as a number header (amqplib decodes integers to numbers).
+    const headers: Record<string, unknown> = message.properties.headers ?? {};
+    const messageId: unknown = message.properties.messageId;
+    const streamId = headers['x-stream-id'];
+    const version = headers['x-stream-version'];
+    if (
+      typeof messageId !== 'string' ||
+      typeof streamId !== 'string' ||
+      typeof version !== 'number'
+    ) {
+      this.unreadable++;
+      return;
+    }
+    if (this.seen.has(messageId)) {
+      this.duplicates++; // a second delivery: only first deliveries are held to the order
+      return;
+    }
+    this.seen.add(messageId);
+    const last = this.lastVersion.get(streamId);
+    if (last !== undefined && version <= last) this.outOfOrder++;
+    else this.lastVersion.set(streamId, version);
+  }
+}
+
+/**
+ * Consumes `queue` until `expected` messages have come, then cancels the consumer and
+ * returns the tally. noAck: the broker sends as fast as the socket takes them (a prefetch
+ * limit does not apply) and nothing is left to settle. Deliveries already on their way when
+ * the consumer is cancelled are still tallied, so a surplus shows in `messages`.
+ */
+async function readAll(channel: Channel, queue: string, expected: number): Promise<QueueCheck> {
+  const tally = new DeliveryTally();
+  let settle: (error?: Error) => void = () => undefined;
+  const allIn = new Promise<void>((resolve, reject) => {
+    settle = (error) => (error ? reject(error) : resolve());
+  });
+  const { consumerTag } = await channel.consume(
+    queue,
+    (message) => {
+      if (message === null) {
+        settle(new Error(`the broker cancelled the read of ${queue}`));
+        return;
+      }
+      tally.add(message);
+      if (tally.messages >= expected) settle();
+    },
+    { noAck: true },
+  );
+  try {
+    await withTimeout(allIn, `reading ${expected} messages back from ${queue}`, READ_TIMEOUT_MS);
+  } finally {
+    await channel.cancel(consumerTag);
+  }
+  // The counts only: the tally's set of every message id is not kept with the runs.
+  const { messages, outOfOrder, duplicates, unreadable } = tally;
+  return { messages, outOfOrder, duplicates, unreadable };
+}
+
 /** The broker end of the bench: one fresh exchange and a durable queue that takes everything. */
 async function openBroker(model: ChannelModel) {
   const exchange = `ll.bench.outbox.${randomBytes(4).toString('hex')}`;
   const queue = `${exchange}.all`;
   const admin = await model.createChannel();
+  // Its own channel: the consumer's deliveries do not queue behind the admin's calls.
+  const reader = await model.createChannel();
   await assertPublicTopology(admin, exchange);
   await admin.assertQueue(queue, { durable: true });
   await admin.bindQueue(queue, exchange, '#');
   return {
     exchange,
-    /** Checks that exactly `expected` messages arrived, then empties the queue. */
-    async takeAll(expected: number): Promise<void> {
+    /**
+     * Reads the queue empty (after the timed window): exactly `expected` messages and none
+     * unrouted, no message id twice, and per stream the first deliveries in strictly
+     * increasing version; else throws an error that starts with `what`.
+     */
+    async takeAll(expected: number, what: string): Promise<QueueCheck> {
       const { messageCount } = await admin.checkQueue(queue);
       const unrouted = (await admin.checkQueue(unroutedName(exchange))).messageCount;
-      await admin.purgeQueue(queue);
       if (messageCount !== expected || unrouted !== 0) {
-        throw new Error(`queue got ${messageCount} (unrouted ${unrouted}), expected ${expected}`);
+        throw new Error(
+          `${what}: queue got ${messageCount} (unrouted ${unrouted}), expected ${expected}`,
+        );
       }
+      const check = await readAll(reader, queue, expected);
+      const left = (await admin.checkQueue(queue)).messageCount;
+      if (
+        check.messages !== expected ||
+        left !== 0 ||
+        check.outOfOrder + check.duplicates + check.unreadable > 0
+      ) {
+        throw new Error(
+          `${what}: read ${check.messages} of ${expected} messages back (${left} left in the ` +
+            `queue), ${check.outOfOrder} out of per-stream order, ${check.duplicates} ` +
+            `duplicate message ids, ${check.unreadable} without message id or stream headers`,
+        );
+      }
+      return check;
     },
     async delete(): Promise<void> {
+      await reader.close();
       await admin.deleteQueue(queue);
       await admin.deleteQueue(unroutedName(exchange));
       await admin.deleteExchange(exchange);
@@ -364,6 +489,40 @@ async function openBroker(model: ChannelModel) {
       await admin.close();
     },
   };
+}
+
+/** One timed side of a run: its time, the CPU used meanwhile, and what the queue held. */
+interface SideRun {
+  readonly ms: number;
+  /** µs of CPU per message, by usageBetween's names: `bench`, `postgres`, `rabbitmq`. */
+  readonly cpu: Readonly<Record<string, number>>;
+  readonly check: QueueCheck;
+}
+
+/** The RabbitMQ server to measure: the one `beam.smp` here, or none when that is unclear. */
+function brokerProcess(): Record<string, number> {
+  const pids = pidsNamed('beam.smp');
+  return pids.length === 1 ? { rabbitmq: pids[0] } : {};
+}
+
+/** µs as printed: a tenth below 10, whole above. */
+const micros = (value: number): string =>
+  value < 10 ? value.toFixed(1) : String(Math.round(value));
+
+/** One line of CPU per message: this process, PostgreSQL, RabbitMQ when measured, total. */
+function cpuLine(name: string, cpu: Readonly<Record<string, number>>): string {
+  const parts: [string, number][] = [
+    ['process', cpu.bench],
+    ['PostgreSQL', cpu.postgres],
+  ];
+  if (cpu.rabbitmq !== undefined) parts.push(['RabbitMQ', cpu.rabbitmq]);
+  const total = parts.reduce((sum, [, value]) => sum + value, 0);
+  return (
+    `CPU per message (median run): ${name}: ` +
+    parts.map(([part, value]) => `${part} ${micros(value)} µs`).join(', ') +
+    (cpu.rabbitmq === undefined ? ', RabbitMQ not measured (no single beam.smp here)' : '') +
+    `, total ${micros(total)} µs`
+  );
 }
 
 async function main(): Promise<void> {
@@ -396,6 +555,14 @@ async function main(): Promise<void> {
       ]),
     );
     const relayWith = (window: number): OutboxRelay => relays.get(window)!;
+    // Found once: the broker's pid does not change while the bench runs.
+    const servers = brokerProcess();
+    /** `work`'s own time, and the CPU used from just before it to just after, per message. */
+    const measured = async (messages: number, work: () => Promise<number>) => {
+      const before = snapshotUsage(servers);
+      const ms = await work();
+      return { ms, cpu: cpuMicrosPer(before, snapshotUsage(servers), messages) };
+    };
 
     /** Fresh pending rows in a layout; @returns them as the relay will claim them. */
     const prepare = async (messages: number, streams: number, burst: number) => {
@@ -408,10 +575,10 @@ async function main(): Promise<void> {
       return pending;
     };
     /** The relay drained `expected` messages cleanly, and the queue holds exactly them. */
-    const relayDrained = async (expected: number, window: number) => {
+    const relayDrained = async (expected: number, window: number, what: string) => {
       const relay = relayWith(window);
       const before = relay.stats;
-      const ms = await runRelay(relay, store);
+      const { ms, cpu } = await measured(expected, () => runRelay(relay, store));
       const after = relay.stats;
       if (after.published - before.published !== expected) {
         throw new Error(`relay published ${after.published - before.published} of ${expected}`);
@@ -419,20 +586,20 @@ async function main(): Promise<void> {
       if (after.rejected + after.released + after.duplicates + after.resent > 0) {
         throw new Error(`relay: ${JSON.stringify(after)}`);
       }
-      await broker.takeAll(expected);
-      return ms;
+      return { ms, cpu, check: await broker.takeAll(expected, `relay ${what}`) };
     };
-    const baselineSent = async (messages: readonly OutboxMessage[]) => {
-      const ms = await runPlain(confirmChannel, broker.exchange, messages);
-      await broker.takeAll(messages.length);
-      return ms;
+    const baselineSent = async (messages: readonly OutboxMessage[]): Promise<SideRun> => {
+      const { ms, cpu } = await measured(messages.length, () =>
+        runPlain(confirmChannel, broker.exchange, messages),
+      );
+      return { ms, cpu, check: await broker.takeAll(messages.length, 'plain amqplib') };
     };
 
     // Warm-up (not counted): JIT, connection pool, channel set-up on both sides.
     for (const variant of ALL_VARIANTS) {
       const streams = Math.min(variant.streams, WARM_UP.streams);
       await prepare(WARM_UP.messages, streams, Math.min(variant.burst, WARM_UP.messages));
-      await relayDrained(WARM_UP.messages, variant.window);
+      await relayDrained(WARM_UP.messages, variant.window, `${variant.key} warm-up`);
     }
     // The baseline's input: the interleaved messages, the same in every run.
     const baselineMessages = await prepare(MESSAGES, STREAMS, 1);
@@ -443,11 +610,14 @@ async function main(): Promise<void> {
         `per run, ${RUNS} runs, batch ${BATCH}, ` +
         `broker ${new URL(BENCH_AMQP_URL).host}, exchange ${broker.exchange}`,
     );
-    const times = new Map<string, number[]>(
+    const sideRuns = new Map<string, SideRun[]>(
       [...ALL_VARIANTS.map((v) => v.key), 'plain'].map((key) => [key, []]),
     );
     const phases = new Map<string, Phases[]>(ALL_VARIANTS.map((v) => [v.key, []]));
-    const timesOf = (key: string): number[] => times.get(key)!;
+    const runsOf = (key: string): SideRun[] => sideRuns.get(key)!;
+    const timesOf = (key: string): number[] => runsOf(key).map((run) => run.ms);
+    /** The run whose time is the median: its phases and CPU are shown, not a mix of runs. */
+    const medianRun = (key: string): number => timesOf(key).indexOf(median(timesOf(key)));
     for (let run = 1; run <= RUNS; run++) {
       // Alternate the order so no variant always runs first.
       const variants: (Variant | 'plain')[] = [...ALL_VARIANTS, 'plain'];
@@ -455,12 +625,12 @@ async function main(): Promise<void> {
       const line: string[] = [];
       for (const variant of variants) {
         if (variant === 'plain') {
-          timesOf('plain').push(await baselineSent(baselineMessages));
+          runsOf('plain').push(await baselineSent(baselineMessages));
           line.push(`plain amqplib ${Math.round(timesOf('plain')[run - 1])} ms`);
           continue;
         }
         await prepare(variant.messages, variant.streams, variant.burst);
-        timesOf(variant.key).push(await relayDrained(variant.messages, variant.window));
+        runsOf(variant.key).push(await relayDrained(variant.messages, variant.window, variant.key));
         phases.get(variant.key)!.push(store.phases);
         const p = store.phases;
         line.push(
@@ -478,7 +648,7 @@ async function main(): Promise<void> {
     const baselineRate = rate(MESSAGES, baseline);
     console.log(
       `\nOutbox relay to RabbitMQ with confirms, median of ${RUNS} runs (batch ${BATCH}), ` +
-        `every message counted in the bound queue:`,
+        'every message read back from the bound queue, its per-account order checked:',
     );
     console.table([
       ...ALL_VARIANTS.map((variant) => {
@@ -504,24 +674,42 @@ async function main(): Promise<void> {
         .map((ms) => rate(messages, ms))
         .sort((a, b) => a - b)
         .join('-');
+    /** What the queue showed over all runs of `key` (0 and 0: takeAll throws on any). */
+    const checked = (key: string) => {
+      const outOfOrder = runsOf(key).reduce((sum, run) => sum + run.check.outOfOrder, 0);
+      const duplicates = runsOf(key).reduce((sum, run) => sum + run.check.duplicates, 0);
+      return `${outOfOrder} out of order, ${duplicates} duplicate ids in ${RUNS} runs`;
+    };
+    const verdict = (met: boolean): string => (met ? 'MET' : 'MISSED');
     const interleaved = rate(MESSAGES, median(timesOf('interleaved'))) / baselineRate;
     const hot = rate(HOT_MESSAGES, median(timesOf('hot')));
     const hotWindow = rate(HOT_MESSAGES, median(timesOf('hot-window')));
     console.log(
       `goal: interleaved >= ${INTERLEAVED_GOAL}x plain amqplib: ${interleaved.toFixed(2)}x ` +
-        `(runs ${spread('interleaved', MESSAGES)} msgs/s against ${spread('plain', MESSAGES)}) ` +
-        `${interleaved >= INTERLEAVED_GOAL ? 'MET' : 'MISSED'}`,
+        `(runs ${spread('interleaved', MESSAGES)} msgs/s against ${spread('plain', MESSAGES)}; ` +
+        `per-account order checked in the queue: ${checked('interleaved')}) ` +
+        verdict(interleaved >= INTERLEAVED_GOAL),
     );
     console.log(
       `goal: one hot account >= ${HOT_GOAL} msgs/s, order kept across nacks (window 1): ${hot} ` +
-        `(runs ${spread('hot', HOT_MESSAGES)}) ${hot >= HOT_GOAL ? 'MET' : 'MISSED'}; ` +
-        `with OUTBOX_PUBLISH_WINDOW=${BATCH}: ${hotWindow} (runs ${spread('hot-window', HOT_MESSAGES)}) ` +
-        `${hotWindow >= HOT_GOAL ? 'MET' : 'MISSED'}, order kept unless the broker nacks`,
+        `msgs/s (runs ${spread('hot', HOT_MESSAGES)}; per-account order checked in the queue: ` +
+        `${checked('hot')}) ${verdict(hot >= HOT_GOAL)}`,
+    );
+    // No nack happens here, so the queue cannot show it: by design, the broker has already
+    // taken the later messages of a nacked one's window when the nacked one is sent again.
+    // Not a verdict: a window keeps order only while the broker does not nack, which is less
+    // than the goal asks, so this figure is what the opt-in setting buys, not the goal met.
+    console.log(
+      `not the goal as stated: one hot account with OUTBOX_PUBLISH_WINDOW=${BATCH} (order ` +
+        `kept only while the broker does not nack): ${hotWindow} msgs/s, ` +
+        `${hotWindow >= HOT_GOAL ? 'above' : 'below'} ${HOT_GOAL} ` +
+        `(runs ${spread('hot-window', HOT_MESSAGES)}; no nack here, in the queue: ` +
+        `${checked('hot-window')})`,
     );
     for (const variant of ALL_VARIANTS) {
       // The split of the median run itself, so that its parts add up.
       const ours = median(timesOf(variant.key));
-      const p = phases.get(variant.key)![timesOf(variant.key).indexOf(ours)];
+      const p = phases.get(variant.key)![medianRun(variant.key)];
       console.log(
         `relay ${variant.key}, median run: ${p.rounds} claims ${Math.round(p.claim + p.claimBehind)} ms ` +
           `(${Math.round(p.claimBehind)} ms of them behind a batch being published), ` +
@@ -531,6 +719,10 @@ async function main(): Promise<void> {
           'claims made behind and marks included)',
       );
     }
+    for (const variant of ALL_VARIANTS) {
+      console.log(cpuLine(`relay ${variant.key}`, runsOf(variant.key)[medianRun(variant.key)].cpu));
+    }
+    console.log(cpuLine('plain amqplib', runsOf('plain')[medianRun('plain')].cpu));
   } finally {
     await cleanUp(opened);
   }

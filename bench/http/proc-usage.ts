@@ -46,6 +46,15 @@ function postgresSeconds(): Map<number, number> {
   return byPid;
 }
 
+/** The pids of the processes whose command name (`comm`, as in /proc/<pid>/stat) is `comm`. */
+export function pidsNamed(comm: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (/^\d+$/.test(entry) && readStat(Number(entry))?.comm === comm) pids.push(Number(entry));
+  }
+  return pids;
+}
+
 /** write/writev/send… calls made so far (`syscw` of /proc/<pid>/io): one per socket write. */
 function writeCalls(pid: number): number {
   const match = /^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
@@ -150,4 +159,23 @@ export function usageBetween(
     writes[name] = calls - (before.writeCalls.get(name) ?? 0);
   }
   return { percent: result, writeCalls: writes };
+}
+
+/**
+ * CPU time used between two snapshots per unit of work (a message, a request), in µs, under
+ * the names of usageBetween's `percent`: the percentages turned back into CPU seconds over
+ * the snapshots' own wall time, so nothing is lost to a different clock.
+ */
+export function cpuMicrosPer(
+  before: UsageSnapshot,
+  after: UsageSnapshot,
+  units: number,
+): Record<string, number> {
+  const wallSeconds = (after.atMs - before.atMs) / 1000;
+  return Object.fromEntries(
+    Object.entries(usageBetween(before, after).percent).map(([name, percent]) => [
+      name,
+      ((percent / 100) * wallSeconds * 1e6) / units,
+    ]),
+  );
 }
