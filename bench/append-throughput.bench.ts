@@ -12,13 +12,16 @@
  *   chain's cost per append (`chain cost`). BENCH_APPEND_CHAIN=0 leaves this variant out.
  * Each variant gets a pool of as many connections as writers. Runs RUNS times, alternating
  * the order, and prints medians and ratios, and the CPU each median run took per event in this
- * process and in PostgreSQL (/proc). Every run checks the rows it wrote.
+ * process and in PostgreSQL (/proc), and the transactions committed and WAL flushes per 1 000
+ * events (pg_stat_database, pg_stat_wal). Every run checks the rows it wrote.
  *   npm run bench -- append     BENCH_APPEND_RUNS=3 BENCH_APPEND_CALLS=6000 BENCH_APPEND_WRITERS=1,16,64
+ * BENCH_APPEND_IN_FLIGHT=4 (diagnosis): the store's group commit with that many batches in flight.
  * Our store sends the app's after-commit NOTIFY as in production, from a session of its own
  * (not one of the writers' connections); BENCH_NOTIFY=0 leaves it out, to see its share.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { EventUpcasters } from '@ledgerline/event-sourcing';
@@ -36,6 +39,11 @@ const RUNS = Number(process.env.BENCH_APPEND_RUNS ?? 3);
 const CALLS = Number(process.env.BENCH_APPEND_CALLS ?? 6_000);
 const WRITERS = (process.env.BENCH_APPEND_WRITERS ?? '1,16,64').split(',').map(Number);
 const BATCHES = [1, 10] as const;
+/** Diagnosis: the store's group commit with this many batches in flight instead of its default. */
+const IN_FLIGHT =
+  process.env.BENCH_APPEND_IN_FLIGHT === undefined
+    ? undefined
+    : Number(process.env.BENCH_APPEND_IN_FLIGHT);
 
 type Variant = 'ours' | 'ours unchained' | 'raw pg' | 'emmett';
 const CHAIN = process.env.BENCH_APPEND_CHAIN !== '0';
@@ -88,6 +96,7 @@ async function oursSetup(writers: number, batch: number, chained = true): Promis
     options: `-c search_path=${bench.schema}`,
   });
   const store = new PostgresEventStore(dataSource, {
+    ...(IN_FLIGHT === undefined ? {} : { groupCommit: { maxInFlight: IN_FLIGHT, maxBatch: 64 } }),
     outbox: accountIntegrationEvents,
     upcasters: new EventUpcasters(accountUpcasters),
     notifyCommits: process.env.BENCH_NOTIFY !== '0',
@@ -216,11 +225,44 @@ const SETUPS: Record<Variant, (writers: number, batch: number) => Promise<Setup>
 interface Measured extends LoadResult {
   readonly clientUsPerEvent: number;
   readonly postgresUsPerEvent: number;
+  /** Transactions that wrote (transaction ids assigned, the whole server), per 1 000 events. */
+  readonly commitsPerKiloEvent: number;
+  /** WAL flushes to disk (`pg_stat_wal.wal_sync`, the whole server), per 1 000 events stored. */
+  readonly walSyncsPerKiloEvent: number;
+}
+
+/**
+ * The server's cumulative counters: transaction ids assigned (every transaction that writes
+ * takes one; the whole server, so Emmett's database, dropped at the end of its run, counts
+ * too), WAL flushes.
+ */
+interface ServerCounters {
+  readonly commits: number;
+  readonly walSyncs: number;
+}
+
+/**
+ * A session of its own reads the counters. Sessions publish their WAL counts when idle or at
+ * exit, so a run's are read after its pool closed: they cover its warm-up too, and are divided
+ * by every event the run stored.
+ */
+let statistics: Pool | undefined;
+async function serverCounters(): Promise<ServerCounters> {
+  statistics ??= new Pool({ connectionString: BENCH_URL, max: 1 });
+  const { rows } = await statistics.query<{ commits: string; wal_syncs: string }>(
+    `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS commits,
+            (SELECT wal_sync FROM pg_stat_wal) AS wal_syncs`,
+  );
+  return { commits: Number(rows[0].commits), walSyncs: Number(rows[0].wal_syncs) };
 }
 
 async function measure(variant: Variant, writers: number, batch: number): Promise<Measured> {
   const setup = await SETUPS[variant](writers, batch);
+  const countersBefore = await serverCounters();
+  let measured: Omit<Measured, 'commitsPerKiloEvent' | 'walSyncsPerKiloEvent'>;
+  let storedInAll: number;
   try {
+    const initial = await setup.count();
     const calls = Math.max(200, Math.round(CALLS / batch));
     // Warm the pool and the plans; not counted.
     await runLoad({
@@ -246,14 +288,24 @@ async function measure(variant: Variant, writers: number, batch: number): Promis
     const { percent } = usageBetween(usageBefore, usageAfter);
     const wallSeconds = (usageAfter.atMs - usageBefore.atMs) / 1000;
     const perEvent = (share: number) => ((share / 100) * wallSeconds * 1e6) / stored;
-    return {
+    measured = {
       ...result,
       clientUsPerEvent: perEvent(percent.bench),
       postgresUsPerEvent: perEvent(percent.postgres),
     };
+    storedInAll = (await setup.count()) - initial;
   } finally {
     await setup.close();
   }
+  // A session publishes its counts when it ends; the pool has closed, the server may not yet.
+  await sleep(1_500);
+  const countersAfter = await serverCounters();
+  const perKiloEvent = (count: number) => (count * 1000) / storedInAll;
+  return {
+    ...measured,
+    commitsPerKiloEvent: perKiloEvent(countersAfter.commits - countersBefore.commits),
+    walSyncsPerKiloEvent: perKiloEvent(countersAfter.walSyncs - countersBefore.walSyncs),
+  };
 }
 
 async function main(): Promise<void> {
@@ -263,6 +315,7 @@ async function main(): Promise<void> {
   const rows: Record<string, string | number>[] = [];
   const goals: string[] = [];
   const cpuRows: Record<string, string | number>[] = [];
+  const commitRows: Record<string, string | number>[] = [];
   for (const batch of BATCHES)
     for (const writers of WRITERS) {
       const results = new Map<Variant, Measured[]>(variants.map((v) => [v, []]));
@@ -304,6 +357,16 @@ async function main(): Promise<void> {
           ]),
         ),
       });
+      commitRows.push({
+        'events/call': batch,
+        writers,
+        ...Object.fromEntries(
+          (['ours', 'raw pg', 'emmett'] as const).flatMap((v) => [
+            [`${v} write transactions`, round(med(v).commitsPerKiloEvent)],
+            [`${v} WAL flushes`, round(med(v).walSyncsPerKiloEvent)],
+          ]),
+        ),
+      });
       const vsEmmett = eps('ours') / eps('emmett');
       // Per run, paired in the order they ran: the goal asks for every run, not the median.
       const perRun = results
@@ -338,7 +401,13 @@ async function main(): Promise<void> {
     "CPU per event stored (median runs): the writers' process and all of PostgreSQL, in µs",
   );
   console.table(cpuRows);
+  console.log(
+    'Per 1 000 events stored (median runs): transactions that wrote (transaction ids assigned) ' +
+      'and WAL flushes to disk (pg_stat_wal.wal_sync); the whole server',
+  );
+  console.table(commitRows);
   for (const line of goals) console.log(line);
+  await statistics?.end();
 }
 
 main().catch((error: unknown) => {
