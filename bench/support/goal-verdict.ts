@@ -6,6 +6,8 @@ export function verdict(ratio: number, atLeast?: number, atMost?: number): strin
   const value = ratio.toFixed(2);
   if (atLeast === undefined && atMost === undefined)
     throw new Error('a goal needs a floor or a ceiling');
+  // NaN (0 ÷ 0, a figure never measured) passes no comparison: it must not read as met.
+  if (!Number.isFinite(ratio)) return `MISSED: ${value} is not a measured ratio`;
   if (atLeast !== undefined && ratio < atLeast) {
     const needs = ratio > 0 ? (atLeast / ratio).toFixed(2) : '∞';
     return `MISSED: ${value} < ${atLeast.toFixed(2)} (needs ${needs}x)`;
