@@ -433,7 +433,8 @@ async function readAll(channel: Channel, queue: string, expected: number): Promi
   try {
     await withTimeout(allIn, `reading ${expected} messages back from ${queue}`, READ_TIMEOUT_MS);
   } finally {
-    await channel.cancel(consumerTag);
+    // A channel closed meanwhile must not hide the error that closed it.
+    await channel.cancel(consumerTag).catch(() => undefined);
   }
   // The counts only: the tally's set of every message id is not kept with the runs.
   const { messages, outOfOrder, duplicates, unreadable } = tally;
@@ -499,10 +500,19 @@ interface SideRun {
   readonly check: QueueCheck;
 }
 
-/** The RabbitMQ server to measure: the one `beam.smp` here, or none when that is unclear. */
+/**
+ * The RabbitMQ server to measure: the one `beam.smp` here whose /proc entries this user may
+ * read (a broker of another user, or in a container, is not), or none.
+ */
 function brokerProcess(): Record<string, number> {
   const pids = pidsNamed('beam.smp');
-  return pids.length === 1 ? { rabbitmq: pids[0] } : {};
+  if (pids.length !== 1) return {};
+  try {
+    snapshotUsage({ rabbitmq: pids[0] });
+    return { rabbitmq: pids[0] };
+  } catch {
+    return {};
+  }
 }
 
 /** µs as printed: a tenth below 10, whole above. */

@@ -80,8 +80,11 @@ export async function startLedgerlineApp(spec: LedgerlineAppSpec): Promise<Serve
   return {
     ...server,
     async stop() {
-      await server.stop();
-      await sink.stop();
+      try {
+        await server.stop();
+      } finally {
+        await sink.stop();
+      }
     },
   };
 }
