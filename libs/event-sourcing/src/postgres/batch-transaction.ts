@@ -19,7 +19,7 @@ const preparedBySession = new WeakMap<PoolClient, Set<string>>();
  * store's four-round-trip statements, which bear the plain name) is never run by mistake.
  * Remembered per statement object (the writer's statements are constants): a key made of the
  * name and the text would be a new string of several kB on every call, hashed in full to be
- * looked up (about 10 µs of a lone append's CPU each time).
+ * looked up (about 10 µs a call, two calls in a lone append).
  */
 const sessionNames = new WeakMap<NamedStatement, string>();
 function sessionName(statement: NamedStatement): string {
