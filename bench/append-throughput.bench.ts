@@ -12,8 +12,8 @@
  *   chain's cost per append (`chain cost`). BENCH_APPEND_CHAIN=0 leaves this variant out.
  * Each variant gets a pool of as many connections as writers. Runs RUNS times, alternating
  * the order, and prints medians and ratios, and the CPU each median run took per event in this
- * process and in PostgreSQL (/proc), and the transactions committed and WAL flushes per 1 000
- * events (pg_stat_database, pg_stat_wal). Every run checks the rows it wrote.
+ * process and in PostgreSQL (/proc), and the transactions that wrote and WAL flushes per 1 000
+ * events (transaction ids assigned, pg_stat_wal). Every run checks the rows it wrote.
  *   npm run bench -- append     BENCH_APPEND_RUNS=3 BENCH_APPEND_CALLS=6000 BENCH_APPEND_WRITERS=1,16,64
  * BENCH_APPEND_IN_FLIGHT=4 (diagnosis): the store's group commit with that many batches in flight.
  * Our store sends the app's after-commit NOTIFY as in production, from a session of its own
