@@ -26,7 +26,7 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { benchServerEnv, createBenchSchema, startLedgerlineApp } from './http/ledgerline-app';
 import { seedAccounts } from './http/ledgerline-client';
-import { snapshotUsage, usageBetween } from './http/proc-usage';
+import { cpuMicrosPer, snapshotUsage } from './http/proc-usage';
 import { ServerProcess } from './http/start-server';
 import { AuthHeaders, openBenchAuth, Principals } from './support/bench-auth';
 import { BENCH_URL, median } from './support/bench-database';
@@ -136,14 +136,12 @@ async function warmReads(app: ServerProcess, tellers: Principals, id: string): P
   if (failed > 0 || result.errors > 0)
     throw new Error(`GET /accounts/${id}: ${failed} non-200 answers, ${result.errors} errors`);
   const ok = result['2xx'];
-  const wallSeconds = (after.atMs - before.atMs) / 1000;
-  const appPercent = usageBetween(before, after).percent.app;
   return {
     perSecond: ok / result.duration,
     meanMs: result.latency.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
-    appUsPerRead: ((appPercent / 100) * wallSeconds * 1e6) / ok,
+    appUsPerRead: cpuMicrosPer(before, after, ok).app,
   };
 }
 

@@ -29,7 +29,7 @@ import { PostgresCommitNotifier, PostgresEventStore } from '@ledgerline/event-so
 import { accountIntegrationEvents } from '../src/accounts/integration/account-integration-events';
 import { accountUpcasters } from '../src/accounts/domain/account.upcasters';
 import { typeOrmOptions } from '../src/database/typeorm-options';
-import { snapshotUsage, usageBetween } from './http/proc-usage';
+import { cpuMicrosPer, snapshotUsage } from './http/proc-usage';
 import { openEmmett } from './peers/emmett';
 import { BENCH_URL, openBenchSchema } from './support/bench-database';
 import { depositData, depositMetadata } from './support/event-payload';
@@ -285,13 +285,11 @@ async function measure(variant: Variant, writers: number, batch: number): Promis
       throw new Error(
         `${variant}: ${result.ok} appends of ${batch} succeeded but ${stored} events are stored`,
       );
-    const { percent } = usageBetween(usageBefore, usageAfter);
-    const wallSeconds = (usageAfter.atMs - usageBefore.atMs) / 1000;
-    const perEvent = (share: number) => ((share / 100) * wallSeconds * 1e6) / stored;
+    const cpu = cpuMicrosPer(usageBefore, usageAfter, stored);
     measured = {
       ...result,
-      clientUsPerEvent: perEvent(percent.bench),
-      postgresUsPerEvent: perEvent(percent.postgres),
+      clientUsPerEvent: cpu.bench,
+      postgresUsPerEvent: cpu.postgres,
     };
     storedInAll = (await setup.count()) - initial;
   } finally {
